@@ -1,0 +1,1 @@
+"""Sensor models: radar horizon, detection range and probability of detection."""
