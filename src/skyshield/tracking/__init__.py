@@ -1,0 +1,36 @@
+"""Measurement-level tracking: batched Kalman/IMM filters, gating, GNN, track management, GOSPA."""
+
+from skyshield.tracking.association import gate_pairs, gnn_assign, sparse_assignment
+from skyshield.tracking.gospa import GospaResult, gospa
+from skyshield.tracking.kalman import (
+    cv_transition,
+    kf_innovation,
+    kf_predict,
+    kf_update,
+    position_measurement_matrix,
+)
+from skyshield.tracking.tracker import (
+    ConfirmedTracks,
+    Tracker,
+    TrackerParams,
+    TrackState,
+    tracker_step,
+)
+
+__all__ = [
+    "ConfirmedTracks",
+    "GospaResult",
+    "TrackState",
+    "Tracker",
+    "TrackerParams",
+    "cv_transition",
+    "gate_pairs",
+    "gnn_assign",
+    "gospa",
+    "kf_innovation",
+    "kf_predict",
+    "kf_update",
+    "position_measurement_matrix",
+    "sparse_assignment",
+    "tracker_step",
+]

@@ -1,0 +1,323 @@
+r"""Measurement-level multi-target tracker: NCV Kalman filter, gated GNN, M-of-N track management.
+
+One :class:`Tracker` runs per sensor node; it owns nothing global, so nodes are independent.
+The state is a structure of arrays (:class:`TrackState`) and one scan is the pure transition
+:func:`tracker_step`; :class:`Tracker` only keeps the books (current state, clock).
+
+One scan at time :math:`t_k`, with all tracks predicted to :math:`t_k`
+(:func:`~skyshield.tracking.kalman.kf_predict`):
+
+1. **Confirmed tracks** are gated against all detections and assigned by GNN (Mahalanobis
+   distance cost, missed-detection cost equal to the gate); assigned tracks get a Joseph-form
+   Kalman update, the others coast on their prediction.
+2. Confirmed tracks with ``confirmed_max_misses`` consecutive misses are deleted.
+3. **Tentative tracks** are gated and assigned against the detections left over, and updated.
+   A tentative track with at least :math:`M` hits among its last :math:`N` scans (its birth
+   detection counts as a hit) is confirmed; one with ``tentative_max_misses`` consecutive misses,
+   or that reaches :math:`N` scans unconfirmed, is deleted.
+4. Every detection still unused starts a tentative track at
+   :math:`x = [z_x, 0, z_y, 0]`, :math:`P = \mathrm{diag}(\sigma_z^2, \sigma_v^2, \sigma_z^2,
+   \sigma_v^2)`.
+5. The output is every confirmed track (including coasting and newly confirmed ones).
+
+With the defaults (gate 3, :math:`M = 3`, :math:`N = 5`, tentative deletion after 2 misses,
+confirmed deletion after 3 misses) this is the same logic as Stone Soup's
+``MultiTargetTracker`` with ``MultiMeasurementInitiator(min_points=3)``,
+``UpdateTimeStepsDeleter(2)`` for tentative tracks and ``UpdateTimeStepsDeleter(3)`` for
+confirmed ones: with at most one miss in a row, three hits always fall within five scans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from skyshield.tracking.association import gnn_assign
+from skyshield.tracking.kalman import (
+    cv_transition,
+    kf_innovation,
+    kf_predict,
+    kf_update,
+    position_measurement_matrix,
+)
+
+__all__ = ["TrackerParams", "TrackState", "ConfirmedTracks", "Tracker", "tracker_step"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+_NX = 4  # [x, vx, y, vy]
+
+
+@dataclass(frozen=True)
+class TrackerParams:
+    """Static tracker parameters (fixed for a run).
+
+    Attributes
+    ----------
+    q_m2ps3 : float
+        NCV process-noise spectral density, m^2/s^3.
+    meas_sigma_m : float
+        Measurement noise standard deviation per axis, m.
+    gate : float
+        Mahalanobis gate (distance, not squared); also the GNN missed-detection cost.
+    init_vel_sigma_mps : float
+        Velocity standard deviation of a newly born track, m/s.
+    confirm_m, confirm_n : int
+        Confirm a tentative track with ``confirm_m`` hits in its last ``confirm_n`` scans.
+    tentative_max_misses : int
+        Delete a tentative track after this many consecutive misses.
+    confirmed_max_misses : int
+        Delete a confirmed track after this many consecutive misses.
+    """
+
+    q_m2ps3: float = 0.05
+    meas_sigma_m: float = 1.0
+    gate: float = 3.0
+    init_vel_sigma_mps: float = 1.0
+    confirm_m: int = 3
+    confirm_n: int = 5
+    tentative_max_misses: int = 2
+    confirmed_max_misses: int = 3
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.confirm_m <= self.confirm_n <= 62:
+            raise ValueError("need 1 <= confirm_m <= confirm_n <= 62")
+        if self.gate <= 0 or self.meas_sigma_m <= 0:
+            raise ValueError("gate and meas_sigma_m must be positive")
+        if self.tentative_max_misses < 1 or self.confirmed_max_misses < 1:
+            raise ValueError("miss limits must be at least 1")
+
+
+@dataclass(frozen=True)
+class TrackState:
+    """Tracker state at one scan, structure of arrays over ``T`` tracks.
+
+    Attributes
+    ----------
+    track_id : numpy.ndarray
+        Unique id of each track, int64, ``(T,)``.
+    x : numpy.ndarray
+        State ``[x_m, vx_mps, y_m, vy_mps]``, ``(T, 4)``.
+    P : numpy.ndarray
+        State covariance, ``(T, 4, 4)``.
+    hit_history : numpy.ndarray
+        Bit ``k`` set if the track was updated ``k`` scans ago, int64, ``(T,)``.
+    age_scans : numpy.ndarray
+        Scans since birth, the birth scan counting 1, int64, ``(T,)``.
+    misses : numpy.ndarray
+        Consecutive missed scans, int64, ``(T,)``.
+    confirmed : numpy.ndarray
+        Confirmed flag, bool, ``(T,)``.
+    t_s : float | None
+        Time of the last scan, s (``None`` before the first scan).
+    next_id : int
+        Id given to the next born track.
+    """
+
+    track_id: IntArray  # (T,)
+    x: FloatArray  # (T, 4)
+    P: FloatArray  # (T, 4, 4)
+    hit_history: IntArray  # (T,)
+    age_scans: IntArray  # (T,)
+    misses: IntArray  # (T,)
+    confirmed: BoolArray  # (T,)
+    t_s: float | None = None
+    next_id: int = 0
+
+    @classmethod
+    def empty(cls) -> TrackState:
+        """State with no tracks."""
+        z = np.empty(0, dtype=np.int64)
+        return cls(
+            track_id=z,
+            x=np.empty((0, _NX)),
+            P=np.empty((0, _NX, _NX)),
+            hit_history=z.copy(),
+            age_scans=z.copy(),
+            misses=z.copy(),
+            confirmed=np.empty(0, dtype=bool),
+        )
+
+    @property
+    def n_tracks(self) -> int:
+        """Number of tracks, tentative and confirmed."""
+        return len(self.track_id)
+
+
+@dataclass(frozen=True)
+class ConfirmedTracks:
+    """Confirmed tracks output at one scan.
+
+    Attributes
+    ----------
+    track_id : numpy.ndarray
+        Track ids, int64, ``(K,)``.
+    x : numpy.ndarray
+        States ``[x_m, vx_mps, y_m, vy_mps]``, ``(K, 4)``.
+    P : numpy.ndarray
+        Covariances, ``(K, 4, 4)``.
+    t_s : float
+        Scan time, s.
+    """
+
+    track_id: IntArray  # (K,)
+    x: FloatArray  # (K, 4)
+    P: FloatArray  # (K, 4, 4)
+    t_s: float = field(default=0.0)
+
+    @property
+    def position_xy_m(self) -> FloatArray:
+        """Estimated positions, ``(K, 2)``, m."""
+        return self.x[:, [0, 2]]
+
+
+def tracker_step(
+    state: TrackState, params: TrackerParams, detections_xy: ArrayLike, t_s: float
+) -> tuple[TrackState, ConfirmedTracks]:
+    """Advance the tracker by one scan (pure function).
+
+    Parameters
+    ----------
+    state : TrackState
+        State after the previous scan.
+    params : TrackerParams
+        Static parameters.
+    detections_xy : array_like
+        Detections of this scan, ``(D, 2)``, m.
+    t_s : float
+        Scan time, s; must not precede ``state.t_s``.
+
+    Returns
+    -------
+    new_state : TrackState
+        State after this scan.
+    confirmed : ConfirmedTracks
+        Confirmed tracks at ``t_s``.
+    """
+    z = np.asarray(detections_xy, dtype=float).reshape(-1, 2)
+    n_det = len(z)
+    H = position_measurement_matrix()
+    R = np.eye(2) * params.meas_sigma_m**2
+    x, P = state.x, state.P
+    n_trk = len(x)
+    if n_trk and state.t_s is not None and t_s != state.t_s:
+        if t_s < state.t_s:
+            raise ValueError(f"scan time {t_s} precedes previous scan {state.t_s}")
+        F, Q = cv_transition(t_s - state.t_s, params.q_m2ps3)
+        x, P = kf_predict(x, P, F, Q)
+    else:
+        x, P = x.copy(), P.copy()
+
+    assign = np.full(n_trk, -1, dtype=np.int64)
+    used = np.zeros(n_det, dtype=bool)
+    if n_trk and n_det:
+        z_pred, S = kf_innovation(x, P, H, R)
+        conf_idx = np.flatnonzero(state.confirmed)
+        if len(conf_idx):
+            a, _ = gnn_assign(z_pred[conf_idx], S[conf_idx], z, params.gate)
+            assign[conf_idx] = a
+            used[a[a >= 0]] = True
+        tent_idx = np.flatnonzero(~state.confirmed)
+        free = np.flatnonzero(~used)
+        if len(tent_idx) and len(free):
+            a, _ = gnn_assign(z_pred[tent_idx], S[tent_idx], z[free], params.gate)
+            hit_t = a >= 0
+            assign[tent_idx[hit_t]] = free[a[hit_t]]
+            used[free[a[hit_t]]] = True
+
+    hit = assign >= 0
+    if hit.any():
+        x[hit], P[hit] = kf_update(x[hit], P[hit], z[assign[hit]], H, R)
+
+    window = (1 << params.confirm_n) - 1
+    hist = ((state.hit_history << 1) | hit.astype(np.int64)) & window
+    age = state.age_scans + 1
+    misses = np.where(hit, 0, state.misses + 1)
+    n_hits = np.bitwise_count(hist.astype(np.uint64)).astype(np.int64)
+    conf = state.confirmed
+    newly = ~conf & (n_hits >= params.confirm_m)
+    keep = np.where(
+        conf,
+        misses < params.confirmed_max_misses,
+        newly | ((misses < params.tentative_max_misses) & (age < params.confirm_n)),
+    )
+
+    # Births from unused detections, in detection order (deterministic ids).
+    born = np.flatnonzero(~used)
+    n_new = len(born)
+    x_new = np.zeros((n_new, _NX))
+    x_new[:, 0] = z[born, 0]
+    x_new[:, 2] = z[born, 1]
+    p_diag = np.array(
+        [params.meas_sigma_m**2, params.init_vel_sigma_mps**2] * 2
+    )
+    P_new = np.broadcast_to(np.diag(p_diag), (n_new, _NX, _NX))
+    ones = np.ones(n_new, dtype=np.int64)
+
+    new_state = TrackState(
+        track_id=np.concatenate([state.track_id[keep], state.next_id + np.arange(n_new)]),
+        x=np.concatenate([x[keep], x_new]),
+        P=np.concatenate([P[keep], P_new]),
+        hit_history=np.concatenate([hist[keep], ones]),
+        age_scans=np.concatenate([age[keep], ones]),
+        misses=np.concatenate([misses[keep], 0 * ones]),
+        confirmed=np.concatenate([(conf | newly)[keep], np.zeros(n_new, dtype=bool)]),
+        t_s=float(t_s),
+        next_id=state.next_id + n_new,
+    )
+    out_idx = np.flatnonzero(new_state.confirmed)
+    out = ConfirmedTracks(
+        track_id=new_state.track_id[out_idx],
+        x=new_state.x[out_idx],
+        P=new_state.P[out_idx],
+        t_s=float(t_s),
+    )
+    return new_state, out
+
+
+class Tracker:
+    """Multi-target tracker for one sensor node.
+
+    Parameters
+    ----------
+    params : TrackerParams | None
+        Static parameters; defaults to :class:`TrackerParams()`.
+
+    Examples
+    --------
+    >>> trk = Tracker()
+    >>> for k in range(3):
+    ...     out = trk.step([[10.0 + k, 5.0]], t_s=float(k))
+    >>> out.track_id.tolist()
+    [0]
+    """
+
+    def __init__(self, params: TrackerParams | None = None) -> None:
+        self.params = params if params is not None else TrackerParams()
+        self.state = TrackState.empty()
+
+    def step(self, detections_xy: ArrayLike, t_s: float) -> ConfirmedTracks:
+        """Process one scan of detections and return the confirmed tracks.
+
+        Parameters
+        ----------
+        detections_xy : array_like
+            Detections, ``(D, 2)``, m.
+        t_s : float
+            Scan time, s.
+
+        Returns
+        -------
+        ConfirmedTracks
+            Confirmed tracks at ``t_s``.
+        """
+        self.state, out = tracker_step(self.state, self.params, detections_xy, t_s)
+        return out
+
+    def reset(self) -> None:
+        """Drop all tracks."""
+        self.state = TrackState.empty()
