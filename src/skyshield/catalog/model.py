@@ -1,0 +1,160 @@
+"""Platform types with public-estimate parameters, every value with its source.
+
+A catalog value is written as ``{value: 180 km/h, low: 150 km/h, high: 185 km/h, source:
+evz-shahed}``: the point value the engine uses, the public range it comes from (the basis for
+sensitivity sweeps) and a key into the catalog's ``sources`` table. Values that are notional
+(assumed where nothing public pins them down) say so in their source.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..units import Area, Duration, Length, Money, Probability, Speed
+
+__all__ = [
+    "THREAT_CLASSES",
+    "ThreatClass",
+    "Sourced",
+    "ThreatType",
+    "SensorType",
+    "Envelope",
+    "ShooterType",
+    "Catalog",
+]
+
+ThreatClass = Literal["drone", "decoy", "cruise", "ballistic", "aircraft"]
+THREAT_CLASSES: tuple[str, ...] = ("drone", "decoy", "cruise", "ballistic", "aircraft")
+
+T = TypeVar("T")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Sourced(_Frozen, Generic[T]):
+    """A parameter value with its public range and its source key."""
+
+    value: T
+    low: T | None = None
+    high: T | None = None
+    source: str = Field(min_length=1, description="key into the catalog's `sources` table")
+
+    @model_validator(mode="after")
+    def _range_holds_value(self) -> "Sourced[T]":
+        lo, hi, v = self.low, self.high, self.value
+        if lo is not None and hi is not None and lo > hi:  # type: ignore[operator]
+            raise ValueError(f"low ({lo}) is above high ({hi})")
+        if lo is not None and v < lo:  # type: ignore[operator]
+            raise ValueError(f"value ({v}) is below its public range low ({lo})")
+        if hi is not None and v > hi:  # type: ignore[operator]
+            raise ValueError(f"value ({v}) is above its public range high ({hi})")
+        return self
+
+
+PositiveInt = Annotated[int, Field(ge=0)]
+
+
+class ThreatType(_Frozen):
+    """An adversary weapon or aircraft type."""
+
+    name: str
+    threat_class: ThreatClass = Field(alias="class")
+    profile: Literal["cruise", "ballistic"] = Field(
+        description="cruise: level flight at `altitude`; ballistic: boost, high arc at `altitude` "
+        "(apogee), terminal dive"
+    )
+    speed: Sourced[Speed]
+    altitude: Sourced[Length] = Field(description="cruise altitude, or apogee for ballistic")
+    range: Sourced[Length]
+    rcs: Sourced[Area] = Field(description="notional radar cross-section, frontal aspect")
+    cost: Sourced[Money]
+    warhead: bool = Field(description="false for decoys, which cannot damage what they reach")
+    damage_probability: Sourced[Probability] = Field(
+        description="probability that a leaker reaching its aim area damages the asset there"
+    )
+
+    @model_validator(mode="after")
+    def _physical(self) -> "ThreatType":
+        if self.speed.value <= 0:
+            raise ValueError("speed must be positive")
+        return self
+
+
+class SensorType(_Frozen):
+    """A surveillance, early-warning or fire-control sensor type."""
+
+    name: str
+    kind: Literal["ground-radar", "aew", "ship-radar", "fighter-radar", "fire-control", "optical"]
+    reference_range: Sourced[Length] = Field(
+        description="detection range against a 1 m^2 target in free space; scales as RCS^(1/4)"
+    )
+    height: Sourced[Length] = Field(
+        description="antenna height above ground, or orbit altitude for airborne sensors"
+    )
+    revisit: Sourced[Duration]
+    pd_scan: Sourced[Probability] = Field(
+        description="per-scan probability of detection inside the detection range "
+        "(statistical fidelity)"
+    )
+
+
+class Envelope(_Frozen):
+    """Where, and how well, a shooter engages one threat class."""
+
+    max_range: Length
+    min_range: Length = 0.0
+    max_altitude: Length
+    min_altitude: Length = 0.0
+    pk: Probability = Field(description="single-shot kill probability")
+    salvo: int = Field(ge=1, le=8, description="interceptors fired per engagement")
+    source: str
+
+
+class ShooterType(_Frozen):
+    """A surface-to-air system, gun, ship or fighter, with its weapon."""
+
+    name: str
+    kind: Literal["sam", "gun", "ship", "fighter"]
+    radar: str = Field(description="sensor type id of its own fire-control / onboard radar")
+    interceptor: str = Field(description="name of the interceptor or round")
+    interceptor_cost: Sourced[Money] = Field(description="cost of one interceptor (or one burst)")
+    interceptor_speed: Sourced[Speed]
+    inventory: Sourced[PositiveInt] = Field(description="ready interceptors per unit")
+    reaction_time: Sourced[Duration] = Field(
+        description="from first warning in its network to the first shot"
+    )
+    fire_channels: int = Field(ge=1, description="simultaneous engagements")
+    envelopes: dict[ThreatClass, Envelope] = Field(
+        description="threat classes it engages (doctrine); a class left out is never engaged"
+    )
+
+
+class Catalog(_Frozen):
+    """Threat, sensor and shooter types, and the sources their values cite."""
+
+    sources: dict[str, str]
+    threats: dict[str, ThreatType]
+    sensors: dict[str, SensorType]
+    shooters: dict[str, ShooterType]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Catalog":
+        missing: list[str] = []
+        for kind, table in (("threats", self.threats), ("sensors", self.sensors), ("shooters", self.shooters)):
+            for key, item in table.items():
+                for field, val in item:
+                    if isinstance(val, Sourced) and val.source not in self.sources:
+                        missing.append(f"{kind}.{key}.{field}: source {val.source!r} is not in `sources`")
+        for key, sh in self.shooters.items():
+            if sh.radar not in self.sensors:
+                missing.append(f"shooters.{key}.radar: unknown sensor type {sh.radar!r}")
+            for cls, env in sh.envelopes.items():
+                if env.source not in self.sources:
+                    missing.append(f"shooters.{key}.envelopes.{cls}: source {env.source!r} is not in `sources`")
+        if missing:
+            raise ValueError("; ".join(missing))
+        return self

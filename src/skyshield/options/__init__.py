@@ -1,0 +1,90 @@
+"""Security-guarantee options: built-in presets, scenario overrides and composition.
+
+An option name may compose presets with ``+`` (``umbrella+air-policing``): the packages are
+united, the data-sharing tier is the highest of the parts, and each allied package keeps the
+rules of engagement of the part that brought it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+from ..documents import ScenarioError, loads_yaml, validate_document
+from ..documents.errors import Problem
+from ..scenario.model import DATA_SHARING_TIERS, OptionSpec, Scenario
+
+__all__ = ["ResolvedOption", "builtin_options", "resolve_option", "available_options"]
+
+
+@lru_cache(maxsize=1)
+def builtin_options() -> dict[str, OptionSpec]:
+    """The built-in presets, validated."""
+    text = files(__package__).joinpath("presets.yaml").read_text(encoding="utf-8")
+    data, lines = loads_yaml(text, "<built-in>/presets.yaml")
+    out = {}
+    for name, spec in data.items():
+        sub = {k[1:]: v for k, v in lines.items() if k[:1] == (name,)}
+        out[name] = validate_document(OptionSpec, spec, sub, "<built-in>/presets.yaml")
+    return out
+
+
+def available_options(scenario: Scenario | None = None) -> dict[str, OptionSpec]:
+    """Built-in presets, overridden and extended by the scenario's own options."""
+    opts = dict(builtin_options())
+    if scenario is not None:
+        opts.update(scenario.options)
+    return opts
+
+
+@dataclass(frozen=True)
+class ResolvedOption:
+    """An option as the engine sees it."""
+
+    name: str
+    data_sharing: str  # one of DATA_SHARING_TIERS
+    sharing_latency_s: float
+    roe_by_package: tuple[tuple[str, str], ...]  # (package, ROE kind), sorted
+
+    @property
+    def packages(self) -> frozenset[str]:
+        return frozenset(p for p, _ in self.roe_by_package)
+
+    @property
+    def sharing_level(self) -> int:
+        """Index of the data-sharing tier in :data:`DATA_SHARING_TIERS` (0 = none)."""
+        return DATA_SHARING_TIERS.index(self.data_sharing)
+
+
+def resolve_option(name: str, scenario: Scenario | None = None) -> ResolvedOption:
+    """Resolve an option name (possibly ``a+b+c``) against presets and the scenario."""
+    opts = available_options(scenario)
+    parts = [p.strip() for p in name.split("+")]
+    unknown = [p for p in parts if p not in opts]
+    if unknown:
+        raise ScenarioError(
+            [
+                Problem(
+                    "--options",
+                    None,
+                    (),
+                    f"unknown option {u!r}; available: {', '.join(sorted(opts))}",
+                    u,
+                )
+                for u in unknown
+            ]
+        )
+    specs = [opts[p] for p in parts]
+    roe: dict[str, str] = {}
+    for spec in specs:
+        for pkg in spec.packages:
+            roe.setdefault(pkg, spec.roe)
+    tier = max((DATA_SHARING_TIERS.index(s.data_sharing) for s in specs), default=0)
+    sharing = [s.sharing_latency for s in specs if s.data_sharing != "none"]
+    return ResolvedOption(
+        name="+".join(parts),
+        data_sharing=DATA_SHARING_TIERS[tier],
+        sharing_latency_s=min(sharing) if sharing else 0.0,
+        roe_by_package=tuple(sorted(roe.items())),
+    )

@@ -1,0 +1,146 @@
+"""Scenarios: validated, versioned, content-hashed descriptions of a theatre and a raid.
+
+>>> sc = load_scenario("eastern-flank-night-raid-v1")
+>>> sc.id
+'eastern-flank-night-raid-v1'
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from importlib.resources import files
+from pathlib import Path
+
+from ..catalog import Catalog, load_catalog
+from ..documents import ScenarioError, load_yaml, loads_yaml, validate_document
+from ..documents.errors import Loc, Problem, line_for
+from .model import (
+    DATA_SHARING_TIERS,
+    ROE_KINDS,
+    Asset,
+    Force,
+    LaunchArea,
+    OptionSpec,
+    Raid,
+    RaidGroup,
+    Scenario,
+    Theatre,
+)
+
+__all__ = [
+    "DATA_SHARING_TIERS",
+    "ROE_KINDS",
+    "Asset",
+    "Force",
+    "LaunchArea",
+    "OptionSpec",
+    "Raid",
+    "RaidGroup",
+    "Scenario",
+    "ScenarioError",
+    "Theatre",
+    "builtin_scenarios",
+    "load_scenario",
+    "parse_scenario",
+]
+
+
+def builtin_scenarios() -> dict[str, str]:
+    """Built-in scenario ids (with their version suffix) and their titles."""
+    out = {}
+    for entry in sorted(files(__package__).joinpath("builtin").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            data, _ = loads_yaml(entry.read_text(encoding="utf-8"), entry.name)
+            out[entry.name[: -len(".yaml")]] = str(data.get("title", ""))
+    return out
+
+
+def load_scenario(ref: str | Path, catalog: Catalog | None = None) -> Scenario:
+    """Load a built-in scenario by id, or a user's scenario file by path.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming the file, the line and the field.
+    """
+    catalog = catalog or load_catalog()
+    ref_s = str(ref)
+    builtin = files(__package__).joinpath("builtin", f"{ref_s}.yaml")
+    if not ref_s.endswith((".yaml", ".yml")) and builtin.is_file():
+        data, lines = loads_yaml(builtin.read_text(encoding="utf-8"), f"<built-in>/{ref_s}.yaml")
+        source = f"<built-in>/{ref_s}.yaml"
+    else:
+        path = Path(ref_s)
+        if not path.exists():
+            known = ", ".join(builtin_scenarios())
+            raise ScenarioError(
+                [Problem(ref_s, None, (), f"no such file, and not a built-in scenario id (built-in: {known})")]
+            )
+        data, lines = load_yaml(path)
+        source = str(path)
+    return parse_scenario(data, lines, source, catalog)
+
+
+def parse_scenario(data: object, lines: dict[Loc, int], source: str, catalog: Catalog) -> Scenario:
+    """Validate a parsed document as a scenario and check its references against the catalog."""
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(source, 1, (), "a scenario file must be a mapping of fields")])
+    sc = validate_document(Scenario, data, lines, source)
+    problems = _check_references(sc, catalog)
+    if problems:
+        raise ScenarioError(
+            [Problem(source, line_for(lines, loc), loc, msg, given) for loc, msg, given in problems]
+        )
+    return sc
+
+
+def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object]]:
+    out: list[tuple[Loc, str, object]] = []
+
+    def dupes(kind: str, ids: list[str]) -> None:
+        for i, (name, n) in enumerate(Counter(ids).items()):
+            if n > 1:
+                idx = ids.index(name, ids.index(name) + 1)
+                out.append(((kind, idx, "id"), f"duplicate id {name!r}", name))
+
+    dupes("assets", [a.id for a in sc.assets])
+    dupes("forces", [f.id for f in sc.forces])
+    dupes("launch_areas", [a.id for a in sc.launch_areas])
+
+    def inside(loc: Loc, lonlat: tuple[float, float]) -> None:
+        if not sc.theatre.contains(*lonlat):
+            x0, y0, x1, y1 = sc.theatre.bbox
+            out.append(
+                (loc, f"point is outside the theatre box lon {x0}..{x1}, lat {y0}..{y1}", list(lonlat))
+            )
+
+    for i, a in enumerate(sc.assets):
+        inside(("assets", i, "lonlat"), a.lonlat)
+    for i, la in enumerate(sc.launch_areas):
+        inside(("launch_areas", i, "lonlat"), la.lonlat)
+    for i, f in enumerate(sc.forces):
+        inside(("forces", i, "lonlat"), f.lonlat)
+        if f.type not in cat.sensors and f.type not in cat.shooters:
+            known = sorted([*cat.sensors, *cat.shooters])
+            out.append(
+                (("forces", i, "type"), f"unknown platform type; expected one of: {', '.join(known)}", f.type)
+            )
+    asset_ids = {a.id for a in sc.assets}
+    area_ids = {a.id for a in sc.launch_areas}
+    for g, grp in enumerate(sc.raid.groups):
+        if grp.type not in cat.threats:
+            out.append(
+                (("raid", "groups", g, "type"), f"unknown threat type; expected one of: {', '.join(sorted(cat.threats))}", grp.type)
+            )
+        for a in grp.launch_areas:
+            if a not in area_ids:
+                out.append((("raid", "groups", g, "launch_areas"), f"unknown launch area; defined: {', '.join(sorted(area_ids))}", a))
+        for t in grp.targets:
+            if t not in asset_ids:
+                out.append((("raid", "groups", g, "targets", t), "unknown asset id", t))
+        for r, route in enumerate(grp.via):
+            for w, pt in enumerate(route):
+                inside(("raid", "groups", g, "via", r, w), pt)
+        if grp.launch_window[1] > sc.duration:
+            out.append((("raid", "groups", g, "launch_window"), "launch window ends after the scenario duration", None))
+    return out

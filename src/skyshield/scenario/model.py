@@ -1,0 +1,225 @@
+"""The scenario language: what a scenario file may say, validated once at the boundary.
+
+A scenario is a theatre (who is defended, allied, adversary), the defended assets, the forces
+of every side tagged with the *package* that brings them (``own`` forces are always there;
+``air-policing``, ``umbrella`` ... are switched on by options), the raid (groups of threats
+from launch areas toward assets) and, optionally, option definitions of its own.
+
+Quantities carry units (``150 km``, ``30 kt``, ``12 min``) and are held in SI. Positions are
+``lonlat: [lon_deg, lat_deg]`` (WGS-84 degrees).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from ..units import Duration, Length
+
+__all__ = [
+    "Position",
+    "Theatre",
+    "Asset",
+    "Force",
+    "LaunchArea",
+    "RaidGroup",
+    "Raid",
+    "OptionSpec",
+    "Scenario",
+    "DATA_SHARING_TIERS",
+    "ROE_KINDS",
+]
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
+Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+DATA_SHARING_TIERS: tuple[str, ...] = ("none", "early-warning", "surveillance", "fire-control")
+"""Ordered: each tier includes what the ones before it give."""
+ROE_KINDS: tuple[str, ...] = ("over-allied-territory", "path-crosses-allied", "in-reach")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+
+def _lonlat(v: object) -> tuple[float, float]:
+    if not (isinstance(v, (list, tuple)) and len(v) == 2):
+        raise ValueError("expected a position [lon_deg, lat_deg], e.g. [30.52, 50.45]")
+    lon, lat = v
+    for x in (lon, lat):
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise ValueError("expected a position [lon_deg, lat_deg] of two numbers")
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        raise ValueError("longitude must be in [-180, 180] and latitude in [-90, 90] degrees")
+    return (float(lon), float(lat))
+
+
+Position = Annotated[
+    tuple[float, float],
+    BeforeValidator(_lonlat),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "number"},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "[lon_deg, lat_deg], WGS-84",
+        }
+    ),
+]
+
+
+class Theatre(_Frozen):
+    """Who is who on the map; country codes are ISO 3166 alpha-3 (Natural Earth ADM0_A3)."""
+
+    defended: Iso3
+    allied: tuple[Iso3, ...]
+    adversary: tuple[Iso3, ...]
+    neutral: tuple[Iso3, ...] = ()
+    occupied: Literal["builtin-2025", "none"] | tuple[Position, ...] = Field(
+        "builtin-2025",
+        description="occupied parts of the defended country: the built-in coarse 2025 polygon, "
+        "none, or your own polygon as a list of [lon, lat]",
+    )
+    bbox: tuple[float, float, float, float] = Field(
+        (12.0, 40.0, 52.0, 60.0), description="theatre box: lon_min, lat_min, lon_max, lat_max (deg)"
+    )
+
+    def contains(self, lon: float, lat: float) -> bool:
+        x0, y0, x1, y1 = self.bbox
+        return x0 <= lon <= x1 and y0 <= lat <= y1
+
+
+class Asset(_Frozen):
+    """A defended asset: a city, an energy area, a logistics hub or a corridor segment."""
+
+    id: Id
+    kind: Literal["city", "energy", "logistics", "corridor", "military"]
+    lonlat: Position
+    radius: Length = Field(description="aim area: a leaker reaching this circle has arrived")
+    population: int = Field(0, ge=0)
+    value: float = Field(0.0, ge=0, description="notional value in USD, for cost-against-value")
+    source: str = ""
+
+
+class Force(_Frozen):
+    """One unit (or ``count`` identical units) at a site: a sensor or a shooter."""
+
+    id: Id
+    type: str = Field(description="a sensor or shooter type id from the catalog")
+    side: Literal["defended", "allied"]
+    package: Id = Field(
+        "own",
+        description="`own` forces are always present; any other package is brought by the "
+        "options that list it",
+    )
+    lonlat: Position
+    count: int = Field(1, ge=1, le=1000)
+    inventory: int | None = Field(None, ge=0, description="override the catalog's ready rounds")
+    note: str = ""
+
+
+class LaunchArea(_Frozen):
+    """A publicly reported launch area (never a specific site)."""
+
+    id: Id
+    lonlat: Position
+    radius: Length = 30000.0
+    source: str = ""
+
+
+class RaidGroup(_Frozen):
+    """Threats of one type, launched from areas over a window toward weighted aim assets."""
+
+    id: Id
+    type: str = Field(description="a threat type id from the catalog")
+    count: int = Field(ge=0, le=100_000)
+    launch_areas: tuple[Id, ...] = Field(min_length=1)
+    launch_window: tuple[Duration, Duration] = Field(
+        description="[start, end] after the scenario start, e.g. ['0 h', '3 h']"
+    )
+    targets: dict[Id, float] = Field(
+        min_length=1, description="aim assets with relative weights"
+    )
+    via: tuple[tuple[Position, ...], ...] = Field(
+        (), description="alternative dog-leg routes (each a list of waypoints); one is drawn "
+        "per threat, or a straight route if empty"
+    )
+    dispersion: Length = Field(15000.0, description="lateral scatter of launch points and waypoints")
+
+    @field_validator("launch_window")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[1] < v[0]:
+            raise ValueError("launch_window end is before its start")
+        return v
+
+    @field_validator("targets")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(w < 0 for w in v.values()) or sum(v.values()) <= 0:
+            raise ValueError("target weights must be non-negative and not all zero")
+        return v
+
+
+class Raid(_Frozen):
+    groups: tuple[RaidGroup, ...] = Field(min_length=1)
+
+
+class OptionSpec(_Frozen):
+    """A security-guarantee option: packages of forces, a data-sharing tier and ROE."""
+
+    title: str = ""
+    description: str = ""
+    packages: tuple[Id, ...] = ()
+    data_sharing: Literal["none", "early-warning", "surveillance", "fire-control"] = "none"
+    roe: Literal["over-allied-territory", "path-crosses-allied", "in-reach"] = Field(
+        "over-allied-territory", description="rules of engagement for allied shooters"
+    )
+    sharing_latency: Duration = Field(30.0, description="delay before allied tracks reach the defended network")
+
+
+class Scenario(_Frozen):
+    """A validated scenario. Hash it with :attr:`content_hash`."""
+
+    id: Id
+    title: str
+    description: str = ""
+    sources: dict[str, str] = Field(default_factory=dict)
+    theatre: Theatre
+    duration: Duration = Field(description="simulated span, e.g. '14 h'")
+    decision_interval: Duration = Field(20.0, description="battle-management tick, e.g. '20 s'")
+    assets: tuple[Asset, ...] = Field(min_length=1)
+    launch_areas: tuple[LaunchArea, ...] = Field(min_length=1)
+    forces: tuple[Force, ...] = ()
+    raid: Raid
+    options: dict[Id, OptionSpec] = Field(
+        default_factory=dict, description="options of this scenario; they override built-in presets"
+    )
+
+    @model_validator(mode="after")
+    def _positive_times(self) -> "Scenario":
+        if self.duration <= 0:
+            raise ValueError("duration must be positive")
+        if not 0 < self.decision_interval <= 600:
+            raise ValueError("decision_interval must be in (0, 10 min]")
+        return self
+
+    @cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON of the validated scenario (units already SI)."""
+        doc = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(doc.encode()).hexdigest()

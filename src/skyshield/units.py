@@ -1,0 +1,188 @@
+"""Physical quantities at the scenario boundary.
+
+Scenario and catalog files write quantities with their unit (``"180 km/h"``, ``"30 kt"``,
+``"9000 m"``, ``"12 min"``). They are converted to SI here, once; everything inside the
+engine is SI (metres, seconds, metres per second, radians, US dollars) and says so in its
+names (``speed_mps``, ``t_s``).
+
+A bare number is refused for a dimensional quantity: ``speed: 180`` would be ambiguous
+(m/s? km/h?), and an ambiguity in a scenario file is a silent error in a result.
+
+>>> parse_quantity("180 km/h", "speed")
+50.0
+>>> parse_quantity("1.5 h", "time")
+5400.0
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Final
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+__all__ = [
+    "UNITS",
+    "UnitError",
+    "parse_quantity",
+    "Length",
+    "Speed",
+    "Duration",
+    "Angle",
+    "Area",
+    "Money",
+    "Probability",
+]
+
+# Factor to SI for each (kind, unit). Lower-case keys; matching is case-insensitive except
+# where that would be ambiguous (none of these are).
+UNITS: Final[dict[str, dict[str, float]]] = {
+    "length": {
+        "m": 1.0,
+        "km": 1000.0,
+        "ft": 0.3048,
+        "nmi": 1852.0,
+        "nm": 1852.0,
+        "mi": 1609.344,
+    },
+    "speed": {
+        "m/s": 1.0,
+        "km/h": 1000.0 / 3600.0,
+        "kt": 1852.0 / 3600.0,
+        "kn": 1852.0 / 3600.0,
+        "mph": 1609.344 / 3600.0,
+        # Mach at sea level, ISA (340.3 m/s). Used only for rough catalogue values.
+        "mach": 340.3,
+    },
+    "time": {
+        "s": 1.0,
+        "min": 60.0,
+        "h": 3600.0,
+        "d": 86400.0,
+    },
+    "angle": {
+        "deg": math.pi / 180.0,
+        "rad": 1.0,
+    },
+    "area": {
+        "m2": 1.0,
+        "m^2": 1.0,
+        "dbsm": float("nan"),  # handled specially: 10*log10(sigma/1 m^2)
+    },
+    "money": {
+        "usd": 1.0,
+        "kusd": 1e3,
+        "musd": 1e6,
+        "busd": 1e9,
+    },
+}
+
+_NUMBER = r"[-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_QTY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z/^0-9]*)\s*$")
+
+
+class UnitError(ValueError):
+    """A quantity could not be read; the message says what was expected."""
+
+
+def _examples(kind: str) -> str:
+    units = [u for u in UNITS[kind] if u not in ("nm", "kn", "m^2")]
+    return ", ".join(units)
+
+
+def parse_quantity(value: object, kind: str) -> float:
+    """Convert ``value`` (a string with a unit) to the SI value of quantity ``kind``.
+
+    Parameters
+    ----------
+    value
+        For example ``"150 km"``, ``"400 kt"``, ``"20 min"``. Zero may be written bare.
+    kind
+        One of the keys of :data:`UNITS`.
+
+    Returns
+    -------
+    float
+        The value in SI units (m, m/s, s, rad, m^2, USD).
+
+    Raises
+    ------
+    UnitError
+        If the value has no unit, an unknown unit, or is not a number.
+    """
+    table = UNITS[kind]
+    if isinstance(value, bool):
+        raise UnitError(f"expected a {kind} with a unit ({_examples(kind)}), got {value!r}")
+    if isinstance(value, (int, float)):
+        if value == 0:
+            return 0.0
+        raise UnitError(
+            f"expected a {kind} with a unit, e.g. '{value} {next(iter(table))}' "
+            f"(units: {_examples(kind)}); a bare number is ambiguous"
+        )
+    if not isinstance(value, str):
+        raise UnitError(f"expected a {kind} such as '10 {next(iter(table))}', got {value!r}")
+    m = _QTY.match(value)
+    if not m:
+        raise UnitError(
+            f"expected a {kind} such as '10 {next(iter(table))}' (units: {_examples(kind)}), "
+            f"got {value!r}"
+        )
+    number = float(m.group(1).replace("_", ""))
+    unit = m.group(2).lower()
+    if unit == "" and number == 0:
+        return 0.0
+    if unit == "dbsm" and kind == "area":
+        return 10.0 ** (number / 10.0)
+    if unit not in table:
+        raise UnitError(f"unknown {kind} unit {m.group(2)!r} in {value!r}; use one of: {_examples(kind)}")
+    return number * table[unit]
+
+
+def _quantity(kind: str, doc: str) -> object:
+    def parse(v: object) -> float:
+        return parse_quantity(v, kind)
+
+    # JSON Schema regexes (ECMA-262) have no inline flags: spell case-insensitivity out.
+    units = "|".join(
+        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in u)
+        for u in UNITS[kind]
+    )
+    schema = {
+        "type": "string",
+        "pattern": rf"^\s*{_NUMBER}\s*({units})\s*$",
+        "description": f"a {kind} with its unit ({_examples(kind)}); held in {doc}",
+    }
+    return Annotated[
+        float,
+        BeforeValidator(parse),
+        PlainSerializer(lambda x: x, return_type=float),
+        WithJsonSchema(schema),
+    ]
+
+
+Length = _quantity("length", "metres")
+"""A length: written with a unit (``m``, ``km``, ``ft``, ``nmi``), held in metres."""
+Speed = _quantity("speed", "metres per second")
+"""A speed: written with a unit (``m/s``, ``km/h``, ``kt``, ``mph``, ``mach``), held in m/s."""
+Duration = _quantity("time", "seconds")
+"""A duration or clock time: written with a unit (``s``, ``min``, ``h``, ``d``), held in s."""
+Angle = _quantity("angle", "radians")
+"""An angle: written with a unit (``deg``, ``rad``), held in radians."""
+Area = _quantity("area", "square metres")
+"""An area such as a radar cross-section: ``m2`` or ``dBsm``, held in m^2."""
+Money = _quantity("money", "US dollars")
+"""An amount of money: ``USD``, ``kUSD``, ``MUSD``, ``BUSD``, held in USD."""
+
+
+def _probability(v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise UnitError(f"expected a probability between 0 and 1, got {v!r}")
+    if not 0.0 <= float(v) <= 1.0:
+        raise UnitError(f"expected a probability between 0 and 1, got {v!r}")
+    return float(v)
+
+
+Probability = Annotated[float, BeforeValidator(_probability)]
+"""A probability in [0, 1]."""
