@@ -19,10 +19,11 @@ Processing of every country shape (see :func:`country_geometry`):
 The result is good to about a kilometre at borders and coasts, far finer than the
 +-20 km of the occupied-territory polygon.
 
-Performance (measured by hand, not a timed test): building a :class:`Theatre`'s geometries
-takes well under 1 s on the first call; classifying 10,000 points afterwards takes under
-about 20 ms (shapely 2 ``contains_xy`` on prepared geometries). Benchmarks live apart from
-the unit tests.
+Performance target (checked by hand, never a timed test): the first build of a
+:class:`Theatre`'s geometries takes under about 1 s, and classifying 10,000 points afterwards
+under about 20 ms (shapely 2 ``contains_xy`` on prepared geometries, each layer tested only on
+the points still unassigned). Measured on the development machine: 0.2 s to read the
+shapefile, 0.5 s to build the eastern-flank theatre, 4-5 ms per 10,000 points.
 """
 
 from __future__ import annotations
