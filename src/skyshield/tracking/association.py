@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from scipy.spatial import cKDTree
 
 from skyshield.tracking.kalman import inv_2x2
@@ -111,10 +110,11 @@ def sparse_assignment(
 
         \min_{a} \sum_{i:\,a(i) \ne -1} c_{i a(i)} + \sum_{i:\,a(i) = -1} c_{miss}
 
-    over partial one-to-one maps from rows to columns that use only the listed pairs.  The
-    sparse graph is split into connected components; single pairs are decided in one
-    vectorised pass and each larger component is solved exactly with
-    :func:`scipy.optimize.linear_sum_assignment` on its dense (rows x (cols + rows)) block.
+    over partial one-to-one maps from rows to columns that use only the listed pairs.  Pairs
+    whose row and column have no other candidate are decided in one vectorised pass; the rest
+    is solved exactly as a sparse full bipartite matching of rows against (columns + one dummy
+    column per row, weight ``miss_cost``) with
+    :func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching` (LAPJVsp).
 
     Parameters
     ----------
@@ -147,27 +147,21 @@ def sparse_assignment(
     if simple.all():
         return assign
     rows, cols, cost = rows[~simple], cols[~simple], cost[~simple]
-    # Components of the bipartite graph, nodes 0..n_rows-1 rows, n_rows.. columns.
     ur, r_loc = np.unique(rows, return_inverse=True)
     uc, c_loc = np.unique(cols, return_inverse=True)
-    nr, nc = len(ur), len(uc)
-    graph = coo_matrix(
-        (np.ones(len(rows)), (r_loc, nr + c_loc)), shape=(nr + nc, nr + nc)
+    m, k = len(ur), len(uc)
+    # Each row has exactly one entry in a full matching (a real pair or its own dummy), so a
+    # common shift of all costs leaves the optimum unchanged; it keeps every weight > 0
+    # because the sparse solver cannot tell a zero weight from a missing edge.
+    shift = 1.0 - min(float(cost.min()), miss_cost)
+    weights = np.concatenate([cost, np.full(m, miss_cost)]) + shift
+    graph = csr_matrix(
+        (weights, (np.concatenate([r_loc, np.arange(m)]), np.concatenate([c_loc, k + np.arange(m)]))),
+        shape=(m, k + m),
     )
-    _, label = connected_components(graph, directed=False)
-    pair_label = label[r_loc]
-    order = np.argsort(pair_label, kind="stable")
-    bounds = np.flatnonzero(np.diff(pair_label[order])) + 1
-    for idx in np.split(order, bounds):
-        sub_r, rl = np.unique(r_loc[idx], return_inverse=True)
-        sub_c, cl = np.unique(c_loc[idx], return_inverse=True)
-        m, k = len(sub_r), len(sub_c)
-        block = np.full((m, k + m), np.inf)
-        block[rl, cl] = cost[idx]
-        block[np.arange(m), k + np.arange(m)] = miss_cost
-        ri, ci = linear_sum_assignment(block)
-        real = ci < k
-        assign[ur[sub_r[ri[real]]]] = uc[sub_c[ci[real]]]
+    r_idx, c_idx = min_weight_full_bipartite_matching(graph)
+    real = c_idx < k
+    assign[ur[r_idx[real]]] = uc[c_idx[real]]
     return assign
 
 

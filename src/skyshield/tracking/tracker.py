@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from skyshield.tracking.association import gnn_assign
+from skyshield.tracking.association import gate_pairs, sparse_assignment
 from skyshield.tracking.kalman import (
     cv_transition,
     kf_innovation,
@@ -215,19 +215,21 @@ def tracker_step(
     assign = np.full(n_trk, -1, dtype=np.int64)
     used = np.zeros(n_det, dtype=bool)
     if n_trk and n_det:
+        # One gating pass for all tracks; confirmed tracks choose first, tentative tracks
+        # then choose among the detections the confirmed ones left.
         z_pred, S = kf_innovation(x, P, H, R)
-        conf_idx = np.flatnonzero(state.confirmed)
-        if len(conf_idx):
-            a, _ = gnn_assign(z_pred[conf_idx], S[conf_idx], z, params.gate)
-            assign[conf_idx] = a
-            used[a[a >= 0]] = True
-        tent_idx = np.flatnonzero(~state.confirmed)
-        free = np.flatnonzero(~used)
-        if len(tent_idx) and len(free):
-            a, _ = gnn_assign(z_pred[tent_idx], S[tent_idx], z[free], params.gate)
-            hit_t = a >= 0
-            assign[tent_idx[hit_t]] = free[a[hit_t]]
-            used[free[a[hit_t]]] = True
+        rows, cols, dist = gate_pairs(z_pred, S, z, params.gate)
+        conf_pair = state.confirmed[rows]
+        a_conf = sparse_assignment(
+            n_trk, n_det, rows[conf_pair], cols[conf_pair], dist[conf_pair], params.gate
+        )
+        used[a_conf[a_conf >= 0]] = True
+        tent_pair = ~conf_pair & ~used[cols]
+        a_tent = sparse_assignment(
+            n_trk, n_det, rows[tent_pair], cols[tent_pair], dist[tent_pair], params.gate
+        )
+        used[a_tent[a_tent >= 0]] = True
+        assign = np.where(state.confirmed, a_conf, a_tent)
 
     hit = assign >= 0
     if hit.any():
