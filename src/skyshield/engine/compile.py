@@ -1,0 +1,204 @@
+"""Scenario + catalog + option -> :class:`EngineParams` (frozen arrays, SI units)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..catalog import THREAT_CLASSES, Catalog
+from ..geo import BUILTIN_OCCUPIED_2025, Theatre, destination_point, lonlat_to_unit
+from ..options import ResolvedOption
+from ..rng import name_key
+from ..scenario.model import Force, Scenario
+from .params import (
+    ALLIED,
+    DEFENDED,
+    ROE_CODES,
+    Assets,
+    EngineParams,
+    RaidGroupPlan,
+    Sensors,
+    Shooters,
+    ThreatTypes,
+)
+
+__all__ = ["compile_scenario", "build_theatre"]
+
+
+def build_theatre(sc: Scenario) -> Theatre:
+    t = sc.theatre
+    if t.occupied == "builtin-2025":
+        occ = BUILTIN_OCCUPIED_2025
+    elif t.occupied == "none":
+        occ = None
+    else:
+        occ = tuple(tuple(p) for p in t.occupied)
+    return Theatre(
+        defended=t.defended,
+        allied=tuple(t.allied),
+        adversary=tuple(t.adversary),
+        neutral=tuple(t.neutral),
+        occupied=occ,
+        bbox=tuple(t.bbox),
+    )
+
+
+def _unit_sites(f: Force) -> list[tuple[str, float, float]]:
+    """Expand ``count`` identical units at one site into (id, lon, lat) rows.
+
+    Several units of a kind at one site are spread evenly on a ring whose radius grows with
+    their number (2.5 km per unit, at most 25 km): a screen of mobile fire groups around a
+    city rather than twenty trucks on one spot.
+    """
+    lon, lat = f.lonlat
+    if f.count == 1:
+        return [(f.id, lon, lat)]
+    radius_m = min(2500.0 * f.count, 25000.0)
+    bearings = np.arange(f.count) * (360.0 / f.count)
+    lons, lats = destination_point(np.full(f.count, lon), np.full(f.count, lat), bearings, radius_m)
+    return [(f"{f.id}#{k + 1}", float(x), float(y)) for k, (x, y) in enumerate(zip(lons, lats))]
+
+
+def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> EngineParams:
+    """Compile a validated scenario for one option.
+
+    Forces of package ``own`` are always present; others only when the option brings their
+    package. Allied shooters take the ROE of the option part that brought them.
+    """
+    roe_by_pkg = dict(option.roe_by_package)
+    active = [f for f in sc.forces if f.package == "own" or f.package in roe_by_pkg]
+
+    # Threat types used by the raid, in first-use order.
+    t_names: list[str] = []
+    for g in sc.raid.groups:
+        if g.type not in t_names:
+            t_names.append(g.type)
+    tt = [catalog.threats[n] for n in t_names]
+    threat_types = ThreatTypes(
+        names=tuple(t_names),
+        cls=np.array([THREAT_CLASSES.index(t.threat_class) for t in tt], dtype=np.int64),
+        ballistic=np.array([t.profile == "ballistic" for t in tt]),
+        speed_mps=np.array([t.speed.value for t in tt]),
+        alt_m=np.array([t.altitude.value for t in tt]),
+        rcs_m2=np.array([t.rcs.value for t in tt]),
+        cost_usd=np.array([t.cost.value for t in tt]),
+        warhead=np.array([t.warhead for t in tt]),
+        p_damage=np.array([t.damage_probability.value for t in tt]),
+    )
+
+    s_rows: list[tuple[str, int, float, float, str]] = []  # id, side, lon, lat, sensor type
+    j_rows: list[tuple[str, Force, float, float]] = []
+    for f in active:
+        side = DEFENDED if f.side == "defended" else ALLIED
+        for uid, lon, lat in _unit_sites(f):
+            if f.type in catalog.sensors:
+                s_rows.append((uid, side, lon, lat, f.type))
+            else:
+                j_rows.append((uid, f, lon, lat))
+    # Each shooter's own radar joins the sensor table after the surveillance sensors.
+    radar_row = []
+    for uid, f, lon, lat in j_rows:
+        radar_row.append(len(s_rows))
+        s_rows.append((f"{uid}/radar", DEFENDED if f.side == "defended" else ALLIED, lon, lat,
+                       catalog.shooters[f.type].radar))
+
+    st = [catalog.sensors[r[4]] for r in s_rows]
+    s_lon = np.array([r[2] for r in s_rows])
+    s_lat = np.array([r[3] for r in s_rows])
+    sensors = Sensors(
+        ids=tuple(r[0] for r in s_rows),
+        unit=lonlat_to_unit(s_lon, s_lat).reshape(-1, 3),
+        side=np.array([r[1] for r in s_rows], dtype=np.int64),
+        height_m=np.array([s.height.value for s in st]),
+        ref_range_m=np.array([s.reference_range.value for s in st]),
+        revisit_s=np.array([s.revisit.value for s in st]),
+        pd_scan=np.array([s.pd_scan.value for s in st]),
+        key=np.array([name_key(r[0]) for r in s_rows], dtype=np.int64),
+    )
+
+    C = len(THREAT_CLASSES)
+    J = len(j_rows)
+    env = {k: np.zeros((J, C)) for k in ("max_range", "min_range", "max_alt", "min_alt", "pk")}
+    salvo = np.zeros((J, C), dtype=np.int64)
+    for j, (_, f, _, _) in enumerate(j_rows):
+        for cls, e in catalog.shooters[f.type].envelopes.items():
+            c = THREAT_CLASSES.index(cls)
+            env["max_range"][j, c] = e.max_range
+            env["min_range"][j, c] = e.min_range
+            env["max_alt"][j, c] = e.max_altitude
+            env["min_alt"][j, c] = e.min_altitude
+            env["pk"][j, c] = e.pk
+            salvo[j, c] = e.salvo
+    shooter_types = [catalog.shooters[f.type] for _, f, _, _ in j_rows]
+    j_lonlat = np.array([[r[2], r[3]] for r in j_rows]).reshape(-1, 2)
+    shooters = Shooters(
+        ids=tuple(r[0] for r in j_rows),
+        type_names=tuple(r[1].type for r in j_rows),
+        unit=lonlat_to_unit(j_lonlat[:, 0], j_lonlat[:, 1]).reshape(-1, 3),
+        lonlat=j_lonlat,
+        side=np.array([DEFENDED if r[1].side == "defended" else ALLIED for r in j_rows], dtype=np.int64),
+        roe=np.array(
+            [ROE_CODES[roe_by_pkg[r[1].package]] if r[1].side == "allied" and r[1].package in roe_by_pkg
+             else ROE_CODES["none"] if r[1].side == "defended" else ROE_CODES["over-allied-territory"]
+             for r in j_rows],
+            dtype=np.int64,
+        ),
+        radar=np.array(radar_row, dtype=np.int64),
+        interceptor_cost_usd=np.array([s.interceptor_cost.value for s in shooter_types]),
+        interceptor_speed_mps=np.array([s.interceptor_speed.value for s in shooter_types]),
+        inventory=np.array(
+            [r[1].inventory if r[1].inventory is not None else s.inventory.value
+             for r, s in zip(j_rows, shooter_types)],
+            dtype=np.int64,
+        ),
+        reaction_s=np.array([s.reaction_time.value for s in shooter_types]),
+        fire_channels=np.array([s.fire_channels for s in shooter_types], dtype=np.int64),
+        max_range_m=env["max_range"],
+        min_range_m=env["min_range"],
+        max_alt_m=env["max_alt"],
+        min_alt_m=env["min_alt"],
+        pk=env["pk"],
+        salvo=salvo,
+    )
+
+    assets = Assets(
+        ids=tuple(a.id for a in sc.assets),
+        kind=tuple(a.kind for a in sc.assets),
+        lonlat=np.array([a.lonlat for a in sc.assets]),
+        radius_m=np.array([a.radius for a in sc.assets]),
+        population=np.array([a.population for a in sc.assets], dtype=np.int64),
+        value_usd=np.array([a.value for a in sc.assets]),
+    )
+    asset_row = {a.id: i for i, a in enumerate(sc.assets)}
+    areas = {a.id: a for a in sc.launch_areas}
+    raid = []
+    for g in sc.raid.groups:
+        w = np.array(list(g.targets.values()), dtype=float)
+        raid.append(
+            RaidGroupPlan(
+                id=g.id,
+                type_index=t_names.index(g.type),
+                count=g.count,
+                launch_lonlat=np.array([areas[a].lonlat for a in g.launch_areas]),
+                launch_radius_m=np.array([areas[a].radius for a in g.launch_areas]),
+                window_s=(float(g.launch_window[0]), float(g.launch_window[1])),
+                target_index=np.array([asset_row[t] for t in g.targets], dtype=np.int64),
+                target_weight=w / w.sum(),
+                routes=tuple(np.array(r, dtype=float).reshape(-1, 2) for r in g.via),
+                dispersion_m=float(g.dispersion),
+            )
+        )
+    return EngineParams(
+        scenario_id=sc.id,
+        scenario_hash=sc.content_hash,
+        option=option.name,
+        duration_s=float(sc.duration),
+        decision_interval_s=float(sc.decision_interval),
+        threat_types=threat_types,
+        sensors=sensors,
+        shooters=shooters,
+        assets=assets,
+        raid=tuple(raid),
+        theatre=build_theatre(sc),
+        sharing_level=option.sharing_level,
+        sharing_latency_s=option.sharing_latency_s,
+    )

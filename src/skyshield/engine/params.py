@@ -1,0 +1,127 @@
+"""Compiled, frozen engine parameters: structure of arrays, SI units, shapes in comments.
+
+A :class:`EngineParams` is what :func:`skyshield.engine.compile.compile_scenario` makes of
+a validated scenario, the catalog and one option. The engine trusts it: validation happened
+at the boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..geo import Theatre
+
+__all__ = [
+    "DEFENDED",
+    "ALLIED",
+    "ROE_CODES",
+    "ThreatTypes",
+    "Sensors",
+    "Shooters",
+    "Assets",
+    "RaidGroupPlan",
+    "EngineParams",
+]
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+DEFENDED, ALLIED = 0, 1  # network / side codes
+ROE_CODES = {"none": 0, "over-allied-territory": 1, "path-crosses-allied": 2, "in-reach": 3}
+"""ROE of a shooter: 0 for the defended country's own (engages in reach over its territory)."""
+
+
+@dataclass(frozen=True)
+class ThreatTypes:
+    names: tuple[str, ...]  # (K,)
+    cls: I  # (K,) index into THREAT_CLASSES
+    ballistic: B  # (K,) ballistic flight profile
+    speed_mps: F  # (K,)
+    alt_m: F  # (K,) cruise altitude or apogee
+    rcs_m2: F  # (K,)
+    cost_usd: F  # (K,)
+    warhead: B  # (K,)
+    p_damage: F  # (K,)
+
+
+@dataclass(frozen=True)
+class Sensors:
+    """Surveillance sensors, and the onboard/fire-control radars of shooters, in one table."""
+
+    ids: tuple[str, ...]  # (S,)
+    unit: F  # (S, 3) position on the unit sphere
+    side: I  # (S,) DEFENDED or ALLIED: the network it reports to
+    height_m: F  # (S,) antenna height or orbit altitude
+    ref_range_m: F  # (S,) detection range against 1 m^2
+    revisit_s: F  # (S,)
+    pd_scan: F  # (S,)
+    key: I  # (S,) stable name key for counter-based draws
+
+
+@dataclass(frozen=True)
+class Shooters:
+    ids: tuple[str, ...]  # (J,)
+    type_names: tuple[str, ...]  # (J,) catalog type id
+    unit: F  # (J, 3)
+    lonlat: F  # (J, 2)
+    side: I  # (J,) DEFENDED or ALLIED
+    roe: I  # (J,) ROE_CODES value
+    radar: I  # (J,) row of its own radar in Sensors
+    interceptor_cost_usd: F  # (J,)
+    interceptor_speed_mps: F  # (J,)
+    inventory: I  # (J,) ready interceptors at the start
+    reaction_s: F  # (J,)
+    fire_channels: I  # (J,)
+    max_range_m: F  # (J, C) per threat class; 0 where the class is never engaged
+    min_range_m: F  # (J, C)
+    max_alt_m: F  # (J, C)
+    min_alt_m: F  # (J, C)
+    pk: F  # (J, C)
+    salvo: I  # (J, C)
+
+
+@dataclass(frozen=True)
+class Assets:
+    ids: tuple[str, ...]  # (A,)
+    kind: tuple[str, ...]  # (A,)
+    lonlat: F  # (A, 2)
+    radius_m: F  # (A,)
+    population: I  # (A,)
+    value_usd: F  # (A,)
+
+
+@dataclass(frozen=True)
+class RaidGroupPlan:
+    """One raid group, ready to sample."""
+
+    id: str
+    type_index: int
+    count: int
+    launch_lonlat: F  # (L, 2) launch area centres
+    launch_radius_m: F  # (L,)
+    window_s: tuple[float, float]
+    target_index: I  # (T,) asset rows
+    target_weight: F  # (T,) normalised
+    routes: tuple[F, ...]  # each (W, 2) lon/lat waypoints; empty tuple = direct
+    dispersion_m: float
+
+
+@dataclass(frozen=True)
+class EngineParams:
+    scenario_id: str
+    scenario_hash: str
+    option: str
+    duration_s: float
+    decision_interval_s: float
+    threat_types: ThreatTypes
+    sensors: Sensors
+    shooters: Shooters
+    assets: Assets
+    raid: tuple[RaidGroupPlan, ...]
+    theatre: Theatre
+    sharing_level: int  # 0 none, 1 early warning, 2 surveillance, 3 fire control
+    sharing_latency_s: float

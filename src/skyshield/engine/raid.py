@@ -1,0 +1,99 @@
+"""Sample a raid: which threats fly, from where, when, by which route, toward which asset.
+
+Each raid group draws from its own named stream (``raid/<group id>``), so changing one group
+leaves every other group's threats exactly as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..geo import destination_point
+from ..rng import Streams
+from .params import EngineParams, RaidGroupPlan
+
+__all__ = ["Raid", "sample_raid"]
+
+
+@dataclass(frozen=True)
+class Raid:
+    type_index: NDArray[np.int64]  # (N,) row in ThreatTypes
+    group: NDArray[np.int64]  # (N,) raid group index
+    launch_s: NDArray[np.float64]  # (N,)
+    target: NDArray[np.int64]  # (N,) asset row
+    waypoints: NDArray[np.float64]  # (N, W, 2) lon/lat: launch, via..., aim; NaN padded
+    n_points: NDArray[np.int64]  # (N,) valid rows of `waypoints` (>= 2)
+
+    @property
+    def size(self) -> int:
+        return int(self.type_index.shape[0])
+
+
+def _scatter(rng: np.random.Generator, lonlat: NDArray[np.float64], sigma_m: float) -> NDArray[np.float64]:
+    """Offset points by an isotropic Gaussian of ``sigma_m`` metres per axis."""
+    if sigma_m <= 0:
+        return lonlat
+    d = rng.normal(0.0, sigma_m, size=(*lonlat.shape[:-1], 2))
+    dist = np.hypot(d[..., 0], d[..., 1])
+    brg = np.degrees(np.arctan2(d[..., 0], d[..., 1]))
+    lon, lat = destination_point(lonlat[..., 0], lonlat[..., 1], brg, dist)
+    return np.stack([lon, lat], axis=-1)
+
+
+def _in_disc(rng: np.random.Generator, centre: NDArray[np.float64], radius_m: NDArray[np.float64]) -> NDArray[np.float64]:
+    n = centre.shape[0]
+    dist = radius_m * np.sqrt(rng.random(n))
+    brg = rng.uniform(0.0, 360.0, n)
+    lon, lat = destination_point(centre[:, 0], centre[:, 1], brg, dist)
+    return np.stack([lon, lat], axis=-1)
+
+
+def _sample_group(g: RaidGroupPlan, params: EngineParams, rng: np.random.Generator, width: int):
+    n = g.count
+    area = rng.integers(0, len(g.launch_radius_m), n)
+    launch = _in_disc(rng, g.launch_lonlat[area], g.launch_radius_m[area])
+    t_launch = rng.uniform(g.window_s[0], g.window_s[1], n)
+    tgt = g.target_index[rng.choice(len(g.target_index), size=n, p=g.target_weight)]
+    a = params.assets
+    aim = _in_disc(rng, a.lonlat[tgt], 0.5 * a.radius_m[tgt])
+    pts = np.full((n, width, 2), np.nan)
+    pts[:, 0] = launch
+    npts = np.full(n, 2, dtype=np.int64)
+    if g.routes:
+        route = rng.integers(0, len(g.routes), n)
+        for r, wp in enumerate(g.routes):
+            sel = np.flatnonzero(route == r)
+            k = wp.shape[0]
+            via = _scatter(rng, np.broadcast_to(wp, (sel.size, k, 2)).copy(), g.dispersion_m)
+            pts[sel, 1 : 1 + k] = via
+            pts[sel, 1 + k] = aim[sel]
+            npts[sel] = k + 2
+    else:
+        pts[:, 1] = aim
+    return g.type_index, t_launch, tgt, pts, npts
+
+
+def sample_raid(params: EngineParams, streams: Streams) -> Raid:
+    """Draw one replication's raid from the scenario's raid groups."""
+    width = 2 + max((max((r.shape[0] for r in g.routes), default=0) for g in params.raid), default=0)
+    parts = []
+    for gi, g in enumerate(params.raid):
+        if g.count == 0:
+            continue
+        ti, t, tgt, pts, npts = _sample_group(g, params, streams.generator(f"raid/{g.id}"), width)
+        parts.append((np.full(g.count, ti), np.full(g.count, gi), t, tgt, pts, npts))
+    if not parts:
+        z = np.zeros(0, dtype=np.int64)
+        return Raid(z, z, np.zeros(0), z, np.zeros((0, width, 2)), z)
+    cols = list(zip(*parts))
+    return Raid(
+        type_index=np.concatenate(cols[0]).astype(np.int64),
+        group=np.concatenate(cols[1]).astype(np.int64),
+        launch_s=np.concatenate(cols[2]),
+        target=np.concatenate(cols[3]).astype(np.int64),
+        waypoints=np.concatenate(cols[4]),
+        n_points=np.concatenate(cols[5]),
+    )

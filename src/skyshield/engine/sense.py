@@ -1,0 +1,101 @@
+r"""Sense: who sees each threat, when (statistical fidelity).
+
+A sensor covers a threat segment inside the circle of radius
+
+.. math:: R = \min\left(R_{ref}\,\sigma^{1/4},\ d_{horizon}(h_{sensor}, h_{threat})\right).
+
+Inside coverage it scans every ``revisit_s`` and detects with probability ``pd_scan`` per
+scan, so the first detection comes a geometric number of scans (plus a uniform scan phase)
+after the threat enters coverage, if before it leaves. The draws are counter-based, keyed by
+the sensor's name and the threat's index, so a sensor added elsewhere changes nothing here.
+
+The network picture of a side is the earliest detection by any of its sensors (shooters'
+own radars included). Allied tracks reach the defended network after ``sharing_latency_s``
+when the option shares data (early warning or better); from the surveillance tier up the
+exchange is two-way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..rng import Streams, keyed_uniform
+from ..sensors.radar import detection_range_m, radar_horizon_m
+from .params import ALLIED, DEFENDED, EngineParams
+from .raid import Raid
+from .trajectory import Segments, circle_windows
+
+__all__ = ["Picture", "StatisticalSensing"]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """First-detection times; ``inf`` where never detected."""
+
+    by_sensor_key: NDArray[np.int64]  # (D,) sensor_row * N + threat, sorted
+    by_sensor_t: NDArray[np.float64]  # (D,) earliest detection of that pair
+    network_t: NDArray[np.float64]  # (2, N) side picture after sharing
+    own_t: NDArray[np.float64]  # (2, N) side picture from its own sensors only
+    n_threats: int
+
+    def sensor_time(self, sensor_row: NDArray[np.int64], threat: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Earliest detection of ``threat`` by sensor ``sensor_row`` (``inf`` if none)."""
+        key = sensor_row * self.n_threats + threat
+        pos = np.searchsorted(self.by_sensor_key, key)
+        pos_c = np.minimum(pos, max(self.by_sensor_key.size - 1, 0))
+        found = (pos < self.by_sensor_key.size) & (self.by_sensor_key[pos_c] == key) if self.by_sensor_key.size else np.zeros(key.shape, bool)
+        return np.where(found, self.by_sensor_t[pos_c] if self.by_sensor_key.size else np.inf, np.inf)
+
+
+class StatisticalSensing:
+    """Detection drawn from coverage windows and per-scan Pd (the ``statistical`` fidelity)."""
+
+    def __call__(self, params: EngineParams, raid: Raid, seg: Segments, streams: Streams) -> Picture:
+        sen = params.sensors
+        tt = params.threat_types
+        n = raid.size
+        seg_type = raid.type_index[seg.threat]
+        rcs = tt.rcs_m2[seg_type]
+
+        def radius(m: NDArray[np.int64], k: NDArray[np.int64]) -> NDArray[np.float64]:
+            return detection_range_m(sen.ref_range_m[k], rcs[m], sen.height_m[k], seg.alt_m[m])
+
+        max_r = float(
+            np.max(sen.ref_range_m) * float(np.max(tt.rcs_m2)) ** 0.25 if sen.ref_range_m.size else 0.0
+        )
+        max_r = min(max_r, float(radar_horizon_m(np.max(sen.height_m, initial=0.0), np.max(seg.alt_m, initial=0.0))))
+        m, k, t_in, t_out = circle_windows(seg, sen.unit, max_r, radius)
+        thr = seg.threat[m]
+        key = streams.key("sensors")
+        idx = thr * 64 + seg.local[m]
+        u_scan = keyed_uniform(key, sen.key[k], idx)
+        u_phase = keyed_uniform(key, sen.key[k] + np.int64(1 << 33), idx)
+        pd = sen.pd_scan[k]
+        with np.errstate(divide="ignore"):
+            n_miss = np.where(pd >= 1.0, 0.0, np.floor(np.log(u_scan) / np.log1p(-np.minimum(pd, 1 - 1e-12))))
+        n_miss = np.where(pd <= 0.0, np.inf, n_miss)
+        t_det = t_in + sen.revisit_s[k] * (u_phase + n_miss)
+        hit = t_det <= t_out
+        k, thr, t_det = k[hit], thr[hit], t_det[hit]
+
+        # Earliest detection per (sensor, threat).
+        pair = k * n + thr
+        order = np.lexsort((t_det, pair))
+        pair, t_det_s = pair[order], t_det[order]
+        first = np.r_[True, pair[1:] != pair[:-1]] if pair.size else np.zeros(0, bool)
+        by_key, by_t = pair[first], t_det_s[first]
+
+        own = np.full((2, n), np.inf)
+        sk = by_key // max(n, 1)
+        st = by_key % max(n, 1)
+        np.minimum.at(own, (sen.side[sk], st), by_t)
+        net = own.copy()
+        lat = params.sharing_latency_s
+        if params.sharing_level >= 1:
+            net[DEFENDED] = np.minimum(own[DEFENDED], own[ALLIED] + lat)
+        if params.sharing_level >= 2:
+            net[ALLIED] = np.minimum(own[ALLIED], own[DEFENDED] + lat)
+        return Picture(by_key, by_t, net, own, n)
