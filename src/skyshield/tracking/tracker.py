@@ -5,7 +5,8 @@ The state is a structure of arrays (:class:`TrackState`) and one scan is the pur
 :func:`tracker_step`; :class:`Tracker` only keeps the books (current state, clock).
 
 One scan at time :math:`t_k`, with all tracks predicted to :math:`t_k`
-(:func:`~skyshield.tracking.kalman.kf_predict`):
+(:func:`~skyshield.tracking.kalman.kf_predict`, or with ``motion="imm"`` the IMM of
+:mod:`skyshield.tracking.imm`, whose moment-matched mixture is then used for gating):
 
 1. **Confirmed tracks** are gated against all detections and assigned by GNN (Mahalanobis
    distance cost, missed-detection cost equal to the gate); assigned tracks get a Joseph-form
@@ -35,6 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from skyshield.tracking.association import gate_pairs, sparse_assignment
+from skyshield.tracking.imm import imm_combine, imm_models_cv_ct, imm_predict, imm_update
 from skyshield.tracking.kalman import (
     cv_transition,
     kf_innovation,
@@ -54,7 +56,7 @@ _NX = 4  # [x, vx, y, vy]
 
 @dataclass(frozen=True)
 class TrackerParams:
-    """Static tracker parameters (fixed for a run).
+    r"""Static tracker parameters (fixed for a run).
 
     Attributes
     ----------
@@ -72,6 +74,15 @@ class TrackerParams:
         Delete a tentative track after this many consecutive misses.
     confirmed_max_misses : int
         Delete a confirmed track after this many consecutive misses.
+    motion : str
+        ``"cv"`` (Kalman filter, NCV model) or ``"imm"`` (IMM of NCV and coordinated turns at
+        :math:`\pm` ``imm_turn_rate_radps``, see :mod:`skyshield.tracking.imm`).
+    imm_turn_rate_radps : float
+        Turn rate magnitude of the IMM turn models, rad/s.
+    imm_q_turn_m2ps3 : float
+        Process-noise density of the IMM turn models, m^2/s^3.
+    imm_p_stay : float
+        IMM probability of staying in the same model per scan.
     """
 
     q_m2ps3: float = 0.05
@@ -82,6 +93,10 @@ class TrackerParams:
     confirm_n: int = 5
     tentative_max_misses: int = 2
     confirmed_max_misses: int = 3
+    motion: str = "cv"
+    imm_turn_rate_radps: float = 0.1
+    imm_q_turn_m2ps3: float = 0.2
+    imm_p_stay: float = 0.9
 
     def __post_init__(self) -> None:
         if not 1 <= self.confirm_m <= self.confirm_n <= 62:
@@ -90,6 +105,15 @@ class TrackerParams:
             raise ValueError("gate and meas_sigma_m must be positive")
         if self.tentative_max_misses < 1 or self.confirmed_max_misses < 1:
             raise ValueError("miss limits must be at least 1")
+        if self.motion not in ("cv", "imm"):
+            raise ValueError(f"motion must be 'cv' or 'imm', got {self.motion!r}")
+        if not 0.0 < self.imm_p_stay <= 1.0:
+            raise ValueError("imm_p_stay must lie in (0, 1]")
+
+    @property
+    def n_models(self) -> int:
+        """Number of IMM models kept per track (0 for the plain Kalman filter)."""
+        return 3 if self.motion == "imm" else 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +136,12 @@ class TrackState:
         Consecutive missed scans, int64, ``(T,)``.
     confirmed : numpy.ndarray
         Confirmed flag, bool, ``(T,)``.
+    mode_x : numpy.ndarray
+        IMM model-conditioned states, ``(T, r, 4)`` (``r = 0`` without IMM).
+    mode_P : numpy.ndarray
+        IMM model-conditioned covariances, ``(T, r, 4, 4)``.
+    mode_mu : numpy.ndarray
+        IMM mode probabilities, ``(T, r)``.
     t_s : float | None
         Time of the last scan, s (``None`` before the first scan).
     next_id : int
@@ -125,12 +155,15 @@ class TrackState:
     age_scans: IntArray  # (T,)
     misses: IntArray  # (T,)
     confirmed: BoolArray  # (T,)
+    mode_x: FloatArray  # (T, r, 4)
+    mode_P: FloatArray  # (T, r, 4, 4)
+    mode_mu: FloatArray  # (T, r)
     t_s: float | None = None
     next_id: int = 0
 
     @classmethod
-    def empty(cls) -> TrackState:
-        """State with no tracks."""
+    def empty(cls, n_models: int = 0) -> TrackState:
+        """State with no tracks (``n_models`` IMM models per track, 0 without IMM)."""
         z = np.empty(0, dtype=np.int64)
         return cls(
             track_id=z,
@@ -140,6 +173,9 @@ class TrackState:
             age_scans=z.copy(),
             misses=z.copy(),
             confirmed=np.empty(0, dtype=bool),
+            mode_x=np.empty((0, n_models, _NX)),
+            mode_P=np.empty((0, n_models, _NX, _NX)),
+            mode_mu=np.empty((0, n_models)),
         )
 
     @property
@@ -202,13 +238,29 @@ def tracker_step(
     n_det = len(z)
     H = position_measurement_matrix()
     R = np.eye(2) * params.meas_sigma_m**2
+    imm = params.motion == "imm"
+    if state.mode_mu.shape[1] != params.n_models:
+        raise ValueError(
+            f"state carries {state.mode_mu.shape[1]} motion models, params need "
+            f"{params.n_models}; start from TrackState.empty(params.n_models)"
+        )
     x, P = state.x, state.P
+    mx, mP, mmu = state.mode_x.copy(), state.mode_P.copy(), state.mode_mu.copy()
     n_trk = len(x)
     if n_trk and state.t_s is not None and t_s != state.t_s:
         if t_s < state.t_s:
             raise ValueError(f"scan time {t_s} precedes previous scan {state.t_s}")
-        F, Q = cv_transition(t_s - state.t_s, params.q_m2ps3)
-        x, P = kf_predict(x, P, F, Q)
+        dt_s = t_s - state.t_s
+        if imm:
+            models = imm_models_cv_ct(
+                dt_s, params.q_m2ps3, params.imm_q_turn_m2ps3, params.imm_turn_rate_radps,
+                params.imm_p_stay,
+            )
+            mx, mP, mmu = imm_predict(state.mode_x, state.mode_P, state.mode_mu, models)
+            x, P = imm_combine(mx, mP, mmu)
+        else:
+            F, Q = cv_transition(dt_s, params.q_m2ps3)
+            x, P = kf_predict(x, P, F, Q)
     else:
         x, P = x.copy(), P.copy()
 
@@ -233,7 +285,13 @@ def tracker_step(
 
     hit = assign >= 0
     if hit.any():
-        x[hit], P[hit] = kf_update(x[hit], P[hit], z[assign[hit]], H, R)
+        if imm:
+            mx[hit], mP[hit], mmu[hit], _ = imm_update(
+                mx[hit], mP[hit], mmu[hit], z[assign[hit]], H, R
+            )
+            x[hit], P[hit] = imm_combine(mx[hit], mP[hit], mmu[hit])
+        else:
+            x[hit], P[hit] = kf_update(x[hit], P[hit], z[assign[hit]], H, R)
 
     window = (1 << params.confirm_n) - 1
     hist = ((state.hit_history << 1) | hit.astype(np.int64)) & window
@@ -259,6 +317,7 @@ def tracker_step(
     )
     P_new = np.broadcast_to(np.diag(p_diag), (n_new, _NX, _NX))
     ones = np.ones(n_new, dtype=np.int64)
+    r = params.n_models
 
     new_state = TrackState(
         track_id=np.concatenate([state.track_id[keep], state.next_id + np.arange(n_new)]),
@@ -268,6 +327,9 @@ def tracker_step(
         age_scans=np.concatenate([age[keep], ones]),
         misses=np.concatenate([misses[keep], 0 * ones]),
         confirmed=np.concatenate([(conf | newly)[keep], np.zeros(n_new, dtype=bool)]),
+        mode_x=np.concatenate([mx[keep], np.broadcast_to(x_new[:, None], (n_new, r, _NX))]),
+        mode_P=np.concatenate([mP[keep], np.broadcast_to(P_new[:, None], (n_new, r, _NX, _NX))]),
+        mode_mu=np.concatenate([mmu[keep], np.full((n_new, r), 1.0 / max(r, 1))]),
         t_s=float(t_s),
         next_id=state.next_id + n_new,
     )
@@ -300,7 +362,7 @@ class Tracker:
 
     def __init__(self, params: TrackerParams | None = None) -> None:
         self.params = params if params is not None else TrackerParams()
-        self.state = TrackState.empty()
+        self.state = TrackState.empty(self.params.n_models)
 
     def step(self, detections_xy: ArrayLike, t_s: float) -> ConfirmedTracks:
         """Process one scan of detections and return the confirmed tracks.
@@ -322,4 +384,4 @@ class Tracker:
 
     def reset(self) -> None:
         """Drop all tracks."""
-        self.state = TrackState.empty()
+        self.state = TrackState.empty(self.params.n_models)
