@@ -14,7 +14,12 @@ from skyshield.tracking.imm import (
     imm_predict,
     imm_update,
 )
-from skyshield.tracking.kalman import cv_transition, kf_predict, kf_update, position_measurement_matrix
+from skyshield.tracking.kalman import (
+    cv_transition,
+    kf_predict,
+    kf_update,
+    position_measurement_matrix,
+)
 
 H = position_measurement_matrix()
 R = np.eye(2)
@@ -82,7 +87,9 @@ def test_identical_models_keep_mode_probabilities() -> None:
     np.testing.assert_allclose(mu_post, mup)  # equal likelihoods leave the prior unchanged
     S = Pp[0, 0][np.ix_([0, 2], [0, 2])] + R
     nu = np.array([1.0, -1.0])
-    expected = -0.5 * nu @ np.linalg.solve(S, nu) - 0.5 * np.log(np.linalg.det(S)) - np.log(2 * np.pi)
+    expected = (
+        -0.5 * nu @ np.linalg.solve(S, nu) - 0.5 * np.log(np.linalg.det(S)) - np.log(2 * np.pi)
+    )
     assert loglik[0] == pytest.approx(expected)
 
 

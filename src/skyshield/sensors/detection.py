@@ -139,7 +139,9 @@ def required_snr_db(
     hi_db: float = 60.0,
     tol_db: float = 1e-6,
 ) -> NDArray[np.float64]:
-    r"""Single-pulse SNR (dB) that achieves ``pd`` at ``pfa``: the inverse of :func:`probability_of_detection`.
+    r"""Single-pulse SNR (dB) that achieves ``pd`` at ``pfa``.
+
+    The inverse of :func:`probability_of_detection`.
 
     Solved by vectorised bisection (:math:`P_d` increases monotonically with SNR).
 

@@ -155,10 +155,9 @@ def sparse_assignment(
     # because the sparse solver cannot tell a zero weight from a missing edge.
     shift = 1.0 - min(float(cost.min()), miss_cost)
     weights = np.concatenate([cost, np.full(m, miss_cost)]) + shift
-    graph = csr_matrix(
-        (weights, (np.concatenate([r_loc, np.arange(m)]), np.concatenate([c_loc, k + np.arange(m)]))),
-        shape=(m, k + m),
-    )
+    g_rows = np.concatenate([r_loc, np.arange(m)])
+    g_cols = np.concatenate([c_loc, k + np.arange(m)])
+    graph = csr_matrix((weights, (g_rows, g_cols)), shape=(m, k + m))
     r_idx, c_idx = min_weight_full_bipartite_matching(graph)
     real = c_idx < k
     assign[ur[r_idx[real]]] = uc[c_idx[real]]
