@@ -42,6 +42,8 @@ MAX_SHOTS = 32
 """Kill draws held per threat; a threat facing more interceptors reuses them cyclically."""
 LOOK_S = 5.0
 """Kill assessment after an intercept before the next shot at the same threat (s)."""
+_EPS_S = 1e-6
+"""Time tolerance: ``(a + fly) - fly`` may round below ``a``; a retry must not re-trigger."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ class GreedyBattle:
             t, _, j, i, t_last, fly, m = pop(heap)
             if not alive[i] or inv[j] <= 0:
                 continue
-            if t - fly < busy[i] + LOOK_S:  # the last salvo's result is not known yet
+            if t - fly < busy[i] + LOOK_S - _EPS_S:  # the last salvo's result is not known yet
                 nt = busy[i] + LOOK_S + fly
                 if nt <= t_last:
                     seq += 1
@@ -195,7 +197,7 @@ class GreedyBattle:
             ch = channels[j]
             c = min(range(len(ch)), key=ch.__getitem__)
             t_fire = t - fly
-            if ch[c] > t_fire:  # every channel busy: next free one
+            if ch[c] > t_fire + _EPS_S:  # every channel busy: next free one
                 nt = ch[c] + fly
                 if nt <= t_last:
                     seq += 1

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import __version__
 from ..catalog import Catalog, load_catalog
@@ -59,7 +60,7 @@ class ExperimentResult:
         }
 
     def rows(self, option: str) -> list[dict[str, float]]:
-        t = self.metrics.filter(pa.compute.equal(self.metrics["option"], option))
+        t = self.metrics.filter(pc.equal(self.metrics["option"], option))
         cols = [c for c in t.column_names if c not in ("option", "replication")]
         data = {c: t[c].to_pylist() for c in cols}
         return [{c: data[c][i] for c in cols} for i in range(t.num_rows)]

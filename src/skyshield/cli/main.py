@@ -1,0 +1,172 @@
+"""The `skyshield` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .. import __version__
+
+EXIT_INPUT = 2
+
+
+def _fail(exc: Exception) -> None:
+    click.echo(f"skyshield: error in input:\n{exc}", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def _load(scenario: str, catalogs: tuple[str, ...]):
+    from ..catalog import load_catalog
+    from ..documents import ScenarioError
+    from ..scenario import load_scenario
+
+    try:
+        cat = load_catalog(catalogs)
+        return load_scenario(scenario, cat), cat
+    except ScenarioError as exc:
+        _fail(exc)
+        raise AssertionError  # unreachable
+
+
+def _execute(scenario: str, options: list[str], replications: int, seed: int, workers: int | None,
+             fmt: str, catalogs: tuple[str, ...], events: str | None) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ..documents import ScenarioError
+    from ..options import resolve_option
+    from ..runner import Experiment, run_experiment
+    from .render import result_document, result_table
+
+    sc, cat = _load(scenario, catalogs)
+    try:
+        names = tuple(resolve_option(o, sc).name for o in options)
+    except ScenarioError as exc:
+        _fail(exc)
+    if replications < 1:
+        _fail(ValueError("--replications must be at least 1"))
+    exp = Experiment(sc, names, replications, seed, cat, keep_events=events is not None)
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(f"{sc.id}", total=replications * len(names))
+        res = run_experiment(exp, workers=workers, progress=lambda k: bar.advance(task, k))
+    if events:
+        import pyarrow.parquet as pq
+
+        if res.events is not None:
+            pq.write_table(res.events, events)
+    if fmt == "json":
+        click.echo(json.dumps(result_document(res), indent=1, allow_nan=False))
+    else:
+        Console().print(result_table(res))
+        err.print(f"{replications * len(names)} replications in {res.wall_s:.1f} s")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="skyshield")
+def main() -> None:
+    """Compare air-support security-guarantee options on the same raids.
+
+    Start with `skyshield list`, then `skyshield compare eastern-flank-night-raid-v1`.
+    """
+
+
+@main.command("list")
+def list_cmd() -> None:
+    """Built-in scenarios and option presets, with their versions."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..catalog import load_catalog
+    from ..options import builtin_options
+    from ..scenario import builtin_scenarios
+
+    c = Console()
+    t = Table(title="Built-in scenarios")
+    t.add_column("id (versioned)")
+    t.add_column("title")
+    for k, v in builtin_scenarios().items():
+        t.add_row(k, v)
+    c.print(t)
+    t = Table(title="Option presets (compose with +, e.g. umbrella+air-policing)")
+    t.add_column("id")
+    t.add_column("packages")
+    t.add_column("data sharing")
+    t.add_column("allied ROE")
+    t.add_column("title")
+    for k, o in builtin_options().items():
+        t.add_row(k, ", ".join(o.packages) or "-", o.data_sharing, o.roe if o.packages else "-", o.title)
+    c.print(t)
+    cat = load_catalog()
+    c.print(f"Catalog: {len(cat.threats)} threat, {len(cat.sensors)} sensor and {len(cat.shooters)} shooter types "
+            f"({len(cat.sources)} sources). skyshield {__version__}")
+
+
+@main.command()
+def schema() -> None:
+    """JSON Schema of scenario files, for editors."""
+    from ..scenario import Scenario
+
+    s = Scenario.model_json_schema()
+    s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    s["title"] = "skyshield scenario"
+    click.echo(json.dumps(s, indent=1))
+
+
+_common = [
+    click.option("--replications", "-n", default=50, show_default=True, help="Monte Carlo replications per option."),
+    click.option("--seed", default=0, show_default=True, help="Experiment seed (results are reproducible bit for bit)."),
+    click.option("--workers", "-j", type=int, default=None, help="Worker processes (default: all cores)."),
+    click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True),
+    click.option("--catalog", "catalogs", multiple=True, type=click.Path(dir_okay=False),
+                 help="Catalog overlay file(s), merged over the built-in catalog."),
+    click.option("--events", type=click.Path(dir_okay=False), default=None,
+                 help="Write every event of every replication to this Parquet file."),
+]
+
+
+def _with_common(f):
+    for opt in reversed(_common):
+        f = opt(f)
+    return f
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--option", "option", default="none", show_default=True, help="Option preset (or a+b composition).")
+@_with_common
+def run(scenario: str, option: str, replications: int, seed: int, workers: int | None, fmt: str,
+        catalogs: tuple[str, ...], events: str | None) -> None:
+    """Run SCENARIO (a built-in id or a YAML file) under one option."""
+    _execute(scenario, [option], replications, seed, workers, fmt, catalogs, events)
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--options", "options", default="none,air-policing,umbrella", show_default=True,
+              help="Comma-separated options; the first is the baseline for differences.")
+@_with_common
+def compare(scenario: str, options: str, replications: int, seed: int, workers: int | None, fmt: str,
+            catalogs: tuple[str, ...], events: str | None) -> None:
+    """Compare options on the same raids (common random numbers)."""
+    names = [o.strip() for o in options.split(",") if o.strip()]
+    _execute(scenario, names, replications, seed, workers, fmt, catalogs, events)
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--catalog", "catalogs", multiple=True, type=click.Path(dir_okay=False))
+def validate(scenario: str, catalogs: tuple[str, ...]) -> None:
+    """Check a scenario file; print its hash, or every problem found (exit status 2)."""
+    sc, _ = _load(scenario, catalogs)
+    click.echo(f"{sc.id}: valid, sha256 {sc.content_hash}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
