@@ -2,7 +2,7 @@
 
 from .assess import EVENT_SCHEMA, METRIC_DOCS, Outcome
 from .compile import compile_scenario
-from .core import Engine, simulate
+from .core import FIDELITIES, Engine, engine_for, simulate
 from .params import EngineParams
 
-__all__ = ["EVENT_SCHEMA", "METRIC_DOCS", "Engine", "EngineParams", "Outcome", "compile_scenario", "simulate"]
+__all__ = ["EVENT_SCHEMA", "METRIC_DOCS", "Engine", "EngineParams", "FIDELITIES", "engine_for", "Outcome", "compile_scenario", "simulate"]

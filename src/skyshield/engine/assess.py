@@ -120,6 +120,7 @@ def assess(
         "early_warning_s": float(warn.mean()) if n else 0.0,
         "early_warning_gain_s": float(gain.mean()) if n else 0.0,
     }
+    m.update(pic.metrics)
     for c, name in enumerate(THREAT_CLASSES):
         sel = cls == c
         if not sel.any():

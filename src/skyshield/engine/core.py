@@ -8,6 +8,7 @@ forms), stepped only where things interact (the battle loop, in intercept-time o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..rng import Streams
@@ -18,7 +19,7 @@ from .raid import sample_raid
 from .sense import StatisticalSensing
 from .trajectory import build_segments
 
-__all__ = ["Engine", "simulate"]
+__all__ = ["Engine", "FIDELITIES", "engine_for", "simulate"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,17 @@ class Engine:
 
 
 _DEFAULT = Engine()
+
+FIDELITIES: dict[str, Callable[[], Engine]] = {"statistical": Engine}
+"""Engines by fidelity name. ``statistical`` draws detection from coverage models; other
+fidelities register here (``FIDELITIES["full"] = ...``) with the same interfaces."""
+
+
+def engine_for(fidelity: str) -> Engine:
+    """The engine of a fidelity; ``KeyError`` lists the known ones."""
+    if fidelity not in FIDELITIES:
+        raise KeyError(f"unknown fidelity {fidelity!r}; known: {', '.join(FIDELITIES)}")
+    return FIDELITIES[fidelity]()
 
 
 def simulate(params: EngineParams, seed: int, replication: int, sample: int = 0, engine: Engine | None = None) -> Outcome:

@@ -17,10 +17,12 @@ exchange is two-way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
+
+from typing import Protocol
 
 from ..rng import Streams, keyed_uniform
 from ..sensors.radar import detection_range_m, radar_horizon_m
@@ -28,7 +30,7 @@ from .params import ALLIED, DEFENDED, EngineParams
 from .raid import Raid
 from .trajectory import Segments, circle_windows
 
-__all__ = ["Picture", "StatisticalSensing"]
+__all__ = ["Picture", "Sensing", "StatisticalSensing"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Picture:
     network_t: NDArray[np.float64]  # (2, N) side picture after sharing
     own_t: NDArray[np.float64]  # (2, N) side picture from its own sensors only
     n_threats: int
+    metrics: dict[str, float] = field(default_factory=dict)  # air-picture metrics, if any
 
     def sensor_time(self, sensor_row: NDArray[np.int64], threat: NDArray[np.int64]) -> NDArray[np.float64]:
         """Earliest detection of ``threat`` by sensor ``sensor_row`` (``inf`` if none)."""
@@ -48,6 +51,12 @@ class Picture:
         pos_c = np.minimum(pos, max(self.by_sensor_key.size - 1, 0))
         found = (pos < self.by_sensor_key.size) & (self.by_sensor_key[pos_c] == key) if self.by_sensor_key.size else np.zeros(key.shape, bool)
         return np.where(found, self.by_sensor_t[pos_c] if self.by_sensor_key.size else np.inf, np.inf)
+
+
+class Sensing(Protocol):
+    """The sense phase: from flight paths to first-detection times per sensor and network."""
+
+    def __call__(self, params: EngineParams, raid: Raid, seg: Segments, streams: Streams) -> Picture: ...
 
 
 class StatisticalSensing:

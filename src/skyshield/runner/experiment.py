@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from .. import __version__
 from ..catalog import Catalog, load_catalog
-from ..engine import EngineParams, compile_scenario, simulate
+from ..engine import Engine, EngineParams, compile_scenario, engine_for, simulate
 from ..options import resolve_option
 from ..scenario import Scenario
 
@@ -37,6 +37,7 @@ class Experiment:
     seed: int
     catalog: Catalog = field(default_factory=load_catalog)
     keep_events: bool = False
+    fidelity: str = "statistical"
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class ExperimentResult:
             "seed": e.seed,
             "replications": e.replications,
             "options": list(e.options),
-            "fidelity": "statistical",
+            "fidelity": e.fidelity,
             "version": __version__,
         }
 
@@ -66,13 +67,15 @@ class ExperimentResult:
         return [{c: data[c][i] for c in cols} for i in range(t.num_rows)]
 
 
-# Worker state: compiled parameters per option, set once per worker process.
+# Worker state: compiled parameters per option and the engine, set once per worker process.
 _PARAMS: dict[str, EngineParams] = {}
+_ENGINE: list[Engine] = []
 
 
-def _init(params: dict[str, EngineParams]) -> None:
+def _init(params: dict[str, EngineParams], fidelity: str) -> None:
     _PARAMS.clear()
     _PARAMS.update(params)
+    _ENGINE[:] = [engine_for(fidelity)]
 
 
 def _run_chunk(task: tuple[str, int, int, int, bool]) -> tuple[str, int, list[dict[str, float]], list[pa.Table]]:
@@ -80,7 +83,7 @@ def _run_chunk(task: tuple[str, int, int, int, bool]) -> tuple[str, int, list[di
     p = _PARAMS[option]
     rows, events = [], []
     for r in range(start, stop):
-        out = simulate(p, seed, r)
+        out = simulate(p, seed, r, engine=_ENGINE[0])
         rows.append(out.metrics)
         if keep:
             events.append(out.events)
@@ -117,16 +120,20 @@ def run_experiment(
     size = chunk_size or max(1, min(50, -(-n // (4 * workers))))
     tasks = [(o, exp.seed, a, b, exp.keep_events) for o in exp.options for a, b in _chunks(n, size)]
     results: dict[tuple[str, int], tuple[list[dict[str, float]], list[pa.Table]]] = {}
+    engine_for(exp.fidelity)  # fail early on an unknown fidelity
     if workers == 1:
-        _init(params)
+        _init(params, exp.fidelity)
         for task in tasks:
             o, a, rows, ev = _run_chunk(task)
             results[(o, a)] = (rows, ev)
             if progress:
                 progress(len(rows))
     else:
-        ctx = get_context("spawn") if os.name != "posix" else get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init, initargs=(params,)) as pool:
+        # forkserver: no fork of a process that may run threads (a progress bar's, say).
+        ctx = get_context("forkserver") if os.name == "posix" else get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_init, initargs=(params, exp.fidelity)
+        ) as pool:
             for o, a, rows, ev in pool.map(_run_chunk, tasks):
                 results[(o, a)] = (rows, ev)
                 if progress:
