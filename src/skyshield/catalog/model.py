@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..units import Area, Duration, Length, Money, Probability, Speed
+from ..units import Angle, Area, Duration, Length, Money, Probability, Speed
 
 __all__ = [
     "THREAT_CLASSES",
@@ -77,11 +77,12 @@ class ThreatType(_Frozen):
         description="probability that a leaker reaching its aim area damages the asset there"
     )
 
-    @model_validator(mode="after")
-    def _physical(self) -> "ThreatType":
-        if self.speed.value <= 0:
-            raise ValueError("speed must be positive")
-        return self
+    @field_validator("speed", "range")
+    @classmethod
+    def _positive(cls, v: "Sourced[float]") -> "Sourced[float]":
+        if v.value <= 0 or (v.low is not None and v.low <= 0):
+            raise ValueError(f"expected a positive quantity, got {v.value} (SI units)")
+        return v
 
 
 class SensorType(_Frozen):
@@ -99,6 +100,35 @@ class SensorType(_Frozen):
     pd_scan: Sourced[Probability] = Field(
         description="per-scan probability of detection inside the detection range "
         "(statistical fidelity)"
+    )
+    # Measurement model (full fidelity). Optional: a type that leaves them out gets the
+    # notional defaults below; the built-in catalog gives every value with a source.
+    range_sigma: Sourced[Length] | None = Field(
+        None, description="range measurement noise, one standard deviation (default 100 m)"
+    )
+    azimuth_sigma: Sourced[Angle] | None = Field(
+        None, description="azimuth measurement noise, one standard deviation (default 0.3 deg)"
+    )
+    elevation_sigma: Sourced[Angle] | None = Field(
+        None, description="elevation measurement noise, one standard deviation (default 0.5 deg)"
+    )
+    swerling: int = Field(
+        1, ge=0, le=5, description="Swerling case of the target fluctuation assumed for P_d"
+    )
+    false_alarm_probability: Sourced[Probability] | None = Field(
+        None, description="false-alarm probability per resolution cell; sets the detection "
+        "threshold and, with `pd_scan` at the reference range, the reference SNR (default 1e-6)"
+    )
+    false_alarms_per_scan: Sourced[float] | None = Field(
+        None, description="mean false plots per scan inside the coverage that reach the tracker "
+        "(after CFAR and clutter maps; default 0.5)"
+    )
+    orbit_radius: Sourced[Length] | None = Field(
+        None, description="radius of the circular orbit flown around the station (airborne "
+        "sensors; default 0: fixed)"
+    )
+    orbit_period: Sourced[Duration] | None = Field(
+        None, description="time for one orbit (default 30 min)"
     )
 
 

@@ -174,4 +174,9 @@ def _events(params, raid, pic, eng, k_e, k_lon, k_lat, k_zone, leaked, hit, aim,
         return EVENT_SCHEMA.empty_table()
     arrays = {k: np.concatenate(v) for k, v in cols.items()}
     order = np.lexsort((arrays["threat"], arrays["t_s"]))
-    return pa.table({k: v[order] for k, v in arrays.items()}, schema=EVENT_SCHEMA)
+    # Missing coordinates are nulls, not NaN: nulls compare equal and mean "not applicable".
+    return pa.table(
+        {k: pa.array(v[order], type=EVENT_SCHEMA.field(k).type, from_pandas=k in ("lon_deg", "lat_deg"))
+         for k, v in arrays.items()},
+        schema=EVENT_SCHEMA,
+    )
