@@ -13,8 +13,10 @@ from .params import (
     ALLIED,
     DEFENDED,
     ROE_CODES,
+    SENSOR_KINDS,
     Assets,
     EngineParams,
+    SensorModels,
     RaidGroupPlan,
     Sensors,
     Shooters,
@@ -201,4 +203,29 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         theatre=build_theatre(sc),
         sharing_level=option.sharing_level,
         sharing_latency_s=option.sharing_latency_s,
+        link_update_s=option.link_update_s,
+        link_outage_fraction=option.link_outage_fraction,
+        link_outage_s=option.link_outage_s,
+        link_jamming_loss=option.link_jamming_loss,
+        sensor_models=_sensor_models(st),
+    )
+
+
+def _sensor_models(st: list) -> SensorModels:
+    """Measurement models of the sensor rows; notional defaults where a type gives none."""
+
+    def col(name: str, default: float) -> np.ndarray:
+        return np.array([getattr(s, name).value if getattr(s, name) is not None else default
+                         for s in st], dtype=float)
+
+    return SensorModels(
+        kind=np.array([SENSOR_KINDS.index(s.kind) for s in st], dtype=np.int64),
+        range_sigma_m=col("range_sigma", 100.0),
+        az_sigma_rad=col("azimuth_sigma", np.radians(0.3)),
+        el_sigma_rad=col("elevation_sigma", np.radians(0.5)),
+        swerling=np.array([s.swerling for s in st], dtype=np.int64),
+        pfa=col("false_alarm_probability", 1e-6),
+        false_alarms_per_scan=col("false_alarms_per_scan", 0.5),
+        orbit_radius_m=col("orbit_radius", 0.0),
+        orbit_period_s=col("orbit_period", 1800.0),
     )

@@ -20,6 +20,8 @@ __all__ = [
     "ROE_CODES",
     "ThreatTypes",
     "Sensors",
+    "SENSOR_KINDS",
+    "SensorModels",
     "Shooters",
     "Assets",
     "RaidGroupPlan",
@@ -60,6 +62,25 @@ class Sensors:
     revisit_s: F  # (S,)
     pd_scan: F  # (S,)
     key: I  # (S,) stable name key for counter-based draws
+
+
+SENSOR_KINDS = ("ground-radar", "aew", "ship-radar", "fighter-radar", "fire-control", "optical")
+"""Sensor kind codes of :attr:`SensorModels.kind` (index into this tuple)."""
+
+
+@dataclass(frozen=True)
+class SensorModels:
+    """Measurement models of the sensors (full fidelity), rows as in :class:`Sensors`."""
+
+    kind: I  # (S,) index into SENSOR_KINDS
+    range_sigma_m: F  # (S,) range noise, 1 sigma
+    az_sigma_rad: F  # (S,) azimuth noise, 1 sigma
+    el_sigma_rad: F  # (S,) elevation noise, 1 sigma
+    swerling: I  # (S,) Swerling case for P_d
+    pfa: F  # (S,) false-alarm probability per cell (sets the threshold)
+    false_alarms_per_scan: F  # (S,) mean false plots per scan reaching the tracker
+    orbit_radius_m: F  # (S,) circular orbit radius around the station (0 = fixed)
+    orbit_period_s: F  # (S,)
 
 
 @dataclass(frozen=True)
@@ -125,3 +146,8 @@ class EngineParams:
     theatre: Theatre
     sharing_level: int  # 0 none, 1 early warning, 2 surveillance, 3 fire control
     sharing_latency_s: float
+    link_update_s: float = 12.0  # reporting interval of shared tracks
+    link_outage_fraction: float = 0.0  # share of time a sharing participant is cut off
+    link_outage_s: float = 300.0  # typical outage length
+    link_jamming_loss: float = 0.0  # probability that one report is lost
+    sensor_models: SensorModels | None = None  # measurement models (full fidelity)

@@ -46,6 +46,10 @@ class ResolvedOption:
     data_sharing: str  # one of DATA_SHARING_TIERS
     sharing_latency_s: float
     roe_by_package: tuple[tuple[str, str], ...]  # (package, ROE kind), sorted
+    link_update_s: float = 12.0  # reporting interval of shared tracks
+    link_outage_fraction: float = 0.0  # share of time a sharing participant is cut off
+    link_outage_s: float = 300.0  # typical outage length
+    link_jamming_loss: float = 0.0  # probability that one report is lost
 
     @property
     def packages(self) -> frozenset[str]:
@@ -82,9 +86,15 @@ def resolve_option(name: str, scenario: Scenario | None = None) -> ResolvedOptio
             roe.setdefault(pkg, spec.roe)
     tier = max((DATA_SHARING_TIERS.index(s.data_sharing) for s in specs), default=0)
     sharing = [s.sharing_latency for s in specs if s.data_sharing != "none"]
+    sharers = [s for s in specs if s.data_sharing != "none"]
     return ResolvedOption(
         name="+".join(parts),
         data_sharing=DATA_SHARING_TIERS[tier],
         sharing_latency_s=min(sharing) if sharing else 0.0,
         roe_by_package=tuple(sorted(roe.items())),
+        # The link of a composite option is the best one among its sharing parts.
+        link_update_s=min((s.link_update for s in sharers), default=12.0),
+        link_outage_fraction=min((s.link_outage_fraction for s in sharers), default=0.0),
+        link_outage_s=min((s.link_outage_duration for s in sharers), default=300.0),
+        link_jamming_loss=min((s.link_jamming_loss for s in sharers), default=0.0),
     )

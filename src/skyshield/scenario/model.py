@@ -190,6 +190,19 @@ class OptionSpec(_Frozen):
         "over-allied-territory", description="rules of engagement for allied shooters"
     )
     sharing_latency: Duration = Field(30.0, description="delay before allied tracks reach the defended network")
+    link_update: Duration = Field(
+        12.0, description="reporting interval of shared tracks on the data link (Link-16-style "
+        "surveillance tracks are reported about every 12 s)"
+    )
+    link_outage_fraction: float = Field(
+        0.0, ge=0.0, lt=1.0, description="fraction of time a sharing participant's link is out"
+    )
+    link_outage_duration: Duration = Field(
+        300.0, gt=0.0, description="typical length of one link outage"
+    )
+    link_jamming_loss: float = Field(
+        0.0, ge=0.0, lt=1.0, description="probability that one track report is lost to jamming"
+    )
 
 
 class Scenario(_Frozen):
