@@ -39,7 +39,7 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
     from ..documents import ScenarioError
     from ..options import resolve_option
     from ..runner import Experiment, run_experiment
-    from .render import result_document, result_table
+    from .render import difference_table, result_document, result_table
 
     sc, cat = _load(scenario, catalogs)
     try:
@@ -68,7 +68,11 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
     if fmt == "json":
         click.echo(json.dumps(result_document(res), indent=1, allow_nan=False))
     else:
-        Console().print(result_table(res))
+        out = Console()
+        out.print(result_table(res))
+        diff = difference_table(res)
+        if diff is not None:
+            out.print(diff)
         err.print(f"{replications * len(names)} replications in {res.wall_s:.1f} s")
 
 

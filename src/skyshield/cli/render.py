@@ -11,7 +11,7 @@ from ..analysis import paired_difference, summarise
 from ..engine import METRIC_DOCS
 from ..runner import ExperimentResult
 
-__all__ = ["result_document", "result_table", "KEY_METRICS"]
+__all__ = ["result_document", "result_table", "difference_table", "KEY_METRICS"]
 
 KEY_METRICS = (
     "launched",
@@ -97,5 +97,34 @@ def result_table(res: ExperimentResult) -> Table:
             lo, hi = m["ci95"]
             half = (hi - lo) / 2 if lo is not None and hi is not None else 0.0
             cells.append(f"{_fmt(m['mean'])} ± {_fmt(half)}" if half > 0 else _fmt(m["mean"]))
+        t.add_row(k, *cells)
+    return t
+
+
+def difference_table(res: ExperimentResult) -> Table | None:
+    """Paired differences of each option against the first (same raids, same dice)."""
+    doc = result_document(res)
+    opts = list(doc["options"])
+    if len(opts) < 2:
+        return None
+    base = opts[0]
+    t = Table(title=f"Difference vs {base} (paired over replications; mean ± 95 % CI half-width)")
+    t.add_column("metric", style="bold")
+    for o in opts[1:]:
+        t.add_column(o, justify="right")
+    key = f"difference_vs_{base}"
+    for k in KEY_METRICS:
+        if k == "launched" or not any(k in doc["options"][o].get(key, {}) for o in opts[1:]):
+            continue
+        cells = []
+        for o in opts[1:]:
+            d = doc["options"][o][key].get(k)
+            if d is None or d["mean"] is None:
+                cells.append("-")
+                continue
+            lo, hi = d["ci95"]
+            half = (hi - lo) / 2
+            sign = "+" if d["mean"] > 0 else ""
+            cells.append(f"{sign}{_fmt(d['mean'])} ± {_fmt(half)}" if half > 0 else f"{sign}{_fmt(d['mean'])}")
         t.add_row(k, *cells)
     return t
