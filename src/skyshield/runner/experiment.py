@@ -1,4 +1,4 @@
-"""Run replications of a scenario for one or more options, serially or on a process pool.
+"""Run replications of a scenario for one or more options, on any executor.
 
 Seeds: replication ``r`` of sample ``s`` draws every random stream from the experiment's
 ``SeedSequence(seed)`` with spawn key ``(s, r, stream)`` (:class:`skyshield.rng.Streams`),
@@ -11,18 +11,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import __version__
 from ..catalog import Catalog, load_catalog
-from ..engine import Engine, EngineParams, compile_scenario, engine_for, simulate
+from ..engine import compile_scenario, engine_for
 from ..options import resolve_option
 from ..scenario import Scenario
+from .executors import Executor, make_executor
+from .work import Chunk, ChunkResult, WorkContext, run_chunk
 
 __all__ = ["Experiment", "ExperimentResult", "run_experiment"]
 
@@ -67,29 +67,6 @@ class ExperimentResult:
         return [{c: data[c][i] for c in cols} for i in range(t.num_rows)]
 
 
-# Worker state: compiled parameters per option and the engine, set once per worker process.
-_PARAMS: dict[str, EngineParams] = {}
-_ENGINE: list[Engine] = []
-
-
-def _init(params: dict[str, EngineParams], fidelity: str) -> None:
-    _PARAMS.clear()
-    _PARAMS.update(params)
-    _ENGINE[:] = [engine_for(fidelity)]
-
-
-def _run_chunk(task: tuple[str, int, int, int, bool]) -> tuple[str, int, list[dict[str, float]], list[pa.Table]]:
-    option, seed, start, stop, keep = task
-    p = _PARAMS[option]
-    rows, events = [], []
-    for r in range(start, stop):
-        out = simulate(p, seed, r, engine=_ENGINE[0])
-        rows.append(out.metrics)
-        if keep:
-            events.append(out.events)
-    return option, start, rows, events
-
-
 def _chunks(n: int, size: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, n)) for a in range(0, n, size)]
 
@@ -99,6 +76,8 @@ def run_experiment(
     workers: int | None = None,
     chunk_size: int | None = None,
     progress: Progress | None = None,
+    scheduler: str | None = None,
+    executor: "Executor | None" = None,
 ) -> ExperimentResult:
     """Run every (option, replication) of ``exp``.
 
@@ -110,47 +89,53 @@ def run_experiment(
         Replications per task (default: about four tasks per worker and option).
     progress
         Called with the number of replications just finished.
+    scheduler
+        ``processes`` (default), ``serial``, ``dask`` (a local Dask cluster) or the address
+        of a Dask scheduler (``tcp://HOST:PORT``); see :func:`make_executor`.
+    executor
+        An executor to use instead of one made from ``scheduler`` and ``workers``.
     """
     t0 = time.perf_counter()
     params = {
-        o: compile_scenario(exp.scenario, exp.catalog, resolve_option(o, exp.scenario)) for o in exp.options
+        (i, 0): compile_scenario(exp.scenario, exp.catalog, resolve_option(o, exp.scenario))
+        for i, o in enumerate(exp.options)
     }
-    workers = workers or os.cpu_count() or 1
-    n = exp.replications
-    size = chunk_size or max(1, min(50, -(-n // (4 * workers))))
-    tasks = [(o, exp.seed, a, b, exp.keep_events) for o in exp.options for a, b in _chunks(n, size)]
-    results: dict[tuple[str, int], tuple[list[dict[str, float]], list[pa.Table]]] = {}
     engine_for(exp.fidelity)  # fail early on an unknown fidelity
-    if workers == 1:
-        _init(params, exp.fidelity)
-        for task in tasks:
-            o, a, rows, ev = _run_chunk(task)
-            results[(o, a)] = (rows, ev)
+    ex = executor or make_executor(scheduler, workers)
+    n = exp.replications
+    size = chunk_size or max(1, min(50, -(-n // (4 * ex.workers))))
+    ctx = WorkContext(
+        token=f"run-{exp.scenario.content_hash}-{exp.seed}-{os.getpid()}-{time.time_ns()}",
+        options=tuple(exp.options),
+        samples=((exp.scenario, None),),
+        seed=exp.seed,
+        fidelity=exp.fidelity,
+        keep_events=exp.keep_events,
+        compiled=params,
+    )
+    tasks = [Chunk(i, 0, a, b) for i in range(len(exp.options)) for a, b in _chunks(n, size)]
+    results: dict[tuple[int, int], ChunkResult] = {}
+    try:
+        for _, res in ex.map(run_chunk, ctx, tasks):
+            results[(res.chunk.option, res.chunk.start)] = res
             if progress:
-                progress(len(rows))
-    else:
-        # forkserver: no fork of a process that may run threads (a progress bar's, say).
-        ctx = get_context("forkserver") if os.name == "posix" else get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_init, initargs=(params, exp.fidelity)
-        ) as pool:
-            for o, a, rows, ev in pool.map(_run_chunk, tasks):
-                results[(o, a)] = (rows, ev)
-                if progress:
-                    progress(len(rows))
+                progress(len(res.rows))
+    finally:
+        if executor is None and hasattr(ex, "close"):
+            ex.close()
     # Reassemble in (option, replication) order, whatever order the tasks finished in.
     all_rows: list[dict[str, float]] = []
     opt_col: list[str] = []
     rep_col: list[int] = []
     event_tables: list[pa.Table] = []
-    for o in exp.options:
+    for i, o in enumerate(exp.options):
         for a, _ in _chunks(n, size):
-            rows, ev = results[(o, a)]
-            for k, row in enumerate(rows):
+            res = results[(i, a)]
+            for k, row in enumerate(res.rows):
                 all_rows.append(row)
                 opt_col.append(o)
                 rep_col.append(a + k)
-            for k, t in enumerate(ev):
+            for k, t in enumerate(res.events):
                 event_tables.append(
                     t.append_column("option", pa.array([o] * t.num_rows, pa.string())).append_column(
                         "replication", pa.array([a + k] * t.num_rows, pa.int32())

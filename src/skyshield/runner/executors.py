@@ -1,0 +1,211 @@
+"""Executors: where chunks run. Serial, a local process pool, or a Dask cluster.
+
+An executor takes a module-level function ``fn(ctx, task)``, a context shipped once to each
+worker, and tasks; it yields ``(index, result)`` as tasks finish, in whatever order they
+finish. Callers put results back in order by index, so the executor never changes a number.
+At most ``max_in_flight`` tasks are outstanding at a time, so results stream to the caller
+(and to disk) instead of piling up in memory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ProcessPoolExecutor",
+    "SerialExecutor",
+    "default_workers",
+    "make_executor",
+]
+
+C = TypeVar("C")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class Executor(Protocol):
+    """Runs ``fn(ctx, task)`` for every task; yields ``(index, result)`` as they finish."""
+
+    name: str
+    workers: int
+
+    def map(self, fn: Callable[[Any, Any], Any], ctx: Any, tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+class _Closing:
+    def close(self) -> None:
+        """Release the executor's resources (nothing for local executors)."""
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SerialExecutor(_Closing):
+    """Everything in this process, in order."""
+
+    name = "serial"
+    workers = 1
+
+    def map(self, fn: Callable[[C, T], R], ctx: C, tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
+        for i, t in enumerate(tasks):
+            yield i, fn(ctx, t)
+
+
+# Process-pool worker state: the context, set once per worker by the initializer.
+_CTX: list[Any] = []
+
+
+def _pool_init(ctx: Any) -> None:
+    _CTX[:] = [ctx]
+
+
+def _pool_call(fn: Callable[[Any, Any], Any], task: Any) -> Any:
+    return fn(_CTX[0], task)
+
+
+class ProcessPoolExecutor(_Closing):
+    """A local pool of worker processes (forkserver on POSIX: no fork of a threaded parent)."""
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None, max_in_flight: int | None = None):
+        self.workers = workers or default_workers()
+        self.max_in_flight = max_in_flight or 4 * self.workers
+
+    def map(self, fn: Callable[[C, T], R], ctx: C, tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures import ProcessPoolExecutor as _Pool
+        from multiprocessing import get_context
+
+        if not tasks:
+            return
+        mp = get_context("forkserver") if os.name == "posix" else get_context("spawn")
+        with _Pool(max_workers=min(self.workers, len(tasks)), mp_context=mp, initializer=_pool_init,
+                   initargs=(ctx,)) as pool:
+            pending: dict[Any, int] = {}
+            it = iter(enumerate(tasks))
+            for i, t in it:
+                pending[pool.submit(_pool_call, fn, t)] = i
+                if len(pending) >= self.max_in_flight:
+                    break
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    i = pending.pop(f)
+                    yield i, f.result()
+                    nxt = next(it, None)
+                    if nxt is not None:
+                        pending[pool.submit(_pool_call, fn, nxt[1])] = nxt[0]
+
+
+class DaskExecutor(_Closing):
+    """A Dask distributed cluster: an existing scheduler (``tcp://HOST:PORT``) or a local one.
+
+    The context is scattered to every worker once; tasks reference it. A local cluster has
+    ``workers`` single-threaded worker processes and no dashboard (nothing listens beyond
+    the loopback interface).
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None, max_in_flight: int | None = None):
+        self.address = address
+        self.workers = workers or default_workers()
+        self.max_in_flight = max_in_flight
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def _connect(self) -> Any:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise RuntimeError(
+                "the Dask executor needs the `dask` extra: pip install 'skyshield[dask]'"
+            ) from exc
+        if self._client is None:
+            if self.address:
+                self._client = Client(self.address, timeout="30s")
+                n = len(self._client.scheduler_info().get("workers", {}))
+                self.workers = max(n, 1)
+            else:
+                self._cluster = LocalCluster(
+                    n_workers=self.workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, host="127.0.0.1", silence_logs=40,
+                )
+                self._client = Client(self._cluster)
+        return self._client
+
+    def map(self, fn: Callable[[C, T], R], ctx: C, tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
+        from distributed import as_completed
+
+        if not tasks:
+            return
+        client = self._connect()
+        ctx_f = client.scatter(ctx, broadcast=True, hash=False)
+        window = self.max_in_flight or 4 * self.workers
+        it = iter(enumerate(tasks))
+        index: dict[str, int] = {}
+
+        def submit(i: int, t: T) -> Any:
+            f = client.submit(fn, ctx_f, t, pure=False)
+            index[f.key] = i
+            return f
+
+        ac = as_completed([submit(i, t) for i, t in (x for _, x in zip(range(window), it))])
+        try:
+            for f in ac:
+                i = index.pop(f.key)
+                yield i, f.result()
+                f.release()
+                nxt = next(it, None)
+                if nxt is not None:
+                    ac.add(submit(*nxt))
+        finally:
+            client.cancel(ctx_f)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+
+
+
+def make_executor(scheduler: str | None = None, workers: int | None = None) -> Any:
+    """An executor from a ``--scheduler`` value.
+
+    ``None`` or ``processes``: a local process pool (serial when ``workers == 1``);
+    ``serial``; ``dask`` or ``dask-local``: a local Dask cluster of ``workers`` processes;
+    ``tcp://HOST:PORT`` (or ``tls://``): the Dask scheduler at that address.
+    """
+    s = (scheduler or "processes").strip()
+    if s == "serial" or (s == "processes" and workers == 1):
+        return SerialExecutor()
+    if s == "processes":
+        return ProcessPoolExecutor(workers)
+    if s in ("dask", "dask-local", "local"):
+        return DaskExecutor(None, workers)
+    if "://" in s:
+        return DaskExecutor(s, workers)
+    raise ValueError(
+        f"unknown scheduler {scheduler!r}: use processes, serial, dask (a local Dask cluster) "
+        "or the address of a Dask scheduler, tcp://HOST:PORT"
+    )
