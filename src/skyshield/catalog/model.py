@@ -22,6 +22,8 @@ __all__ = [
     "SensorType",
     "Envelope",
     "ShooterType",
+    "WeaponLoad",
+    "AircraftPerformance",
     "Catalog",
 ]
 
@@ -144,12 +146,51 @@ class Envelope(_Frozen):
     source: str
 
 
+class WeaponLoad(_Frozen):
+    """One weapon of a load-out (a fighter's AIM-120s, AIM-9Xs or gun passes)."""
+
+    interceptor: str
+    rounds: int = Field(ge=0, description="rounds of this weapon per load-out")
+    cost: Sourced[Money] = Field(description="cost of one round (one gun pass)")
+    pk: dict[ThreatClass, Probability] = Field(
+        description="single-shot kill probability by threat class; a class left out is not engaged "
+        "with this weapon"
+    )
+    source: str
+
+
+class AircraftPerformance(_Frozen):
+    """What a fighter needs beyond its weapons: transit, endurance, turnaround."""
+
+    dash_speed: Sourced[Speed] = Field(description="transit speed to an intercept")
+    combat_radius: Sourced[Length] = Field(description="radius of action from base (QRA) or station")
+    time_on_station: Sourced[Duration] = Field(description="endurance on a CAP station, unrefuelled")
+    tanker_extension: Sourced[Duration] = Field(description="time on station added by air refuelling")
+    turnaround: Sourced[Duration] = Field(description="re-arm and refuel on the ground")
+
+
 class ShooterType(_Frozen):
-    """A surface-to-air system, gun, ship or fighter, with its weapon."""
+    """A surface-to-air system, gun, ship, fighter or electronic-warfare system, with its weapon.
+
+    ``kind: ew`` is a soft-kill system: its envelopes give the radius inside which a threat of
+    each class loses its way, with probability ``pk``, once per pass (counted apart from kills).
+    """
 
     name: str
-    kind: Literal["sam", "gun", "ship", "fighter"]
-    radar: str = Field(description="sensor type id of its own fire-control / onboard radar")
+    kind: Literal["sam", "gun", "ship", "fighter", "ew"]
+    radar: str = Field(description="sensor type id of its own fire-control / onboard radar "
+                       "(for `ew`, the sensor that cues it; it adds no track)")
+    reload_time: Sourced[Duration] | None = Field(
+        None, description="time to reload the launchers from the reserve once they are empty"
+    )
+    reloads: Sourced[PositiveInt] | None = Field(
+        None, description="full reloads held in reserve at the site (default none)"
+    )
+    aircraft: AircraftPerformance | None = Field(None, description="fighters only")
+    loadout: tuple[WeaponLoad, ...] = Field(
+        (), description="fighters: weapons in order of preference; the first with rounds that "
+        "engages the threat's class is fired (replaces the single interceptor's pk and cost)"
+    )
     interceptor: str = Field(description="name of the interceptor or round")
     interceptor_cost: Sourced[Money] = Field(description="cost of one interceptor (or one burst)")
     interceptor_speed: Sourced[Speed]
@@ -185,6 +226,16 @@ class Catalog(_Frozen):
             for cls, env in sh.envelopes.items():
                 if env.source not in self.sources:
                     missing.append(f"shooters.{key}.envelopes.{cls}: source {env.source!r} is not in `sources`")
+            extra: list[tuple[str, object]] = []  # nested values (top-level ones are checked above)
+            if sh.aircraft is not None:
+                extra += [(f"aircraft.{f}", v) for f, v in sh.aircraft]
+            for w, load in enumerate(sh.loadout):
+                extra += [(f"loadout.{w}.cost", load.cost)]
+                if load.source not in self.sources:
+                    missing.append(f"shooters.{key}.loadout.{w}: source {load.source!r} is not in `sources`")
+            for field, val in extra:
+                if isinstance(val, Sourced) and val.source not in self.sources:
+                    missing.append(f"shooters.{key}.{field}: source {val.source!r} is not in `sources`")
         if missing:
             raise ValueError("; ".join(missing))
         return self

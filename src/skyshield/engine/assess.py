@@ -1,4 +1,10 @@
-"""Assess: what got through, what it hit, what it cost; events and metrics of one replication."""
+"""Assess: what got through, what it hit, what it cost; events and metrics of one replication.
+
+Every threat ends in exactly one state: destroyed (hard kill), suppressed (lost its way to
+electronic warfare, a soft kill counted apart), leaked (reached its aim area) or still in
+flight at the end. Intercept debris lands where :func:`~skyshield.engine.battle.debris_points`
+puts it; the cost ledger is :func:`skyshield.engage.ledger.ledger_metrics`.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,11 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from ..catalog import THREAT_CLASSES
-from ..geo import Zone
-from .battle import Engagements, Opportunities
-from .params import ALLIED, DEFENDED, EngineParams
+from ..geo import EARTH_RADIUS_M, Zone
+from ..engage.ledger import ledger_metrics
+from ..engage.roe import REASONS
+from .battle import Engagements, Opportunities, debris_points
+from .params import ALLIED, DEFENDED, SHOOTER_KINDS, EngineParams
 from .raid import Raid
 from .sense import Picture
 from .trajectory import Segments, lonlat_at
@@ -30,9 +38,16 @@ EVENT_SCHEMA = pa.schema(
         ("lon_deg", pa.float64()),
         ("lat_deg", pa.float64()),
         ("zone", pa.string()),
+        ("weapon", pa.string()),
+        ("debris_lon_deg", pa.float64()),
+        ("debris_lat_deg", pa.float64()),
+        ("debris_zone", pa.string()),
     ]
 )
-"""One row per event: launch, detect (first in the defended picture), engage, kill, leak, hit."""
+"""One row per event: launch, detect (first in the defended picture), engage, kill, suppress
+(lost to electronic warfare; ``shooter`` is the EW site), leak, hit. Engage rows name the
+weapon; kill rows give the intercept point (``lon_deg``, ``lat_deg``, ``zone``) and where its
+debris lands."""
 
 METRIC_DOCS: dict[str, str] = {
     "launched": "threats launched",
@@ -50,6 +65,16 @@ METRIC_DOCS: dict[str, str] = {
     "allied_engagements": "salvoes fired by allied shooters",
     "engagements_denied_roe": "engagement opportunities ruled out by rules of engagement",
     "debris_on_allied_territory": "intercepts whose debris falls on allied territory",
+    "debris_on_defended_assets": "intercepts whose debris falls inside a defended asset's area",
+    "suppressed_ew": "threats that lost their way to electronic warfare (soft kills, not in `destroyed`)",
+    "destroyed_or_suppressed": "destroyed plus suppressed (the Ukrainian Air Force's 'shot down or suppressed')",
+    "wasted_interceptors": "interceptors fired at threats already destroyed or lost (double engagements, wrong kill assessments)",
+    "double_engagements": "salvoes whose target was already gone when they arrived",
+    "fighter_engagements": "salvoes (missiles or gun passes) fired by fighters",
+    "value_protected_usd": "notional value of assets aimed at by warhead-carrying threats and not damaged",
+    "cost_per_value_protected": "interceptor cost per dollar of value protected",
+    "magazine_used_fraction": "rounds fired over rounds available (first loads plus reloads)",
+    "magazine_max_unit_used_fraction": "the most depleted unit's rounds fired over its rounds available",
     "detected_fraction": "share of threats in the defended country's picture before arrival",
     "early_warning_s": "mean warning time: arrival minus first detection in the defended picture",
     "early_warning_gain_s": "mean warning gained from allied data over the defended country's own sensors",
@@ -80,18 +105,25 @@ def assess(
     killed = np.zeros(n, bool)
     k_e = np.flatnonzero(eng.killed)
     killed[eng.threat[k_e]] = True
+    lost = np.isfinite(eng.ew_t_lost_s) & ~killed if eng.ew_t_lost_s.size == n else np.zeros(n, bool)
     ends_in_time = arrival <= params.duration_s
-    leaked = ~killed & ends_in_time
-    in_flight = ~killed & ~ends_in_time
+    leaked = ~killed & ~lost & ends_in_time
+    in_flight = ~killed & ~lost & ~ends_in_time
     hit = leaked & tt.warhead[raid.type_index] & (damage_u < tt.p_damage[raid.type_index])
     hit_assets = np.unique(raid.target[hit])
 
     # Where intercepts happened (debris) and where leakers arrived.
     k_lon, k_lat = lonlat_at(params_seg := seg, eng.segment[k_e], eng.t_intercept_s[k_e]) if k_e.size else (np.zeros(0), np.zeros(0))
     k_zone = params.theatre.classify(k_lon, k_lat) if k_e.size else np.zeros(0, np.int8)
+    if k_e.size:
+        d_lon, d_lat = debris_points(seg, eng.segment[k_e], eng.t_intercept_s[k_e],
+                                     tt.speed_mps[raid.type_index[eng.threat[k_e]]])
+        d_zone = params.theatre.classify(d_lon, d_lat)
+    else:
+        d_lon, d_lat, d_zone = np.zeros(0), np.zeros(0), np.zeros(0, np.int8)
     aim = raid.waypoints[np.arange(n), raid.n_points - 1]
 
-    cost = eng.n_interceptors * sh.interceptor_cost_usd[eng.shooter]
+    cost = eng.cost_usd if eng.cost_usd.size == eng.shooter.size else eng.n_interceptors * sh.interceptor_cost_usd[eng.shooter]
     threat_cost_destroyed = float(tt.cost_usd[raid.type_index][killed].sum())
     t_def = pic.network_t[DEFENDED]
     seen = np.isfinite(t_def) & (t_def <= arrival)
@@ -115,12 +147,21 @@ def assess(
         "engagements": float(eng.shooter.size),
         "allied_engagements": float((sh.side[eng.shooter] == ALLIED).sum()),
         "engagements_denied_roe": float(opp.denied_roe),
-        "debris_on_allied_territory": float((k_zone == Zone.ALLIED).sum()),
+        "debris_on_allied_territory": float((d_zone == Zone.ALLIED).sum()),
+        "debris_on_defended_assets": float(_inside_assets(params, d_lon, d_lat).sum()),
+        "suppressed_ew": float(lost.sum()),
+        "destroyed_or_suppressed": float(killed.sum() + lost.sum()),
+        "wasted_interceptors": float(eng.n_interceptors[eng.wasted].sum()) if eng.wasted.size else 0.0,
+        "double_engagements": float(eng.wasted.sum()) if eng.wasted.size else 0.0,
+        "fighter_engagements": float((sh.kind[eng.shooter] == SHOOTER_KINDS.index("fighter")).sum()),
         "detected_fraction": float(seen.mean()) if n else 0.0,
         "early_warning_s": float(warn.mean()) if n else 0.0,
         "early_warning_gain_s": float(gain.mean()) if n else 0.0,
     }
     m.update(pic.metrics)
+    for r, why in enumerate(REASONS[1:]):
+        by = opp.denied_by_reason
+        m[f"engagements_denied_roe_{why.replace('-', '_')}"] = float(by[r]) if r < len(by) else 0.0
     for c, name in enumerate(THREAT_CLASSES):
         sel = cls == c
         if not sel.any():
@@ -128,12 +169,39 @@ def assess(
         m[f"launched_{name}"] = float(sel.sum())
         m[f"destroyed_{name}"] = float((killed & sel).sum())
         m[f"leaked_{name}"] = float((leaked & sel).sum())
+        m[f"suppressed_ew_{name}"] = float((lost & sel).sum())
+    for kind in sorted(set(params.assets.kind)):
+        rows = np.array([k == kind for k in params.assets.kind])
+        m[f"assets_hit_{kind}"] = float(rows[raid.target[hit]].sum())
+    # Cost ledger.
+    warhead = tt.warhead[raid.type_index]
+    aimed = np.unique(raid.target[warhead])
+    protected = np.setdiff1d(aimed, hit_assets)
+    weapon = eng.weapon if eng.weapon.size == eng.shooter.size else np.zeros(eng.shooter.size, np.int64)
+    capacity = (sh.slot_rounds.sum(axis=1) * (1 + sh.reloads)).astype(float)
+    m.update(ledger_metrics(sh.weapon_names, weapon, eng.n_interceptors, np.asarray(cost, float), eng.shooter,
+                            capacity, threat_cost_destroyed, float(params.assets.value_usd[protected].sum())))
 
-    events = _events(params, raid, pic, eng, k_e, k_lon, k_lat, k_zone, leaked, hit, aim, arrival)
+    events = _events(params, raid, pic, eng, k_e, k_lon, k_lat, k_zone, leaked, hit, aim, arrival,
+                     lost, d_lon, d_lat, d_zone)
     return Outcome(m, events)
 
 
-def _events(params, raid, pic, eng, k_e, k_lon, k_lat, k_zone, leaked, hit, aim, arrival) -> pa.Table:
+def _inside_assets(params: EngineParams, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Whether points fall inside any defended asset's aim area."""
+    a = params.assets
+    if lon.size == 0 or a.radius_m.size == 0:
+        return np.zeros(lon.shape, bool)
+    from ..geo import lonlat_to_unit
+
+    u = lonlat_to_unit(lon, lat).reshape(-1, 3)
+    c = lonlat_to_unit(a.lonlat[:, 0], a.lonlat[:, 1]).reshape(-1, 3)
+    ang = np.arccos(np.clip(u @ c.T, -1.0, 1.0))
+    return (ang * EARTH_RADIUS_M <= a.radius_m[None, :]).any(axis=1)
+
+
+def _events(params, raid, pic, eng, k_e, k_lon, k_lat, k_zone, leaked, hit, aim, arrival,
+            lost=None, d_lon=None, d_lat=None, d_zone=None) -> pa.Table:
     tt = params.threat_types
     sh = params.shooters
     n = raid.size
@@ -145,38 +213,53 @@ def _events(params, raid, pic, eng, k_e, k_lon, k_lat, k_zone, leaked, hit, aim,
     det = np.flatnonzero(np.isfinite(t_def))
     lk = np.flatnonzero(leaked)
     hk = np.flatnonzero(hit)
+    e_cost = eng.cost_usd if eng.cost_usd.size == eng.shooter.size else eng.n_interceptors * sh.interceptor_cost_usd[eng.shooter]
+    w_names = np.array(sh.weapon_names + (None,), dtype=object)
+    e_weapon = w_names[eng.weapon] if eng.weapon.size == eng.shooter.size else None
+    sk = np.flatnonzero(lost) if lost is not None else np.zeros(0, np.int64)
+    ew_ids = np.array(params.ew.ids if params.ew is not None else ("",), dtype=object)
+    s_ids = ew_ids[eng.ew_site[sk]] if sk.size else None
+    d_zn = zone_names[d_zone.astype(int)] if d_zone is not None and d_zone.size else None
+    # kind, t, threat, shooter, interceptors, cost, lon, lat, zone, weapon, debris lon, lat, zone
     parts = [
-        ("launch", raid.launch_s, np.arange(n), None, 0, 0.0, first[:, 0], first[:, 1], None),
-        ("detect", t_def[det], det, None, 0, 0.0, None, None, None),
-        ("engage", eng.t_fire_s, eng.threat, sh_ids[eng.shooter], eng.n_interceptors,
-         eng.n_interceptors * sh.interceptor_cost_usd[eng.shooter], None, None, None),
+        ("launch", raid.launch_s, np.arange(n), None, 0, 0.0, first[:, 0], first[:, 1], None, None, None, None, None),
+        ("detect", t_def[det], det, None, 0, 0.0, None, None, None, None, None, None, None),
+        ("engage", eng.t_fire_s, eng.threat, sh_ids[eng.shooter], eng.n_interceptors, e_cost,
+         None, None, None, e_weapon, None, None, None),
         ("kill", eng.t_intercept_s[k_e], eng.threat[k_e], sh_ids[eng.shooter[k_e]], 0, 0.0, k_lon, k_lat,
-         zone_names[k_zone.astype(int)] if k_e.size else None),
-        ("leak", arrival[lk], lk, None, 0, 0.0, aim[lk, 0], aim[lk, 1], None),
-        ("hit", arrival[hk], hk, None, 0, 0.0, aim[hk, 0], aim[hk, 1], None),
+         zone_names[k_zone.astype(int)] if k_e.size else None, None, d_lon, d_lat, d_zn),
+        ("suppress", eng.ew_t_lost_s[sk] if sk.size else np.zeros(0), sk, s_ids, 0, 0.0,
+         None, None, None, None, None, None, None),
+        ("leak", arrival[lk], lk, None, 0, 0.0, aim[lk, 0], aim[lk, 1], None, None, None, None, None),
+        ("hit", arrival[hk], hk, None, 0, 0.0, aim[hk, 0], aim[hk, 1], None, None, None, None, None),
     ]
     cols: dict[str, list] = {f.name: [] for f in EVENT_SCHEMA}
-    for kind, t, thr, shooter, ni, c, lon, lat, zone in parts:
+    for kind, t, thr, shooter, ni, c, lon, lat, zone, weapon, dlon, dlat, dzone in parts:
         size = len(thr)
         if size == 0:
             continue
+        none = np.full(size, None, dtype=object)
         cols["t_s"].append(np.asarray(t, float))
         cols["kind"].append(np.full(size, kind, dtype=object))
         cols["threat"].append(np.asarray(thr, np.int32))
         cols["threat_type"].append(names[thr])
-        cols["shooter"].append(shooter if shooter is not None else np.full(size, None, dtype=object))
+        cols["shooter"].append(shooter if shooter is not None else none)
         cols["interceptors"].append(np.broadcast_to(np.asarray(ni, np.int32), size))
         cols["cost_usd"].append(np.broadcast_to(np.asarray(c, float), size))
         cols["lon_deg"].append(np.asarray(lon, float) if lon is not None else np.full(size, np.nan))
         cols["lat_deg"].append(np.asarray(lat, float) if lat is not None else np.full(size, np.nan))
-        cols["zone"].append(zone if zone is not None else np.full(size, None, dtype=object))
+        cols["zone"].append(zone if zone is not None else none)
+        cols["weapon"].append(weapon if weapon is not None else none)
+        cols["debris_lon_deg"].append(np.asarray(dlon, float) if dlon is not None else np.full(size, np.nan))
+        cols["debris_lat_deg"].append(np.asarray(dlat, float) if dlat is not None else np.full(size, np.nan))
+        cols["debris_zone"].append(dzone if dzone is not None else none)
     if not cols["t_s"]:
         return EVENT_SCHEMA.empty_table()
     arrays = {k: np.concatenate(v) for k, v in cols.items()}
     order = np.lexsort((arrays["threat"], arrays["t_s"]))
     # Missing coordinates are nulls, not NaN: nulls compare equal and mean "not applicable".
     return pa.table(
-        {k: pa.array(v[order], type=EVENT_SCHEMA.field(k).type, from_pandas=k in ("lon_deg", "lat_deg"))
+        {k: pa.array(v[order], type=EVENT_SCHEMA.field(k).type, from_pandas=k.endswith(("lon_deg", "lat_deg")))
          for k, v in arrays.items()},
         schema=EVENT_SCHEMA,
     )

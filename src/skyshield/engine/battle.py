@@ -1,49 +1,79 @@
 r"""Decide and engage: engagement opportunities, rules of engagement and the battle loop.
 
 An *opportunity* is a (shooter, threat segment) pair whose envelope the threat crosses. Its
-earliest intercept time is
+earliest intercept time is the smallest :math:`t_i` in the envelope window with
 
 .. math::
 
-    t_i = \max\left(t_{in},\ t_{ready} + d(t_i)/v_{int}\right),\qquad
-    t_{ready} = \max(t_{picture} + t_{reaction},\ t_{track}),
+    t_i = t_{ready} + d(t_i)/v_{int},\qquad
+    t_{ready} = \max(t_{picture} + t_{reaction},\ t_{track},\ t_{available}),
 
 where :math:`t_{picture}` is the first warning in the shooter's network (so early warning
 shortens the wait), :math:`t_{track}` the first detection by its own fire-control radar (or
-the network picture, where the shooter may engage on remote tracks) and :math:`d/v_{int}` the
-interceptor fly-out. The opportunity lapses if :math:`t_i` is after the threat leaves the
-envelope.
+the network picture, where the shooter may engage on remote tracks; fighters are vectored on
+it), :math:`d/v_{int}` the interceptor fly-out, or a fighter's transit at dash speed from its
+CAP station or QRA base (whose reaction includes its alert state). It is solved by a fixed
+point, then by bisection where the fixed point converges slowly (a fighter chasing a cruise
+missile). The opportunity lapses if :math:`t_i` is after the threat leaves the envelope.
 
-The battle loop then takes opportunities in order of intercept time, the only part of the
-night that is stepped: inventories, fire channels, salvoes and shoot-look-shoot interact
-there. A threat already under fire is not engaged again until the result is known
-(coordinated engagement through a shared picture). Kill draws are per threat and per
-interceptor fired at it (common random numbers across options).
+Rules of engagement (:mod:`skyshield.engage.roe`) then keep the part of the window where the
+intercept point and its debris footprint are allowed for the shooter's nationality,
+location and ROE variant, and the threat's predicted path; opportunities denied are counted
+by reason.
+
+The battle loop takes opportunities in order of intercept time, the only part of the night
+that is stepped: inventories and reloads, fire channels, fighters' load-outs and sorties,
+salvoes, shoot-look-shoot with imperfect kill assessment, coordination (a side sharing its
+picture does not double-engage; independent batteries do) and electronic-warfare soft kills
+interact there. With ``doctrine.assignment`` ``greedy`` or ``optimal`` a weapon-target
+assignment (:mod:`skyshield.engage.wta`) is solved every decision interval instead.
+
+Kill draws are per threat and per interceptor fired at it (common random numbers across
+options). Kill-assessment and EW draws are counter-based sub-streams keyed by the
+replication's engagement stream, so options still share them.
 """
 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..geo import EARTH_RADIUS_M, Zone
-from .params import ALLIED, DEFENDED, ROE_CODES, EngineParams
+from ..engage.ew import soft_kill_times
+from ..engage.roe import REASONS, roe_allows
+from ..engage.wta import greedy_assign, optimal_assign
+from ..geo import EARTH_RADIUS_M, Zone, unit_to_lonlat
+from ..rng import keyed_uniform, name_key
+from .params import ALLIED, DEFENDED, ROE_CODES, SHOOTER_KINDS, EngineParams
 from .raid import Raid
 from .sense import Picture
 from .trajectory import Segments, circle_windows, lonlat_at, positions_at
 
-__all__ = ["Opportunities", "find_opportunities", "Engagements", "GreedyBattle", "MAX_SHOTS", "LOOK_S"]
+__all__ = [
+    "Opportunities",
+    "find_opportunities",
+    "Engagements",
+    "GreedyBattle",
+    "MAX_SHOTS",
+    "LOOK_S",
+    "DEBRIS_DRAG",
+    "debris_points",
+]
 
 MAX_SHOTS = 32
 """Kill draws held per threat; a threat facing more interceptors reuses them cyclically."""
 LOOK_S = 5.0
-"""Kill assessment after an intercept before the next shot at the same threat (s)."""
+"""Default kill assessment delay after an intercept (s); the scenario's doctrine sets it."""
+DEBRIS_DRAG = 0.5
+"""Notional: debris carries forward half the vacuum fall distance ``v sqrt(2h/g)``."""
 _EPS_S = 1e-6
 """Time tolerance: ``(a + fly) - fly`` may round below ``a``; a retry must not re-trigger."""
+_FIGHTER = SHOOTER_KINDS.index("fighter")
+_G = 9.81
 
 
 @dataclass(frozen=True)
@@ -55,11 +85,56 @@ class Opportunities:
     t_last_s: NDArray[np.float64]  # (O,) threat leaves the envelope (or the allowed zone)
     flyout_s: NDArray[np.float64]  # (O,)
     denied_roe: int  # opportunities ruled out by ROE alone
+    denied_by_reason: tuple[int, ...] = (0, 0, 0)  # counts by engage.roe.REASONS[1:]
+    ew_site: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (X,)
+    ew_threat: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (X,)
+    ew_t_enter_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (X,)
 
 
 def _range_m(u1: NDArray[np.float64], u2: NDArray[np.float64]) -> NDArray[np.float64]:
     dot = np.clip(np.einsum("ij,ij->i", u1, u2), -1.0, 1.0)
     return EARTH_RADIUS_M * np.arccos(dot)
+
+
+def debris_points(seg: Segments, m: NDArray[np.int64], t_s: NDArray[np.float64], speed_mps: NDArray[np.float64]):
+    r"""Where the debris of intercepts on segments ``m`` at ``t_s`` lands (lon, lat).
+
+    The ground point under the intercept, carried forward along the track by
+    :math:`k\,v\sqrt{2h/g}` (:data:`DEBRIS_DRAG` :math:`= k`): metres for a drone, tens of
+    kilometres for a ballistic missile intercepted high.
+    """
+    s = np.clip((t_s - seg.t0_s[m]) * seg.rate_rad_s[m], 0.0, seg.arc_rad[m])
+    c, sn = np.cos(s)[:, None], np.sin(s)[:, None]
+    p = seg.a[m] * c + seg.tangent[m] * sn
+    d = -seg.a[m] * sn + seg.tangent[m] * c  # unit heading
+    delta = (DEBRIS_DRAG * speed_mps * np.sqrt(2.0 * np.maximum(seg.alt_m[m], 0.0) / _G) / EARTH_RADIUS_M)[:, None]
+    q = p * np.cos(delta) + d * np.sin(delta)
+    lon, lat = unit_to_lonlat(q)
+    return np.asarray(lon), np.asarray(lat)
+
+
+def _solve_intercept(seg, m, unit_j, t_lo, t_hi, t_ready, v):
+    """Smallest t in [t_lo, t_hi] with t >= t_ready + d(t)/v (fixed point, then bisection)."""
+    t_i = t_lo.copy()
+    fly = np.zeros_like(t_i)
+    for _ in range(3):
+        fly = _range_m(positions_at(seg, m, np.minimum(t_i, t_hi)), unit_j) / v
+        t_i = np.maximum(t_lo, t_ready + fly)
+    resid = t_ready + _range_m(positions_at(seg, m, np.minimum(t_i, t_hi)), unit_j) / v - t_i
+    slow = np.flatnonzero(np.isfinite(t_i) & (resid > 1.0) & (t_i <= t_hi))
+    if slow.size:
+        lo, hi = t_i[slow], t_hi[slow]
+        ms, uj, tr, vs = m[slow], unit_j[slow], t_ready[slow], v[slow]
+        f_hi = tr + _range_m(positions_at(seg, ms, hi), uj) / vs - hi
+        reach = f_hi <= 0
+        for _ in range(30):
+            mid = 0.5 * (lo + hi)
+            f = tr + _range_m(positions_at(seg, ms, mid), uj) / vs - mid
+            lo = np.where(f > 0, mid, lo)
+            hi = np.where(f > 0, hi, mid)
+        t_i[slow] = np.where(reach, hi, np.inf)
+    fly = _range_m(positions_at(seg, m, np.minimum(t_i, t_hi)), unit_j) / v
+    return t_i, fly
 
 
 def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Picture) -> Opportunities:
@@ -79,47 +154,79 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
     side = sh.side[j]
     t_pic = pic.network_t[side, i]
     t_fc = pic.sensor_time(sh.radar[j], i)
-    remote = (side == ALLIED) | (params.sharing_level >= 3)
+    remote = (side == ALLIED) | (params.sharing_level >= 3) | (sh.kind[j] == _FIGHTER)
     t_track = np.where(remote, np.minimum(t_fc, t_pic), t_fc)
-    t_ready = np.maximum(t_pic + sh.reaction_s[j], t_track)
-    v = sh.interceptor_speed_mps[j]
-    t_i = np.maximum(t_in, t_ready)
-    for _ in range(2):  # fixed point of t_i = max(t_in, t_ready + d(t_i)/v)
-        fly = _range_m(positions_at(seg, m, np.minimum(t_i, t_out)), sh.unit[j]) / v
-        t_i = np.maximum(t_in, t_ready + fly)
-    ok = np.isfinite(t_i) & (t_i <= t_out) & (t_i <= params.duration_s)
+    t_ready = np.maximum(np.maximum(t_pic + sh.reaction_s[j], t_track), sh.avail_from_s[j])
+    t_out = np.minimum(np.minimum(t_out, sh.avail_to_s[j]), params.duration_s)
+    t_lo = np.maximum(t_in, t_ready)
+    t_i, fly = _solve_intercept(seg, m, sh.unit[j], t_lo, t_out, t_ready, sh.interceptor_speed_mps[j])
+    ok = np.isfinite(t_i) & (t_i <= t_out)
     m, j, i, t_i, t_out, fly = m[ok], j[ok], i[ok], t_i[ok], t_out[ok], fly[ok]
 
-    # Rules of engagement for allied shooters.
-    denied = 0
+    m, j, i, t_i, t_out, fly, by_reason = _apply_roe(params, raid, seg, m, j, i, t_i, t_out, fly)
+    order = np.lexsort((j, i, t_i))
+    ew = _ew_exposure(params, raid, seg)
+    return Opportunities(
+        j[order], i[order], m[order], t_i[order], t_out[order], fly[order], int(sum(by_reason)),
+        tuple(int(x) for x in by_reason), *ew,
+    )
+
+
+def _apply_roe(params, raid, seg, m, j, i, t_i, t_out, fly):
+    """Keep the part of each window that the ROE allows; count denials by reason."""
+    sh = params.shooters
+    counts = np.zeros(len(REASONS) - 1, dtype=np.int64)
+    if m.size == 0:
+        return m, j, i, t_i, t_out, fly, counts
     roe = sh.roe[j]
-    geo = roe == ROE_CODES["over-allied-territory"]
-    if geo.any():
-        g = np.flatnonzero(geo)
+    speed = params.threat_types.speed_mps[raid.type_index[i]]
+    need_path = np.isin(roe, (ROE_CODES["over-allied-territory"], ROE_CODES["path-crosses-allied"]))
+    crosses = np.zeros(m.size, bool)
+    if need_path.any():
+        crosses = _path_crosses_allied(params, seg, raid.size)[i]
+
+    def judge(rows, ts):
+        n_s = ts.shape[1]
+        mm = np.repeat(m[rows], n_s)
+        tv = ts.ravel()
+        lon, lat = lonlat_at(seg, mm, tv)
+        dlon, dlat = debris_points(seg, mm, tv, np.repeat(speed[rows], n_s))
+        zones = params.theatre.classify(np.r_[lon, dlon], np.r_[lat, dlat])
+        iz, dz = zones[: tv.size], zones[tv.size:]
+        ok, why = roe_allows(np.repeat(roe[rows], n_s), np.repeat(sh.zone[j[rows]], n_s), iz, dz,
+                             np.repeat(crosses[rows], n_s))
+        return ok.reshape(-1, n_s), why.reshape(-1, n_s)
+
+    # Quick pass at the start, middle and end of each window; sample densely only the
+    # windows that are not allowed throughout.
+    frac3 = np.array([0.0, 0.5, 1.0])
+    all_rows = np.arange(m.size)
+    ts3 = t_i[:, None] + (t_out - t_i)[:, None] * frac3[None, :]
+    ok3, _ = judge(all_rows, ts3)
+    mixed = np.flatnonzero(~ok3.all(axis=1))
+    keep = np.ones(m.size, bool)
+    if mixed.size:
         n_s = 24
         frac = np.linspace(0.0, 1.0, n_s)
-        ts = t_i[g, None] + (t_out[g] - t_i[g])[:, None] * frac[None, :]
-        lon, lat = lonlat_at(seg, np.repeat(m[g], n_s), ts.ravel())
-        allied = (params.theatre.classify(lon, lat) == Zone.ALLIED).reshape(-1, n_s)
-        any_ok = allied.any(axis=1)
-        first = np.argmax(allied, axis=1)
-        last = n_s - 1 - np.argmax(allied[:, ::-1], axis=1)
-        t_i[g] = np.where(any_ok, ts[np.arange(g.size), first], t_i[g])
-        t_out[g] = np.where(any_ok, ts[np.arange(g.size), last], t_out[g])
-        bad = g[~any_ok]
-        denied += int(bad.size)
-        keep = np.ones(m.size, bool)
-        keep[bad] = False
-        m, j, i, t_i, t_out, fly = m[keep], j[keep], i[keep], t_i[keep], t_out[keep], fly[keep]
-    path = sh.roe[j] == ROE_CODES["path-crosses-allied"]
-    if path.any():
-        crosses = _path_crosses_allied(params, seg, raid.size)
-        bad = path & ~crosses[i]
-        denied += int(bad.sum())
-        keep = ~bad
-        m, j, i, t_i, t_out, fly = m[keep], j[keep], i[keep], t_i[keep], t_out[keep], fly[keep]
-    order = np.lexsort((j, i, t_i))
-    return Opportunities(j[order], i[order], m[order], t_i[order], t_out[order], fly[order], denied)
+        ts = t_i[mixed, None] + (t_out[mixed] - t_i[mixed])[:, None] * frac[None, :]
+        ok, why = judge(mixed, ts)
+        any_ok = ok.any(axis=1)
+        first = np.argmax(ok, axis=1)
+        last = n_s - 1 - np.argmax(ok[:, ::-1], axis=1)
+        r = np.arange(mixed.size)
+        t_first = ts[r, first]
+        new_t_i = np.where(any_ok, t_first, t_i[mixed])
+        # A later intercept than planned means a longer fly-out: keep it consistent.
+        fly[mixed] = np.where(any_ok & (first > 0), _range_m(positions_at(seg, m[mixed], new_t_i), sh.unit[j[mixed]])
+                              / sh.interceptor_speed_mps[j[mixed]], fly[mixed])
+        t_i[mixed] = new_t_i
+        t_out[mixed] = np.where(any_ok, ts[r, last], t_out[mixed])
+        bad = mixed[~any_ok]
+        if bad.size:
+            reason = why[~any_ok, 0]  # the reason at the window's start
+            counts += np.bincount(reason.astype(np.int64) - 1, minlength=counts.size)[: counts.size]
+            keep[bad] = False
+    return m[keep], j[keep], i[keep], t_i[keep], t_out[keep], fly[keep], counts
 
 
 def _path_crosses_allied(params: EngineParams, seg: Segments, n: int) -> NDArray[np.bool_]:
@@ -134,9 +241,31 @@ def _path_crosses_allied(params: EngineParams, seg: Segments, n: int) -> NDArray
     return out
 
 
+def _ew_exposure(params: EngineParams, raid: Raid, seg: Segments):
+    """First entry of each threat into each EW site's coverage: (site, threat, t_enter)."""
+    ew = params.ew
+    z = np.zeros(0, dtype=np.int64)
+    if ew is None or raid.size == 0:
+        return z, z, np.zeros(0)
+    seg_cls = params.threat_types.cls[raid.type_index[seg.threat]]
+
+    def radius(m: NDArray[np.int64], k: NDArray[np.int64]) -> NDArray[np.float64]:
+        return ew.radius_m[k, seg_cls[m]]
+
+    m, k, t_in, _ = circle_windows(seg, ew.unit, float(ew.radius_m.max(initial=0.0)), radius)
+    if m.size == 0:
+        return z, z, np.zeros(0)
+    i = seg.threat[m]
+    pair = k * raid.size + i
+    order = np.lexsort((t_in, pair))
+    pair, t_in, k, i = pair[order], t_in[order], k[order], i[order]
+    first = np.r_[True, pair[1:] != pair[:-1]]
+    return k[first], i[first], t_in[first]
+
+
 @dataclass(frozen=True)
 class Engagements:
-    """Every salvo fired, in firing order."""
+    """Every salvo fired, in firing order, and the threats lost to electronic warfare."""
 
     shooter: NDArray[np.int64]  # (E,)
     threat: NDArray[np.int64]  # (E,)
@@ -145,6 +274,11 @@ class Engagements:
     t_intercept_s: NDArray[np.float64]  # (E,)
     n_interceptors: NDArray[np.int64]  # (E,)
     killed: NDArray[np.bool_]  # (E,)
+    weapon: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (E,) row of weapon_names
+    cost_usd: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (E,)
+    wasted: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))  # (E,) target already gone
+    ew_t_lost_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (N,) inf if not
+    ew_site: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (N,) -1 if not
 
 
 class BattlePolicy(Protocol):
@@ -153,79 +287,283 @@ class BattlePolicy(Protocol):
     ) -> Engagements: ...
 
 
+def _sub_key(kill_u: NDArray[np.float64], name: str) -> int:
+    """A counter-based key derived from the replication's engagement stream."""
+    base = int(kill_u[0, 0] * 9007199254740992.0) if kill_u.size else 0
+    return (base * 0x9E3779B97F4A7C15 + name_key(name)) & 0xFFFFFFFFFFFFFFFF
+
+
+class _Books:
+    """Mutable state of one battle: magazines, channels, sorties, what each group knows."""
+
+    def __init__(self, params: EngineParams, raid: Raid, kill_u, ka_u, t_lost):
+        sh = params.shooters
+        d = params.doctrine
+        J = sh.ids.__len__()
+        self.look = d.look_s
+        self.p_ka = d.kill_assessment
+        self.cls = params.threat_types.cls[raid.type_index].tolist()
+        self.salvo = sh.salvo.tolist()
+        self.slot_pk = sh.slot_pk.tolist()
+        self.slot_cost = sh.slot_cost_usd.tolist()
+        self.slot_weapon = sh.slot_weapon.tolist()
+        self.load = sh.slot_rounds.tolist()
+        self.rounds = [list(r) for r in self.load]
+        self.reloads = sh.reloads.tolist()
+        self.reload_s = sh.reload_s.tolist()
+        self.endurance = sh.endurance_s.tolist()
+        self.back = sh.returns_to_station.tolist()
+        self.qra = sh.qra.tolist()
+        # Start of the current sortie (CAP: on station; QRA: set at the first scramble).
+        self.sortie0 = [math.nan if q or not math.isfinite(e) else a
+                        for q, e, a in zip(self.qra, self.endurance, sh.avail_from_s.tolist())]
+        self.ready_at = [-math.inf] * J
+        self.channels = [[-math.inf] * int(c) for c in sh.fire_channels.tolist()]
+        side = sh.side.tolist()
+        if d.independent:
+            self.group = list(range(J))
+        elif params.sharing_level >= 2:  # two-way picture: one coordinated network
+            self.group = [0] * J
+        else:
+            self.group = side
+        self.ku = kill_u.tolist()
+        self.ka = ka_u.tolist()
+        n = raid.size
+        self.t_lost = t_lost.tolist()
+        self.t_dead = [math.inf] * n
+        self.shots = [0] * n
+        self.busy: dict[tuple[int, int], float] = {}
+        self.known: dict[tuple[int, int], float] = {}  # group believes the threat gone from then
+        self.mis: set[tuple[int, int]] = set()  # group wrongly believes a dead threat alive
+        self.out: list[tuple] = []
+
+    def _empty(self, j: int) -> bool:
+        return not any(self.rounds[j])
+
+    def _start_reload(self, j: int, t_s: float) -> None:
+        self.rounds[j] = [0] * len(self.rounds[j])
+        if self.reloads[j] > 0 and math.isfinite(self.reload_s[j]):
+            self.reloads[j] -= 1
+            self.rounds[j] = list(self.load[j])
+            self.ready_at[j] = t_s + self.reload_s[j]
+            if math.isfinite(self.endurance[j]):
+                self.sortie0[j] = math.nan if self.qra[j] else self.ready_at[j]
+        else:
+            self.ready_at[j] = math.inf
+
+    def gate(self, t: float, j: int, i: int, fly: float) -> float | None:
+        """``None`` if shooter j may fire now at i; else the next intercept time to retry
+        (``inf``: never)."""
+        t_fire = t - fly
+        if t_fire >= self.t_lost[i]:
+            return math.inf
+        g = self.group[j]
+        if t_fire >= self.known.get((g, i), math.inf):
+            return math.inf
+        if t_fire >= self.t_dead[i] + self.look and (g, i) not in self.mis:
+            return math.inf
+        b = self.busy.get((g, i))
+        if b is not None and t_fire < b + self.look - _EPS_S:
+            return b + self.look + fly
+        e = self.endurance[j]
+        if math.isfinite(e) and not math.isnan(self.sortie0[j]) and t_fire > self.sortie0[j] + e:
+            self._start_reload(j, self.sortie0[j] + e)  # fuel out: back to base
+        if self.ready_at[j] > t_fire + _EPS_S:
+            return self.ready_at[j] + fly
+        ch = self.channels[j]
+        c = min(range(len(ch)), key=ch.__getitem__)
+        if ch[c] > t_fire + _EPS_S:
+            return ch[c] + fly
+        return None
+
+    def slot(self, j: int, i: int) -> int:
+        c = self.cls[i]
+        for s, r in enumerate(self.rounds[j]):
+            if r > 0 and self.slot_pk[j][s][c] > 0:
+                return s
+        return -1
+
+    def fire(self, t: float, j: int, i: int, fly: float, m: int, s: int) -> bool:
+        """Fire shooter j's slot s at threat i, intercepting at t; returns whether the group
+        will look again (the threat is believed alive)."""
+        c_i = self.cls[i]
+        t_fire = t - fly
+        if math.isnan(self.sortie0[j]) and math.isfinite(self.endurance[j]):
+            self.sortie0[j] = t_fire - fly if self.qra[j] else t_fire
+        n = min(self.salvo[j][c_i], self.rounds[j][s])
+        self.rounds[j][s] -= n
+        ch = self.channels[j]
+        c = min(range(len(ch)), key=ch.__getitem__)
+        ch[c] = t + (fly if self.back[j] else 0.0)
+        p = self.slot_pk[j][s][c_i]
+        k = self.shots[i]
+        row = self.ku[i]
+        gone = t >= self.t_dead[i] or t >= self.t_lost[i]
+        killed = (not gone) and any(row[(k + q) % MAX_SHOTS] < p for q in range(n))
+        self.shots[i] = k + n
+        self.out.append((j, i, m, t_fire, t, n, killed, self.slot_weapon[j][s], n * self.slot_cost[j][s], gone))
+        if killed:
+            self.t_dead[i] = t
+        g = self.group[j]
+        right = self.ka[i][k % MAX_SHOTS] < self.p_ka
+        dead = killed or gone
+        self.mis.discard((g, i))
+        self.busy[(g, i)] = t  # under fire: the group waits for the assessment
+        again = False
+        if dead and right:
+            self.known[(g, i)] = t + self.look
+        elif dead:  # a kill assessed as a miss: the group engages a dead threat again
+            self.mis.add((g, i))
+            again = True
+        elif right:  # a miss recognised as a miss: look, then shoot again
+            again = True
+        else:  # a miss assessed as a kill: the group stops engaging it
+            self.known[(g, i)] = t + self.look
+        if self._empty(j):
+            self._start_reload(j, t_fire)
+        return again
+
+    def engagements(self, t_lost: NDArray[np.float64], ew_site: NDArray[np.int64]) -> Engagements:
+        if not self.out:
+            z = np.zeros(0, dtype=np.int64)
+            return Engagements(z, z, z, np.zeros(0), np.zeros(0), z, np.zeros(0, bool), z, np.zeros(0),
+                               np.zeros(0, bool), t_lost, ew_site)
+        j_, i_, m_, tf, ti, n_, k_, w_, c_, g_ = zip(*self.out)
+        return Engagements(
+            np.array(j_, dtype=np.int64), np.array(i_, dtype=np.int64), np.array(m_, dtype=np.int64),
+            np.array(tf), np.array(ti), np.array(n_, dtype=np.int64), np.array(k_, dtype=bool),
+            np.array(w_, dtype=np.int64), np.array(c_, dtype=float), np.array(g_, dtype=bool),
+            t_lost, ew_site,
+        )
+
+
 class GreedyBattle:
-    """Earliest-intercept-first battle management with shoot-look-shoot.
+    """The battle manager: earliest-intercept-first (event-driven) by default, or a
+    weapon-target assignment every decision interval (``doctrine.assignment``).
 
     Each opportunity, at its turn, fires one salvo if the threat is alive and not already
-    under fire, the shooter has rounds and a free fire channel; a surviving threat can be
-    engaged again by any shooter after :data:`LOOK_S` while it stays in an envelope.
+    under fire in the shooter's coordination group, the shooter has rounds that engage the
+    threat's class, is ready (reloaded, on station, fuelled) and has a free fire channel; a
+    surviving threat recognised as such can be engaged again after the look time while it
+    stays in an envelope.
     """
 
     def __call__(
         self, params: EngineParams, raid: Raid, opp: Opportunities, kill_u: NDArray[np.float64]
     ) -> Engagements:
-        sh = params.shooters
-        cls = params.threat_types.cls[raid.type_index]
-        inv = sh.inventory.tolist()
-        channels = [[-np.inf] * int(c) for c in sh.fire_channels.tolist()]
-        pk = sh.pk.tolist()
-        salvo = sh.salvo.tolist()
-        cls_l = cls.tolist()
-        ku = kill_u.tolist()
-        alive = [True] * raid.size
-        busy = [-np.inf] * raid.size
-        shots = [0] * raid.size
-        heap = list(
-            zip(opp.t_first_s.tolist(), range(opp.shooter.size), opp.shooter.tolist(),
-                opp.threat.tolist(), opp.t_last_s.tolist(), opp.flyout_s.tolist(), opp.segment.tolist())
-        )
-        heapq.heapify(heap)
-        seq = len(heap)
-        out: list[tuple[int, int, int, float, float, int, bool]] = []
-        push = heapq.heappush
-        pop = heapq.heappop
-        while heap:
-            t, _, j, i, t_last, fly, m = pop(heap)
-            if not alive[i] or inv[j] <= 0:
+        n = raid.size
+        ka_u = keyed_uniform(_sub_key(kill_u, "engagement/assessment"), 1, np.arange(n * MAX_SHOTS)).reshape(n, MAX_SHOTS)
+        t_lost, ew_site = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+        if params.ew is not None and opp.ew_site.size:
+            ew = params.ew
+            c = params.threat_types.cls[raid.type_index[opp.ew_threat]]
+            t_lost, ew_site = soft_kill_times(
+                n, opp.ew_site, opp.ew_threat, opp.ew_t_enter_s, ew.p_soft[opp.ew_site, c], ew.key,
+                _sub_key(kill_u, "engagement/ew"),
+            )
+        books = _Books(params, raid, kill_u, ka_u, t_lost)
+        if params.doctrine.assignment == 0:
+            _event_loop(books, opp)
+        else:
+            _assignment_loop(books, params, raid, opp)
+        return books.engagements(t_lost, ew_site)
+
+
+def _event_loop(books: _Books, opp: Opportunities) -> None:
+    heap = list(
+        zip(opp.t_first_s.tolist(), range(opp.shooter.size), opp.shooter.tolist(),
+            opp.threat.tolist(), opp.t_last_s.tolist(), opp.flyout_s.tolist(), opp.segment.tolist())
+    )
+    heapq.heapify(heap)
+    seq = len(heap)
+    push, pop = heapq.heappush, heapq.heappop
+    look = books.look
+    while heap:
+        t, _, j, i, t_last, fly, m = pop(heap)
+        nt = books.gate(t, j, i, fly)
+        if nt is None:
+            s = books.slot(j, i)
+            if s < 0:
                 continue
-            if t - fly < busy[i] + LOOK_S - _EPS_S:  # the last salvo's result is not known yet
-                nt = busy[i] + LOOK_S + fly
-                if nt <= t_last:
-                    seq += 1
-                    push(heap, (nt, seq, j, i, t_last, fly, m))
+            if not books.fire(t, j, i, fly, m, s):
                 continue
-            ch = channels[j]
-            c = min(range(len(ch)), key=ch.__getitem__)
-            t_fire = t - fly
-            if ch[c] > t_fire + _EPS_S:  # every channel busy: next free one
-                nt = ch[c] + fly
-                if nt <= t_last:
-                    seq += 1
-                    push(heap, (nt, seq, j, i, t_last, fly, m))
+            nt = t + look + fly
+        if nt <= t_last:
+            seq += 1
+            push(heap, (nt, seq, j, i, t_last, fly, m))
+
+
+def _priority(params: EngineParams, raid: Raid, t_now: float, i: NDArray[np.int64], arrival: NDArray[np.float64]) -> NDArray[np.float64]:
+    r"""Firing priority of threats: :math:`w_v \hat c + w_t / (1 + \tau/600\,s) + w_a \hat V`,
+    with :math:`\hat c` the threat's cost and :math:`\hat V` its aimed asset's value (each
+    over the raid's maximum), :math:`\tau` the time to go."""
+    d = params.doctrine
+    tt = params.threat_types
+    cost = tt.cost_usd[raid.type_index[i]]
+    val = params.assets.value_usd[raid.target[i]]
+    c_max = max(float(tt.cost_usd.max(initial=0.0)), 1e-9)
+    v_max = max(float(params.assets.value_usd.max(initial=0.0)), 1e-9)
+    ttg = np.maximum(arrival - t_now, 0.0)
+    return d.w_threat_value * cost / c_max + d.w_time_to_go / (1.0 + ttg / 600.0) + d.w_asset_value * val / v_max
+
+
+def _assignment_loop(books: _Books, params: EngineParams, raid: Raid, opp: Opportunities) -> None:
+    """Every decision interval, assign free fire channels to threats (greedy or optimal)."""
+    assign = greedy_assign if params.doctrine.assignment == 1 else optimal_assign
+    dt = params.decision_interval_s
+    O = opp.shooter.size
+    if O == 0:
+        return
+    # Arrival estimate per threat: the latest window end seen (for time to go).
+    arrival = np.zeros(raid.size)
+    np.maximum.at(arrival, opp.threat, opp.t_last_s)
+    f0 = opp.t_first_s - opp.flyout_s
+    f1 = opp.t_last_s - opp.flyout_s
+    order = np.argsort(f0, kind="stable")
+    pending: list[int] = []
+    ptr = 0
+    tau = float(f0[order[0]])
+    salvo = np.asarray(books.salvo)
+    while ptr < O or pending:
+        while ptr < O and f0[order[ptr]] <= tau + dt:
+            pending.append(int(order[ptr]))
+            ptr += 1
+        pending = [o for o in pending if f1[o] >= tau]
+        if not pending:
+            if ptr < O:
+                tau = float(f0[order[ptr]])
                 continue
-            c_i = cls_l[i]
-            n = min(salvo[j][c_i], inv[j])
-            inv[j] -= n
-            ch[c] = t
-            p = pk[j][c_i]
-            k = shots[i]
-            row = ku[i]
-            killed = any(row[(k + q) % MAX_SHOTS] < p for q in range(n))
-            shots[i] = k + n
-            out.append((j, i, m, t_fire, t, n, killed))
-            if killed:
-                alive[i] = False
-            else:
-                busy[i] = t
-                nt = t + LOOK_S + fly
-                if nt <= t_last:
-                    seq += 1
-                    push(heap, (nt, seq, j, i, t_last, fly, m))
-        if not out:
-            z = np.zeros(0, dtype=np.int64)
-            return Engagements(z, z, z, np.zeros(0), np.zeros(0), z, np.zeros(0, bool))
-        j_, i_, m_, tf, ti, n_, k_ = zip(*out)
-        return Engagements(
-            np.array(j_, dtype=np.int64), np.array(i_, dtype=np.int64), np.array(m_, dtype=np.int64),
-            np.array(tf), np.array(ti), np.array(n_, dtype=np.int64), np.array(k_, dtype=bool),
-        )
+            break
+        cand = []
+        for o in pending:
+            j, i = int(opp.shooter[o]), int(opp.threat[o])
+            fly = float(opp.flyout_s[o])
+            t = max(float(opp.t_first_s[o]), tau + fly)
+            if books.gate(t, j, i, fly) is None and books.slot(j, i) >= 0:
+                cand.append(o)
+        if cand:
+            c = np.array(cand)
+            js, inv_j = np.unique(opp.shooter[c], return_inverse=True)
+            ts, inv_t = np.unique(opp.threat[c], return_inverse=True)
+            value = np.full((js.size, ts.size), -np.inf)
+            slots = [books.slot(int(opp.shooter[o]), int(opp.threat[o])) for o in cand]
+            pk = np.array([books.slot_pk[int(opp.shooter[o])][s][books.cls[int(opp.threat[o])]] for o, s in zip(cand, slots)])
+            n = salvo[opp.shooter[c], params.threat_types.cls[raid.type_index[opp.threat[c]]]]
+            v = _priority(params, raid, tau, opp.threat[c], arrival[opp.threat[c]]) * (1.0 - (1.0 - pk) ** n)
+            best = {}
+            for k in range(c.size):  # one candidate per (shooter, threat): the best value
+                key = (inv_j[k], inv_t[k])
+                if key not in best or v[k] > value[key]:
+                    best[key] = k
+                    value[key] = v[k]
+            cap = np.array([sum(1 for x in books.channels[int(jj)] if x <= tau + _EPS_S) for jj in js])
+            aj, at = assign(value, cap)
+            for a, b in zip(aj.tolist(), at.tolist()):
+                k = best[(a, b)]
+                o = cand[k]
+                j, i = int(opp.shooter[o]), int(opp.threat[o])
+                fly = float(opp.flyout_s[o])
+                t = max(float(opp.t_first_s[o]), tau + fly)
+                if books.gate(t, j, i, fly) is None:
+                    books.fire(t, j, i, fly, int(opp.segment[o]), slots[k])
+        tau += dt

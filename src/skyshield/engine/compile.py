@@ -5,14 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..catalog import THREAT_CLASSES, Catalog
-from ..geo import BUILTIN_OCCUPIED_2025, Theatre, destination_point, lonlat_to_unit
+from ..engage.fighters import cap_schedule
+from ..geo import BUILTIN_OCCUPIED_2025, Theatre, destination_point, great_circle_distance_m, lonlat_to_unit
 from ..options import ResolvedOption
 from ..rng import name_key
-from ..scenario.model import Force, Scenario
+from ..scenario.model import FighterPosture, Force, Scenario
 from .params import (
     ALLIED,
     DEFENDED,
+    ASSIGNMENTS,
     ROE_CODES,
+    SHOOTER_KINDS,
+    DoctrineParams,
+    EwSites,
     SENSOR_KINDS,
     Assets,
     EngineParams,
@@ -89,16 +94,25 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
 
     s_rows: list[tuple[str, int, float, float, str]] = []  # id, side, lon, lat, sensor type
     j_rows: list[tuple[str, Force, float, float]] = []
+    e_rows: list[tuple[str, Force, float, float]] = []  # electronic warfare (soft kill)
+    bases = {b.id: b.lonlat for b in sc.air_bases}
     for f in active:
         side = DEFENDED if f.side == "defended" else ALLIED
         for uid, lon, lat in _unit_sites(f):
             if f.type in catalog.sensors:
                 s_rows.append((uid, side, lon, lat, f.type))
+            elif catalog.shooters[f.type].kind == "ew":
+                e_rows.append((uid, f, lon, lat))
             else:
                 j_rows.append((uid, f, lon, lat))
-    # Each shooter's own radar joins the sensor table after the surveillance sensors.
+    # Each shooter's own radar joins the sensor table after the surveillance sensors; a QRA
+    # pair's radar is on the ground until it scrambles, so it is left out (it fights on the
+    # network picture, vectored by ground control).
     radar_row = []
     for uid, f, lon, lat in j_rows:
+        if f.fighter is not None and f.fighter.posture == "qra":
+            radar_row.append(-1)
+            continue
         radar_row.append(len(s_rows))
         s_rows.append((f"{uid}/radar", DEFENDED if f.side == "defended" else ALLIED, lon, lat,
                        catalog.shooters[f.type].radar))
@@ -131,6 +145,10 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
             env["pk"][j, c] = e.pk
             salvo[j, c] = e.salvo
     shooter_types = [catalog.shooters[f.type] for _, f, _, _ in j_rows]
+    theatre = build_theatre(sc)
+    extra = _shooter_extras(j_rows, shooter_types, env, sc, bases, theatre)
+    if sc.doctrine.firing == "shoot-shoot":  # two rounds (or salvoes) before the first look
+        salvo = np.where(salvo > 0, np.maximum(salvo, 2), 0)
     j_lonlat = np.array([[r[2], r[3]] for r in j_rows]).reshape(-1, 2)
     shooters = Shooters(
         ids=tuple(r[0] for r in j_rows),
@@ -146,13 +164,13 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         ),
         radar=np.array(radar_row, dtype=np.int64),
         interceptor_cost_usd=np.array([s.interceptor_cost.value for s in shooter_types]),
-        interceptor_speed_mps=np.array([s.interceptor_speed.value for s in shooter_types]),
+        interceptor_speed_mps=extra.pop("transit_mps"),
         inventory=np.array(
             [r[1].inventory if r[1].inventory is not None else s.inventory.value
              for r, s in zip(j_rows, shooter_types)],
             dtype=np.int64,
         ),
-        reaction_s=np.array([s.reaction_time.value for s in shooter_types]),
+        reaction_s=extra.pop("reaction_s"),
         fire_channels=np.array([s.fire_channels for s in shooter_types], dtype=np.int64),
         max_range_m=env["max_range"],
         min_range_m=env["min_range"],
@@ -160,6 +178,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         min_alt_m=env["min_alt"],
         pk=env["pk"],
         salvo=salvo,
+        **extra,
     )
 
     assets = Assets(
@@ -200,7 +219,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         shooters=shooters,
         assets=assets,
         raid=tuple(raid),
-        theatre=build_theatre(sc),
+        theatre=theatre,
         sharing_level=option.sharing_level,
         sharing_latency_s=option.sharing_latency_s,
         link_update_s=option.link_update_s,
@@ -208,6 +227,118 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         link_outage_s=option.link_outage_s,
         link_jamming_loss=option.link_jamming_loss,
         sensor_models=_sensor_models(st),
+        ew=_ew_sites(e_rows, catalog),
+        doctrine=DoctrineParams(
+            shoot_shoot=sc.doctrine.firing == "shoot-shoot",
+            kill_assessment=float(sc.doctrine.kill_assessment),
+            look_s=float(sc.doctrine.look_time),
+            independent=sc.doctrine.coordination == "independent",
+            assignment=ASSIGNMENTS.index(sc.doctrine.assignment),
+            w_threat_value=float(sc.doctrine.priority_threat_value),
+            w_time_to_go=float(sc.doctrine.priority_time_to_go),
+            w_asset_value=float(sc.doctrine.priority_asset_value),
+        ),
+    )
+
+
+def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Theatre) -> dict:
+    """Kinds, availability, reloads, load-out slots and fighter timelines of the shooter rows.
+
+    Fighters: transit at dash speed from their station (CAP) or base (QRA); a QRA pair's
+    reaction adds its alert state; its envelope reaches the combat radius. Ground and naval
+    shooters fire their single interceptor, reload from their reserve if they have one.
+    """
+    J = len(j_rows)
+    C = len(THREAT_CLASSES)
+    S = max([max(len(t.loadout), 1) for t in shooter_types], default=1)
+    weapons: list[str] = []
+    out = {
+        "kind": np.zeros(J, np.int64), "avail_from_s": np.zeros(J), "avail_to_s": np.full(J, float(sc.duration)),
+        "endurance_s": np.full(J, np.inf), "reload_s": np.full(J, np.inf), "reloads": np.zeros(J, np.int64),
+        "returns_to_station": np.zeros(J, bool), "qra": np.zeros(J, bool), "slot_weapon": np.full((J, S), -1, np.int64),
+        "slot_rounds": np.zeros((J, S), np.int64), "slot_cost_usd": np.zeros((J, S)),
+        "slot_pk": np.zeros((J, S, C)), "transit_mps": np.zeros(J), "reaction_s": np.zeros(J),
+    }
+
+    def weapon(name: str) -> int:
+        if name not in weapons:
+            weapons.append(name)
+        return weapons.index(name)
+
+    for j, ((_, f, lon, lat), t) in enumerate(zip(j_rows, shooter_types)):
+        out["kind"][j] = SHOOTER_KINDS.index(t.kind)
+        out["transit_mps"][j] = t.interceptor_speed.value
+        out["reaction_s"][j] = t.reaction_time.value
+        engaged = env["pk"][j] > 0
+        if t.reload_time is not None and t.reloads is not None:
+            out["reload_s"][j] = t.reload_time.value
+            out["reloads"][j] = t.reloads.value
+        if t.loadout:
+            for k, w in enumerate(t.loadout):
+                out["slot_weapon"][j, k] = weapon(w.interceptor)
+                out["slot_rounds"][j, k] = w.rounds
+                out["slot_cost_usd"][j, k] = w.cost.value
+                for cls, pk in w.pk.items():
+                    c = THREAT_CLASSES.index(cls)
+                    out["slot_pk"][j, k, c] = pk if engaged[c] else 0.0
+        else:
+            out["slot_weapon"][j, 0] = weapon(t.interceptor)
+            out["slot_rounds"][j, 0] = f.inventory if f.inventory is not None else t.inventory.value
+            out["slot_cost_usd"][j, 0] = t.interceptor_cost.value
+            out["slot_pk"][j, 0] = env["pk"][j]
+        if f.inventory is not None and t.loadout:  # an override scales the whole load-out
+            total = max(int(out["slot_rounds"][j].sum()), 1)
+            out["slot_rounds"][j] = np.floor(out["slot_rounds"][j] * f.inventory / total).astype(np.int64)
+        if t.kind != "fighter" or t.aircraft is None:
+            continue
+        a = t.aircraft
+        posture = f.fighter or FighterPosture(posture="cap", sorties=1)
+        out["transit_mps"][j] = a.dash_speed.value
+        out["returns_to_station"][j] = True
+        base = bases.get(posture.base, (lon, lat)) if posture.base else (lon, lat)
+        transit_s = float(great_circle_distance_m(base[0], base[1], lon, lat)) / a.dash_speed.value
+        if f.fighter is None:  # no posture given: on station all along, as a static shooter
+            continue
+        sch = cap_schedule(posture.posture, float(sc.duration), float(posture.on_station),
+                           a.time_on_station.value, a.tanker_extension.value, posture.tanker,
+                           posture.sorties, posture.relief_on_station, a.turnaround.value, transit_s)
+        out["avail_from_s"][j] = sch.available_from_s
+        out["avail_to_s"][j] = sch.available_to_s
+        out["endurance_s"][j] = sch.endurance_s
+        out["reload_s"][j] = sch.reload_s
+        out["reloads"][j] = sch.reloads
+        if posture.posture == "qra":
+            out["reaction_s"][j] += float(posture.alert)
+            out["qra"][j] = True
+            for c in np.flatnonzero(engaged):
+                env["max_range"][j, c] = a.combat_radius.value
+        else:
+            env["max_range"][j] = np.minimum(env["max_range"][j], a.combat_radius.value)
+    lonlat = np.array([[r[2], r[3]] for r in j_rows]).reshape(-1, 2)
+    out["zone"] = theatre.classify(lonlat[:, 0], lonlat[:, 1]).astype(np.int64)
+    out["weapon_names"] = tuple(weapons)
+    return out
+
+
+def _ew_sites(e_rows, catalog: Catalog) -> EwSites | None:
+    """Electronic-warfare rows: radius and soft-kill probability per threat class."""
+    if not e_rows:
+        return None
+    C = len(THREAT_CLASSES)
+    radius = np.zeros((len(e_rows), C))
+    p_soft = np.zeros((len(e_rows), C))
+    for k, (_, f, _, _) in enumerate(e_rows):
+        for cls, e in catalog.shooters[f.type].envelopes.items():
+            radius[k, THREAT_CLASSES.index(cls)] = e.max_range
+            p_soft[k, THREAT_CLASSES.index(cls)] = e.pk
+    lonlat = np.array([[r[2], r[3]] for r in e_rows])
+    return EwSites(
+        ids=tuple(r[0] for r in e_rows),
+        unit=lonlat_to_unit(lonlat[:, 0], lonlat[:, 1]).reshape(-1, 3),
+        side=np.array([DEFENDED if r[1].side == "defended" else ALLIED for r in e_rows], dtype=np.int64),
+        radius_m=radius,
+        p_soft=p_soft,
+        key=np.array([name_key(r[0]) for r in e_rows], dtype=np.int64),
     )
 
 

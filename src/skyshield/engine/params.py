@@ -23,6 +23,9 @@ __all__ = [
     "SENSOR_KINDS",
     "SensorModels",
     "Shooters",
+    "EwSites",
+    "DoctrineParams",
+    "SHOOTER_KINDS",
     "Assets",
     "RaidGroupPlan",
     "EngineParams",
@@ -34,6 +37,8 @@ B = NDArray[np.bool_]
 
 DEFENDED, ALLIED = 0, 1  # network / side codes
 ROE_CODES = {"none": 0, "over-allied-territory": 1, "path-crosses-allied": 2, "in-reach": 3}
+SHOOTER_KINDS = ("sam", "gun", "ship", "fighter")
+ASSIGNMENTS = ("earliest", "greedy", "optimal")
 """ROE of a shooter: 0 for the defended country's own (engages in reach over its territory)."""
 
 
@@ -103,6 +108,46 @@ class Shooters:
     min_alt_m: F  # (J, C)
     pk: F  # (J, C)
     salvo: I  # (J, C)
+    kind: I  # (J,) index into SHOOTER_KINDS
+    zone: I  # (J,) Zone code of the site (ROE)
+    avail_from_s: F  # (J,) first moment it can engage (CAP on station)
+    avail_to_s: F  # (J,) last moment (fuel of the last sortie)
+    endurance_s: F  # (J,) one sortie's endurance; inf for ground and naval shooters
+    reload_s: F  # (J,) from empty (or fuel out) to ready again
+    reloads: I  # (J,) further loads (or sorties) after the first
+    returns_to_station: B  # (J,) fighters: channel busy for the transit back after each intercept
+    qra: B  # (J,) fighters on quick reaction alert (a sortie starts at the scramble)
+    slot_weapon: I  # (J, S) index into weapon_names; -1 where no slot
+    slot_rounds: I  # (J, S) rounds per load
+    slot_cost_usd: F  # (J, S)
+    slot_pk: F  # (J, S, C) single-shot kill probability of each slot's weapon
+    weapon_names: tuple[str, ...]  # (W,) interceptor / weapon ids for the cost ledger
+
+
+@dataclass(frozen=True)
+class EwSites:
+    """Electronic-warfare systems: soft kills (threats that lose their way), counted apart."""
+
+    ids: tuple[str, ...]  # (E,)
+    unit: F  # (E, 3)
+    side: I  # (E,)
+    radius_m: F  # (E, C) per threat class; 0 where the class is unaffected
+    p_soft: F  # (E, C) probability that one pass through the coverage makes it lose its way
+    key: I  # (E,) stable name key for counter-based draws
+
+
+@dataclass(frozen=True)
+class DoctrineParams:
+    """Firing doctrine, kill assessment, coordination and assignment (see Scenario.doctrine)."""
+
+    shoot_shoot: bool = False  # two salvoes back to back before looking
+    kill_assessment: float = 1.0  # probability that an assessment is right
+    look_s: float = 5.0
+    independent: bool = False  # batteries do not see each other's engagements
+    assignment: int = 0  # index into ASSIGNMENTS
+    w_threat_value: float = 1.0
+    w_time_to_go: float = 1.0
+    w_asset_value: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -151,3 +196,5 @@ class EngineParams:
     link_outage_s: float = 300.0  # typical outage length
     link_jamming_loss: float = 0.0  # probability that one report is lost
     sensor_models: SensorModels | None = None  # measurement models (full fidelity)
+    ew: EwSites | None = None  # electronic-warfare soft-kill systems
+    doctrine: DoctrineParams = DoctrineParams()

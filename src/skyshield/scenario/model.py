@@ -38,6 +38,9 @@ __all__ = [
     "Raid",
     "OptionSpec",
     "Scenario",
+    "AirBase",
+    "FighterPosture",
+    "Doctrine",
     "DATA_SHARING_TIERS",
     "ROE_KINDS",
 ]
@@ -115,6 +118,33 @@ class Asset(_Frozen):
     source: str = ""
 
 
+class AirBase(_Frozen):
+    """An air base fighters take off from and return to (city-level position)."""
+
+    id: Id
+    lonlat: Position
+    source: str = ""
+
+
+class FighterPosture(_Frozen):
+    """How a fighter force is employed: a combat air patrol station or quick reaction alert.
+
+    For ``cap`` the force's ``lonlat`` is the station; for ``qra`` it is the base the pair
+    scrambles from. ``alert`` is the alert state, i.e. the time from the scramble order to
+    airborne (QRA-5, QRA-15).
+    """
+
+    posture: Literal["cap", "qra"] = "cap"
+    base: Id | None = Field(None, description="air base id (CAP: where reliefs come from); default: the force's site")
+    alert: Duration = Field(300.0, description="QRA alert state: scramble order to airborne, e.g. '5 min', '15 min'")
+    on_station: Duration = Field(0.0, description="CAP: time the first pair is on station")
+    tanker: bool = Field(False, description="air refuelling extends the time on station")
+    sorties: int = Field(1, ge=1, le=50, description="sorties (or CAP reliefs) available during the scenario")
+    relief_on_station: bool = Field(
+        False, description="CAP: a relief pair takes over on station when the first leaves (no gap)"
+    )
+
+
 class Force(_Frozen):
     """One unit (or ``count`` identical units) at a site: a sensor or a shooter."""
 
@@ -129,6 +159,7 @@ class Force(_Frozen):
     lonlat: Position
     count: int = Field(1, ge=1, le=1000)
     inventory: int | None = Field(None, ge=0, description="override the catalog's ready rounds")
+    fighter: FighterPosture | None = Field(None, description="fighters: CAP or QRA posture (default: CAP on station all along)")
     note: str = ""
 
 
@@ -205,6 +236,31 @@ class OptionSpec(_Frozen):
     )
 
 
+class Doctrine(_Frozen):
+    """How shooters fight: firing doctrine, kill assessment, coordination, assignment.
+
+    ``shoot-look-shoot`` fires the catalog's salvo then waits for the kill assessment before
+    firing again; ``shoot-shoot`` fires two salvoes back to back before looking.
+    ``shared-picture`` coordination lets a side's shooters see each other's engagements (no
+    double engagement); ``independent`` batteries each engage on their own picture.
+    ``assignment`` picks the battle manager: ``earliest`` (event-driven, earliest intercept
+    first), or per decision interval a weapon-target assignment that is ``greedy`` or
+    ``optimal`` (Hungarian) on threat priority times kill probability.
+    """
+
+    firing: Literal["shoot-look-shoot", "shoot-shoot"] = "shoot-look-shoot"
+    kill_assessment: float = Field(
+        1.0, ge=0.0, le=1.0, description="probability that a kill assessment is right"
+    )
+    look_time: Duration = Field(5.0, description="from an intercept to its kill assessment")
+    coordination: Literal["shared-picture", "independent"] = "shared-picture"
+    assignment: Literal["earliest", "greedy", "optimal"] = "earliest"
+    priority_threat_value: float = Field(1.0, ge=0.0, description="weight of the threat's cost in its priority")
+    priority_time_to_go: float = Field(1.0, ge=0.0, description="weight of urgency (short time to impact)")
+    priority_asset_value: float = Field(1.0, ge=0.0, description="weight of the aimed asset's value")
+    source: str = ""
+
+
 class Scenario(_Frozen):
     """A validated scenario. Hash it with :attr:`content_hash`."""
 
@@ -218,6 +274,8 @@ class Scenario(_Frozen):
     assets: tuple[Asset, ...] = Field(min_length=1)
     launch_areas: tuple[LaunchArea, ...] = Field(min_length=1)
     forces: tuple[Force, ...] = ()
+    air_bases: tuple[AirBase, ...] = Field((), description="fighter bases named by forces' `fighter.base`")
+    doctrine: Doctrine = Field(default_factory=Doctrine, description="firing doctrine of every shooter")
     raid: Raid
     options: dict[Id, OptionSpec] = Field(
         default_factory=dict, description="options of this scenario; they override built-in presets"
@@ -229,6 +287,10 @@ class Scenario(_Frozen):
             raise ValueError("duration must be positive")
         if not 0 < self.decision_interval <= 600:
             raise ValueError("decision_interval must be in (0, 10 min]")
+        bases = {b.id for b in self.air_bases}
+        for f in self.forces:
+            if f.fighter is not None and f.fighter.base is not None and f.fighter.base not in bases:
+                raise ValueError(f"force {f.id!r}: unknown air base {f.fighter.base!r}; defined: {sorted(bases)}")
         return self
 
     @cached_property

@@ -1,0 +1,104 @@
+r"""Rules of engagement: may this shooter fire at this threat, intercepting there?
+
+A decision is keyed to
+
+- the shooter's nationality (the defended country's own, or allied) and its ROE variant;
+- where the shooter is (allied soil, at sea, elsewhere);
+- where the threat is going (whether its predicted path crosses allied soil);
+- where the intercept happens, and where its debris lands.
+
+ROE variants (codes as in :data:`skyshield.engine.params.ROE_CODES`):
+
+``0`` the defended country's own shooters
+    engage over their own country (occupied parts included), the adversary's territory and
+    the sea, never inside an allied or neutral country's airspace.
+``1`` over-allied-territory ("soft shield")
+    intercept point over allied soil; a shooter at sea may also intercept over the sea a
+    threat whose predicted path crosses allied soil (defence of the allied coast).
+``2`` path-crosses-allied
+    threats whose predicted path crosses allied soil, intercepted over allied, defended or
+    occupied territory or the sea (not over the adversary).
+``3`` in-reach
+    anything in reach, wherever the intercept happens.
+
+Common to the allied variants: no intercept over a neutral country, and no intercept whose
+debris footprint lands in one. Every rule is vectorised; :class:`RoeCase` and
+:func:`decide` give the scalar view used by the table-driven tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..geo import Zone
+
+__all__ = ["ROE_DEFENDED", "REASONS", "roe_allows", "RoeCase", "decide"]
+
+ROE_DEFENDED = 0
+"""ROE code of the defended country's own shooters."""
+
+REASONS = ("allowed", "airspace", "path", "neutral-debris")
+"""Why an engagement is denied (index = reason code; 0 = allowed)."""
+
+_NONE, _OVER_ALLIED, _PATH, _REACH = 0, 1, 2, 3
+
+
+def roe_allows(
+    roe: ArrayLike,
+    shooter_zone: ArrayLike,
+    intercept_zone: ArrayLike,
+    debris_zone: ArrayLike,
+    crosses_allied: ArrayLike,
+) -> tuple[NDArray[np.bool_], NDArray[np.int8]]:
+    """Whether each engagement is allowed, and the reason code (:data:`REASONS`) if not.
+
+    Parameters
+    ----------
+    roe
+        ROE code per engagement (0 for the defended country's own shooters).
+    shooter_zone, intercept_zone, debris_zone
+        :class:`~skyshield.geo.Zone` codes of the shooter's position, the intercept point and
+        the debris landing point.
+    crosses_allied
+        Whether the threat's predicted path crosses allied soil.
+    """
+    roe, sz, iz, dz, cr = np.broadcast_arrays(
+        np.asarray(roe), np.asarray(shooter_zone), np.asarray(intercept_zone),
+        np.asarray(debris_zone), np.asarray(crosses_allied, dtype=bool),
+    )
+    own_sky = np.isin(iz, (Zone.DEFENDED, Zone.OCCUPIED, Zone.SEA, Zone.ADVERSARY))
+    zone_ok = np.select(
+        [roe == _NONE, roe == _OVER_ALLIED, roe == _PATH, roe == _REACH],
+        [
+            own_sky,
+            (iz == Zone.ALLIED) | ((sz == Zone.SEA) & (iz == Zone.SEA) & cr),
+            np.isin(iz, (Zone.ALLIED, Zone.DEFENDED, Zone.OCCUPIED, Zone.SEA)),
+            iz != Zone.NEUTRAL,
+        ],
+        default=False,
+    )
+    path_ok = (roe != _PATH) | cr
+    neutral_ok = (roe == _NONE) | (dz != Zone.NEUTRAL)
+    reason = np.where(~zone_ok, 1, np.where(~path_ok, 2, np.where(~neutral_ok, 3, 0))).astype(np.int8)
+    return reason == 0, reason
+
+
+@dataclass(frozen=True)
+class RoeCase:
+    """One engagement question, in words, for tables of expected decisions."""
+
+    roe: int
+    shooter_zone: Zone
+    intercept_zone: Zone
+    crosses_allied: bool
+    debris_zone: Zone | None = None  # default: where the intercept happens
+
+
+def decide(case: RoeCase) -> tuple[bool, str]:
+    """Scalar decision and its reason name."""
+    dz = case.intercept_zone if case.debris_zone is None else case.debris_zone
+    ok, why = roe_allows(case.roe, case.shooter_zone, case.intercept_zone, dz, case.crosses_allied)
+    return bool(ok), REASONS[int(why)]
