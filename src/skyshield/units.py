@@ -140,39 +140,41 @@ def parse_quantity(value: object, kind: str) -> float:
     return number * table[unit]
 
 
-def _quantity(kind: str, doc: str) -> object:
+def _parser(kind: str) -> BeforeValidator:
     def parse(v: object) -> float:
         return parse_quantity(v, kind)
 
+    return BeforeValidator(parse)
+
+
+def _schema(kind: str, doc: str) -> WithJsonSchema:
     # JSON Schema regexes (ECMA-262) have no inline flags: spell case-insensitivity out.
     units = "|".join(
         "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in u)
         for u in UNITS[kind]
     )
-    schema = {
-        "type": "string",
-        "pattern": rf"^\s*{_NUMBER}\s*({units})\s*$",
-        "description": f"a {kind} with its unit ({_examples(kind)}); held in {doc}",
-    }
-    return Annotated[
-        float,
-        BeforeValidator(parse),
-        PlainSerializer(lambda x: x, return_type=float),
-        WithJsonSchema(schema),
-    ]
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": rf"^\s*{_NUMBER}\s*({units})\s*$",
+            "description": f"a {kind} with its unit ({_examples(kind)}); held in {doc}",
+        }
+    )
 
 
-Length = _quantity("length", "metres")
+_AS_FLOAT = PlainSerializer(lambda x: x, return_type=float)
+
+Length = Annotated[float, _parser("length"), _schema("length", "metres"), _AS_FLOAT]
 """A length: written with a unit (``m``, ``km``, ``ft``, ``nmi``), held in metres."""
-Speed = _quantity("speed", "metres per second")
+Speed = Annotated[float, _parser("speed"), _schema("speed", "metres per second"), _AS_FLOAT]
 """A speed: written with a unit (``m/s``, ``km/h``, ``kt``, ``mph``, ``mach``), held in m/s."""
-Duration = _quantity("time", "seconds")
+Duration = Annotated[float, _parser("time"), _schema("time", "seconds"), _AS_FLOAT]
 """A duration or clock time: written with a unit (``s``, ``min``, ``h``, ``d``), held in s."""
-Angle = _quantity("angle", "radians")
+Angle = Annotated[float, _parser("angle"), _schema("angle", "radians"), _AS_FLOAT]
 """An angle: written with a unit (``deg``, ``rad``), held in radians."""
-Area = _quantity("area", "square metres")
+Area = Annotated[float, _parser("area"), _schema("area", "square metres"), _AS_FLOAT]
 """An area such as a radar cross-section: ``m2`` or ``dBsm``, held in m^2."""
-Money = _quantity("money", "US dollars")
+Money = Annotated[float, _parser("money"), _schema("money", "US dollars"), _AS_FLOAT]
 """An amount of money: ``USD``, ``kUSD``, ``MUSD``, ``BUSD``, held in USD."""
 
 

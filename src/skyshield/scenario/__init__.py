@@ -98,10 +98,10 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
     out: list[tuple[Loc, str, object]] = []
 
     def dupes(kind: str, ids: list[str]) -> None:
-        for i, (name, n) in enumerate(Counter(ids).items()):
+        for name, n in Counter(ids).items():
             if n > 1:
-                idx = ids.index(name, ids.index(name) + 1)
-                out.append(((kind, idx, "id"), f"duplicate id {name!r}", name))
+                second = ids.index(name, ids.index(name) + 1)
+                out.append(((kind, second, "id"), f"duplicate id {name!r}", name))
 
     dupes("assets", [a.id for a in sc.assets])
     dupes("forces", [f.id for f in sc.forces])
@@ -132,9 +132,10 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
             out.append(
                 (("raid", "groups", g, "type"), f"unknown threat type; expected one of: {', '.join(sorted(cat.threats))}", grp.type)
             )
-        for a in grp.launch_areas:
-            if a not in area_ids:
-                out.append((("raid", "groups", g, "launch_areas"), f"unknown launch area; defined: {', '.join(sorted(area_ids))}", a))
+        for area in grp.launch_areas:
+            if area not in area_ids:
+                known = ", ".join(sorted(area_ids))
+                out.append((("raid", "groups", g, "launch_areas"), f"unknown launch area; defined: {known}", area))
         for t in grp.targets:
             if t not in asset_ids:
                 out.append((("raid", "groups", g, "targets", t), "unknown asset id", t))
