@@ -134,8 +134,8 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
             )
         for area in grp.launch_areas:
             if area not in area_ids:
-                known = ", ".join(sorted(area_ids))
-                out.append((("raid", "groups", g, "launch_areas"), f"unknown launch area; defined: {known}", area))
+                known_areas = ", ".join(sorted(area_ids))
+                out.append((("raid", "groups", g, "launch_areas"), f"unknown launch area; defined: {known_areas}", area))
         for t in grp.targets:
             if t not in asset_ids:
                 out.append((("raid", "groups", g, "targets", t), "unknown asset id", t))
