@@ -59,7 +59,11 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
         console=err, transient=True, disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task(f"{sc.id}", total=replications * len(names))
-        res = run_experiment(exp, workers=workers, progress=lambda k: bar.advance(task, k))
+        scheduler = click.get_current_context().meta.get("skyshield.scheduler")
+        try:
+            res = run_experiment(exp, workers=workers, progress=lambda k: bar.advance(task, k), scheduler=scheduler)
+        except ValueError as exc:  # an unknown --scheduler
+            _fail(exc)
     if events:
         import pyarrow.parquet as pq
 
@@ -136,6 +140,9 @@ _common = [
                  help="Catalog overlay file(s), merged over the built-in catalog."),
     click.option("--events", type=click.Path(dir_okay=False), default=None,
                  help="Write every event of every replication to this Parquet file."),
+    click.option("--scheduler", default=None, expose_value=False,
+                 callback=lambda ctx, _p, v: ctx.meta.__setitem__("skyshield.scheduler", v),
+                 help="processes (default), serial, dask (a local Dask cluster) or tcp://HOST:PORT."),
     click.option("--fidelity", default="statistical", show_default=True,
                  help="statistical (detection drawn from coverage models) or full (measurement-level tracking)."),
 ]
@@ -179,6 +186,10 @@ def validate(scenario: str, catalogs: tuple[str, ...]) -> None:
 
 
 # Commands defined in their own modules register here, one line each.
+from .sweep_cmd import report as _report_cmd, results as _results_cmd, sweep as _sweep_cmd  # noqa: E402
+main.add_command(_sweep_cmd)
+main.add_command(_results_cmd)
+main.add_command(_report_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,329 @@
+"""`skyshield report DIR`: one self-contained HTML file from a results store.
+
+Everything is inline: CSS in a ``<style>`` element, charts as base64 PNG ``data:`` URIs, no
+script, no font, no link to anything outside the file, so it opens on an air-gapped machine
+and can be mailed as it is. Every number says where it comes from: the table cells carry
+their provenance (replications, samples, the SQL that recomputes them with
+``skyshield results DIR --sql``) and the last section lists every chunk and run behind them.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.compute as pc
+
+from ..analysis import (
+    convergence_table,
+    mean_ci,
+    metric_columns,
+    option_menu,
+    paired_difference,
+    pareto_mask,
+    point_means,
+    running_mean_ci,
+    sobol_indices,
+)
+from ..store import ResultStore, StoreError
+
+__all__ = ["build_report", "write_report"]
+
+KEY = ("launched", "destroyed", "leaked", "assets_hit", "population_exposed", "interceptors_used",
+       "interceptor_cost_usd", "cost_exchange_ratio", "allied_engagements", "debris_on_allied_territory",
+       "early_warning_s", "engagements_denied_roe")
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1150px;color:#222;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:.2em} h2{border-bottom:2px solid #4c78a8;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:.8em 0;font-size:12.5px} td,th{border:1px solid #ccc;padding:3px 7px}
+th{background:#eef3f8;text-align:left} td.n{text-align:right;font-variant-numeric:tabular-nums}
+.prov{background:#f7f7f7;border-left:4px solid #4c78a8;padding:.6em 1em;font-size:12.5px}
+code{font-size:12px;background:#f2f2f2;padding:0 3px} img{max-width:100%} .warn{color:#a33}
+.ok{color:#276} small{color:#666} details{margin:.6em 0}
+"""
+
+
+def _e(x: object) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:.3g}B"
+    if a >= 1e6:
+        return f"{v / 1e6:.3g}M"
+    if a >= 1e4:
+        return f"{v / 1e3:.3g}k"
+    if a >= 100:
+        return f"{v:.0f}"
+    return f"{v:.3g}"
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def _sql_lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _map_panels(st: ResultStore, options: Sequence[str], n_reps: int) -> tuple[list[dict[str, Any]], Any]:
+    from ..engine import compile_scenario
+    from ..geo import unit_to_lonlat
+    from ..options import resolve_option
+    from ..sensors.radar import detection_range_m
+
+    sc, cat = st.inputs()
+    panels = []
+    for o in options:
+        p = compile_scenario(sc, cat, resolve_option(o, sc))
+        sen, tt = p.sensors, p.threat_types
+        # coverage against the raid's most numerous threat type, at its cruise altitude
+        counts = np.zeros(len(tt.names))
+        for g in p.raid:
+            counts[g.type_index] += g.count
+        k = int(np.argmax(counts)) if counts.size else 0
+        lon, lat = unit_to_lonlat(sen.unit)
+        r = detection_range_m(sen.ref_range_m, tt.rcs_m2[k], sen.height_m, tt.alt_m[k]) if counts.size else \
+            np.zeros(len(sen.ids))
+        sensors = [(float(a), float(b), float(c), "defended" if s == 0 else "allied")
+                   for a, b, c, s in zip(np.atleast_1d(lon), np.atleast_1d(lat), np.atleast_1d(r), sen.side)]
+        panel: dict[str, Any] = {"title": f"{o}: coverage vs {tt.names[k] if counts.size else '-'}", "sensors": sensors}
+        ev = st.events(option=o, sample=0, replications=n_reps)
+        if ev is not None:
+            for key, kind in (("kills", "kill"), ("leaks", "leak"), ("hits", "hit")):
+                sub = ev.filter(pc.equal(ev["kind"], kind))
+                panel[key] = (sub["lon_deg"].to_numpy(zero_copy_only=False),
+                              sub["lat_deg"].to_numpy(zero_copy_only=False))
+            panel["title"] += f"; events of replications 0-{n_reps - 1}, sample 0"
+        panels.append(panel)
+    return panels, sc
+
+
+def build_report(root: str | Path) -> str:
+    """The report's HTML text."""
+    from ..engine import METRIC_DOCS
+    from . import plots
+
+    st = ResultStore.open(root)
+    man = st.manifest
+    spec = man["experiment"]
+    options = st.options
+    t = st.metrics()
+    if t.num_rows == 0:
+        raise StoreError(f"{st.root}: no finished replication yet; run `skyshield sweep` first")
+    metrics = metric_columns(t)
+    menu = option_menu(t, options)
+    chunks = st.chunk_records()
+    runs = st.runs()
+    versions = sorted({str(c.get("code_version")) for c in chunks if c.get("code_version")})
+    n_s = st.n_samples
+    out: list[str] = []
+    w = out.append
+    w("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
+    w(f"<title>skyshield report: {_e(spec.get('id'))}</title><style>{_CSS}</style></head><body>")
+    w(f"<h1>{_e(spec.get('title') or spec.get('id'))}</h1>")
+    w(f"<p>Experiment <code>{_e(spec.get('id'))}</code> on scenario <code>{_e(man['scenario']['id'])}</code>: "
+      f"{len(options)} options × {n_s} design point(s) × {st.replications} replications "
+      f"({st.done} of {st.total} finished{'' if st.complete else ' — <b class=warn>incomplete</b>'}).</p>")
+    w("<div class='prov'><b>Provenance.</b> "
+      f"Scenario <code>{_e(man['scenario']['id'])}</code> sha256 <code>{_e(man['scenario']['hash'])}</code>; "
+      f"seed entropy <code>{_e(man['seed_entropy'])}</code> (replication <i>r</i> of design point <i>s</i> "
+      f"draws every stream from spawn key (<i>s</i>, <i>r</i>, stream), the same for every option); "
+      f"fidelity <code>{_e(man.get('fidelity'))}</code>; design <code>{_e(man.get('design'))}</code>; "
+      f"experiment identity <code>{_e(man['identity_hash'][:16])}</code>; store created "
+      f"{_e(man.get('created_utc'))} by skyshield <code>{_e(man.get('code_version'))}</code>; "
+      f"chunks written by {', '.join(f'<code>{_e(v)}</code>' for v in versions) or '–'}; "
+      f"{len(runs)} sweep run(s), {len(chunks)} chunk files. Store: <code>{_e(st.root.resolve())}</code>.</div>")
+
+    # -- option menu ----------------------------------------------------------------------
+    w("<h2>Option menu</h2>")
+    w("<p>Mean over every replication (and design point) with its 95 % Student-t confidence interval. "
+      "Hover a number for its provenance; each is recomputed by "
+      "<code>skyshield results DIR --sql \"SELECT avg(METRIC) FROM metrics WHERE option = 'OPTION'\"</code>.</p>")
+    w("<table><tr><th>metric</th>" + "".join(f"<th>{_e(o)}</th>" for o in options) + "<th>definition</th></tr>")
+    ordered = [m for m in KEY if m in metrics] + [m for m in metrics if m not in KEY]
+    for m in ordered:
+        cells = []
+        for o in options:
+            v = menu[o][m]
+            lo, hi = v["ci95"]
+            half = (hi - lo) / 2 if np.isfinite(lo) and np.isfinite(hi) else float("nan")
+            prov = (f"{m} for option {o}: mean of {v['n']} replications over {n_s} design point(s); 95% CI "
+                    f"[{lo:.6g}, {hi:.6g}]; SQL: SELECT avg(\"{m}\") FROM metrics WHERE option = {_sql_lit(o)}; "
+                    f"seed entropy {man['seed_entropy']}")
+            txt = f"{_fmt(v['mean'])}" + (f" ± {_fmt(half)}" if np.isfinite(half) and half > 0 else "")
+            cells.append(f"<td class='n' title='{_e(prov)}' data-metric='{_e(m)}' data-option='{_e(o)}'>{txt}</td>")
+        w(f"<tr><th>{_e(m)}</th>{''.join(cells)}<td><small>{_e(METRIC_DOCS.get(m, ''))}</small></td></tr>")
+    w("</table>")
+
+    # paired differences against the first option (common random numbers)
+    if len(options) > 1:
+        base = options[0]
+        b = t.filter(pc.equal(t["option"], base))
+        w(f"<h3>Differences against <code>{_e(base)}</code> (paired on the same raids)</h3><table><tr><th>metric</th>"
+          + "".join(f"<th>{_e(o)} − {_e(base)}</th>" for o in options[1:]) + "</tr>")
+        for m in [m for m in KEY if m in metrics]:
+            cells = []
+            for o in options[1:]:
+                a = t.filter(pc.equal(t["option"], o))
+                if a.num_rows != b.num_rows:
+                    cells.append("<td>–</td>")
+                    continue
+                d, lo, hi = paired_difference(a[m].to_numpy(), b[m].to_numpy())
+                prov = (f"mean over {a.num_rows} paired replications of {m}[{o}] - {m}[{base}] (same sample, "
+                        f"same replication: same raid); 95% CI [{lo:.6g}, {hi:.6g}]")
+                cells.append(f"<td class='n' title='{_e(prov)}'>{_fmt(d)} [{_fmt(lo)}, {_fmt(hi)}]</td>")
+            w(f"<tr><th>{_e(m)}</th>{''.join(cells)}</tr>")
+        w("</table>")
+    shown = [m for m in KEY if m in metrics][:9]
+    w(_img(plots.bar_chart(menu, shown), "key metrics by option"))
+
+    # -- map ------------------------------------------------------------------------------
+    w("<h2>Theatre map</h2>")
+    n_map = min(20, st.replications)
+    try:
+        panels, sc = _map_panels(st, options, n_map)
+        th = sc.theatre
+        zones = {"defended": (th.defended,), "allied": th.allied, "adversary": th.adversary, "neutral": th.neutral}
+        w("<p>Country outlines: Natural Earth (bundled). Circles: detection range of each sensor against the "
+          "raid's most numerous threat type at its cruise altitude (radar equation, capped by the 4/3-earth "
+          "horizon). Points: intercepts (debris), leakers reaching their aim area and damaging hits, from the "
+          "event logs" + ("" if man["experiment"].get("events", True) else " (not kept by this experiment)") + ".</p>")
+        w(_img(plots.map_chart(panels, zones, tuple(th.bbox)), "theatre map"))
+    except (OSError, ValueError, KeyError, StoreError) as exc:
+        w(f"<p class='warn'>Map not drawn: {_e(exc)}</p>")
+
+    # -- convergence ----------------------------------------------------------------------
+    prec = spec.get("precision", {}) or {}
+    pm = [m for m in prec.get("metrics", ["leaked", "assets_hit", "interceptor_cost_usd"]) if m in metrics]
+    rel, absl, lvl = prec.get("relative", 0.05), prec.get("absolute"), prec.get("level", 0.95)
+    rows = convergence_table(t, options, pm, n_s, rel, absl, lvl)
+    target = f"±{absl:g} (absolute)" if absl else f"±{100 * rel:g} % of the mean"
+    w(f"<h2>Convergence</h2><p>Stated precision: CI half-width at level {lvl:g} within {target}, for each "
+      "option and design point. <i>n needed</i> is the smallest n whose t-interval reaches it with the "
+      "observed spread.</p>")
+    w("<table><tr><th>option</th><th>metric</th><th>points</th><th>converged</th><th>worst half-width / target"
+      "</th><th>n now</th><th>n needed (worst point)</th></tr>")
+    for o in options:
+        for m in pm:
+            rs = [r for r in rows if r.option == o and r.metric == m]
+            if not rs:
+                continue
+            ok = sum(r.converged for r in rs)
+            ratio = max((r.half_width / r.target_half_width if r.target_half_width > 0 else math.inf) for r in rs)
+            need = [r.n_required for r in rs]
+            needs = "∞" if any(x is None for x in need) else str(max(x for x in need if x is not None))
+            cls = "ok" if ok == len(rs) else "warn"
+            w(f"<tr><td>{_e(o)}</td><td>{_e(m)}</td><td class=n>{len(rs)}</td><td class='{cls}'>{ok}/{len(rs)}</td>"
+              f"<td class=n>{_fmt(ratio)}</td><td class=n>{min(r.n for r in rs)}</td><td class=n>{needs}</td></tr>")
+    w("</table>")
+    if pm:
+        traces = {}
+        for o in options:
+            sub = t.filter(pc.and_(pc.equal(t["option"], o), pc.equal(t["sample"], 0)))
+            traces[o] = running_mean_ci(sub[pm[0]].to_numpy(), lvl)
+        w(_img(plots.convergence_chart(traces, pm[0], None if absl else rel), "convergence"))
+
+    # -- Pareto ---------------------------------------------------------------------------
+    objectives = {k: v for k, v in (spec.get("pareto") or {}).items() if k in metrics}
+    if len(objectives) >= 2:
+        names = list(objectives)
+        means = point_means(t, options, n_s, names)
+        pts = np.column_stack([means[k].ravel() for k in names])
+        labels = [o for o in options for _ in range(n_s)]
+        samples = [s for _ in options for s in range(n_s)]
+        front = pareto_mask(pts, [objectives[k] for k in names])
+        w("<h2>Pareto front</h2><p>Each point is an option at one design point (mean over its replications); "
+          f"objectives: {', '.join(f'{_e(k)} ({v})' for k, v in objectives.items())}. Circled: not dominated.</p>")
+        w(_img(plots.pareto_chart(pts[:, 0], pts[:, 1], labels, front, names[0], names[1]), "Pareto front"))
+        w("<table><tr><th>option</th><th>sample</th>" + "".join(f"<th>{_e(k)}</th>" for k in names) + "</tr>")
+        for i in np.flatnonzero(front):
+            w(f"<tr><td>{_e(labels[i])}</td><td class=n>{samples[i]}</td>"
+              + "".join(f"<td class=n title='mean of {_e(k)} over the replications of this option and sample'>"
+                        f"{_fmt(pts[i, j])}</td>" for j, k in enumerate(names)) + "</tr>")
+        w("</table>")
+
+    # -- sensitivity ----------------------------------------------------------------------
+    params = man.get("parameters", [])
+    if params and n_s > 1:
+        w("<h2>Sensitivity</h2>")
+        names = [p["name"] for p in params]
+        X = np.array([s["values"] for s in man["samples"]], float)
+        w("<table><tr><th>parameter</th><th>path</th><th>low (SI)</th><th>high (SI)</th></tr>"
+          + "".join(f"<tr><td>{_e(p['name'])}</td><td><code>{_e(p['path'])}</code></td><td class=n>{p['low']:.6g}"
+                    f"</td><td class=n>{p['high']:.6g}</td></tr>" for p in params) + "</table>")
+        for m in pm:
+            means = point_means(t, options, n_s, [m])[m]
+            idx = {}
+            for i, o in enumerate(options):
+                idx[o] = sobol_indices(X, means[i], names, [p["low"] for p in params], [p["high"] for p in params],
+                                       method=man.get("design", "lhs"))
+            good = {o: r for o, r in idx.items() if "S1" in r}
+            w(f"<h3>{_e(m)}</h3>")
+            if good:
+                w(f"<p><small>{_e(next(iter(good.values()))['method'])}; output: the mean of {_e(m)} at each of "
+                  f"{n_s} design points.</small></p>")
+                w(_img(plots.sensitivity_chart(good, f"sensitivity of {m}"), f"sensitivity of {m}"))
+                w("<table><tr><th>option</th>" + "".join(f"<th>S1 {_e(n)}</th>" for n in names) + "</tr>")
+                for o, r in good.items():
+                    w(f"<tr><td>{_e(o)}</td>" + "".join(
+                        f"<td class=n title='95% bootstrap half-width {r['S1_conf'][j]:.3g}'>{r['S1'][j]:.3f}</td>"
+                        for j in range(len(names))) + "</tr>")
+                w("</table>")
+            for o, r in idx.items():
+                if "error" in r:
+                    w(f"<p class='warn'>{_e(o)}: {_e(r['error'])}</p>")
+
+    # -- provenance -------------------------------------------------------------------------
+    w("<h2>Provenance of every number</h2>")
+    w("<p>Every figure above is a function of the rows below, each replication computed from "
+      f"seed entropy <code>{_e(man['seed_entropy'])}</code>, its design point and its index alone (so any "
+      "executor, worker count or chunking gives the same bits). Recompute any table with "
+      "<code>skyshield results DIR --sql ...</code> (views <code>metrics</code>, <code>events</code>, "
+      "<code>results</code>; tables <code>experiment</code>, <code>samples</code>, <code>chunks</code>, "
+      "<code>runs</code>).</p>")
+    w("<details><summary>Experiment file (as run)</summary><pre>")
+    exp_file = st.root / "inputs" / "experiment.yaml"
+    w(_e(exp_file.read_text(encoding="utf-8")) if exp_file.is_file() else _e(spec))
+    w("</pre></details>")
+    w(f"<details><summary>Sweep runs ({len(runs)})</summary><table><tr><th>run</th><th>started</th><th>finished</th>"
+      "<th>status</th><th>executor</th><th>workers</th><th>host</th><th>code</th><th>replications written</th></tr>")
+    for r in runs:
+        w("<tr>" + "".join(f"<td>{_e(r.get(k))}</td>" for k in ("file", "started_utc", "finished_utc", "status",
+                                                                 "executor", "workers", "host", "code_version",
+                                                                 "replications_written")) + "</tr>")
+    w("</table></details>")
+    w(f"<details><summary>Chunks ({len(chunks)})</summary><table><tr><th>file</th><th>option</th><th>sample</th>"
+      "<th>replications</th><th>wall s</th><th>finished</th><th>code</th><th>scenario sha256</th><th>catalog sha256</th>"
+      "</tr>")
+    for c in chunks:
+        w(f"<tr><td>{_e(c['file'])}</td><td>{_e(c.get('option'))}</td><td class=n>{_e(c.get('sample'))}</td>"
+          f"<td class=n>{_e(c.get('rep_start'))}–{_e((c.get('rep_stop') or 1) - 1)}</td>"
+          f"<td class=n>{_fmt(c.get('wall_s'))}</td><td>{_e(c.get('finished_utc'))}</td>"
+          f"<td>{_e(c.get('code_version'))}</td><td><code>{_e(str(c.get('scenario_hash'))[:12])}</code></td>"
+          f"<td><code>{_e(str(c.get('catalog_hash'))[:12])}</code></td></tr>")
+    w("</table></details>")
+    w("<p><small>Generated by skyshield. Self-contained: no scripts, fonts or links to fetch.</small></p>")
+    w("</body></html>")
+    return "\n".join(out)
+
+
+def write_report(root: str | Path, out: str | Path | None = None) -> Path:
+    """Write the report (default ``DIR/report.html``) atomically; return its path."""
+    text = build_report(root)
+    path = Path(out) if out is not None else Path(root) / "report.html"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
