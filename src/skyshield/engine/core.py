@@ -1,6 +1,6 @@
 """The kernel: one replication as an ordered pipeline of phases.
 
-``move -> sense -> decide/engage -> assess``. Each phase is an injected strategy with one
+``move -> sense -> decide/engage -> assess -> escalate``. Each phase is an injected strategy with one
 verb; later work (measurement-level tracking, fighters, escalation) plugs in here without
 touching the kernel. Analytic where the physics allows (trajectories and coverage are closed
 forms), stepped only where things interact (the battle loop, in intercept-time order).
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..rng import Streams
+from ..policy.phase import EscalationPhase
 from .assess import Outcome, assess
 from .battle import MAX_SHOTS, GreedyBattle, find_opportunities
 from .params import EngineParams
@@ -28,6 +29,7 @@ class Engine:
 
     sense: object = field(default_factory=StatisticalSensing)
     battle: object = field(default_factory=GreedyBattle)
+    escalate: object = field(default_factory=EscalationPhase)  # clauses, tripwires, adversary responses
 
     def run(self, params: EngineParams, streams: Streams) -> Outcome:
         raid = sample_raid(params, streams)  # the raid: common to every option
@@ -37,7 +39,8 @@ class Engine:
         kill_u = streams.generator("engagement").random((raid.size, MAX_SHOTS))
         eng = self.battle(params, raid, opp, kill_u)  # engage: the battle loop
         damage_u = streams.generator("damage").random(raid.size)
-        return assess(params, raid, seg, pic, opp, eng, damage_u)
+        out = assess(params, raid, seg, pic, opp, eng, damage_u)
+        return self.escalate(params, raid, seg, out, streams)  # escalate: ladder and clauses
 
 
 _DEFAULT = Engine()
@@ -45,6 +48,7 @@ _DEFAULT = Engine()
 FIDELITIES: dict[str, Callable[[], Engine]] = {"statistical": Engine}
 """Engines by fidelity name. ``statistical`` draws detection from coverage models; other
 fidelities register here (``FIDELITIES["full"] = ...``) with the same interfaces."""
+FIDELITIES["full"] = lambda: Engine(sense=__import__("skyshield.engine.sense_full", fromlist=["FullSensing"]).FullSensing())
 
 
 def engine_for(fidelity: str) -> Engine:

@@ -1,0 +1,262 @@
+r"""Sensor nodes at full fidelity: looks, detections, noise, false alarms, one tracker per node.
+
+Only scans during which some threat is inside a sensor's coverage circle (the closed-form
+windows of :func:`~skyshield.engine.trajectory.circle_windows`, radius where :math:`P_d`
+falls to :data:`~skyshield.picture.measurement.PD_FLOOR`, capped by the radar horizon) are
+simulated, plus a short tail so that tracks are deleted when their targets leave.
+
+Sensors of one revisit class scan in step (scan :math:`j` at :math:`jT`). Their trackers are
+batched into one :class:`~skyshield.tracking.Tracker` whose nodes live in disjoint copies of
+the theatre plane (node :math:`i` shifted by :math:`i \cdot 10^7` m), so that gating never
+crosses nodes: each node is tracked on its own, at the cost of one tracker call per scan.
+The tracker's isotropic measurement noise is the class's largest converted-measurement
+standard deviation :math:`\sqrt{(\sigma_r^2 + (r_{typ}\sigma_{az})^2)/2}`.
+
+Each local track is labelled with the threat (or false alarm) that gave its birth
+detection; the first confirmation of a track born on threat :math:`i` at node :math:`k` is
+node :math:`k`'s first detection of :math:`i` in the picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..engine.params import EngineParams
+from ..engine.raid import Raid
+from ..engine.trajectory import Segments, circle_windows, positions_at
+from ..geo import EARTH_RADIUS_M
+from ..rng import Streams, keyed_uniform
+from ..sensors.radar import radar_horizon_m
+from ..tracking import Tracker, TrackerParams
+from .frames import Plane, polar_from, sensor_units, unit_from_polar
+from .measurement import coverage_range_m, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
+
+__all__ = ["NodeConfig", "LocalTracks", "NodeResult", "run_nodes", "coverage_windows"]
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+
+NODE_OFFSET_M = 1.0e7
+BLOCK_SCANS = 200
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """Tracker settings shared by the nodes (per class only the noise differs)."""
+
+    q_m2ps3: float = 1.0
+    gate: float = 4.0
+    init_vel_sigma_mps: float = 300.0
+    motion: str = "cv"  # "imm" for manoeuvring threats (CV + coordinated turns)
+
+
+@dataclass(frozen=True)
+class LocalTracks:
+    """Confirmed local tracks of many nodes at one snapshot."""
+
+    node: I  # (K,) sensor row
+    track_id: I  # (K,) id within its class tracker
+    x: F  # (K, 4) [x, vx, y, vy], theatre plane
+    P: F  # (K, 4, 4)
+    t_s: F  # (K,) time of the state
+
+    @staticmethod
+    def empty() -> "LocalTracks":
+        z = np.zeros(0, np.int64)
+        return LocalTracks(z, z, np.zeros((0, 4)), np.zeros((0, 4, 4)), np.zeros(0))
+
+    @staticmethod
+    def concat(parts: list["LocalTracks"]) -> "LocalTracks":
+        if not parts:
+            return LocalTracks.empty()
+        return LocalTracks(*(np.concatenate([getattr(p, f) for p in parts]) for f in
+                             ("node", "track_id", "x", "P", "t_s")))
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    first_key: I  # (D,) sensor_row * N + threat, sorted: first confirmed track
+    first_t: F  # (D,)
+    snapshots: dict[float, LocalTracks]
+    win_k: I  # coverage windows: sensor row
+    win_thr: I  # threat
+    win_in: F  # entry time
+    win_out: F  # exit time
+    active_node_scans: F  # (S,) scans simulated per sensor row
+    false_confirmed: F  # (S,) confirmed tracks born on false alarms, per sensor row
+
+
+def coverage_windows(params: EngineParams, raid: Raid, seg: Segments):
+    """Coverage windows (segment, sensor, t_in, t_out) of the full model, and helpers."""
+    sen, mod = params.sensors, params.sensor_models
+    rcs = params.threat_types.rcs_m2[raid.type_index[seg.threat]]
+    snr0 = reference_snr_db(sen.pd_scan, mod.pfa, mod.swerling)
+
+    def radius(m: I, k: I) -> F:
+        cov = coverage_range_m(rcs[m], sen.ref_range_m[k], snr0[k], mod.pfa[k], mod.swerling[k])
+        return np.minimum(cov, radar_horizon_m(sen.height_m[k], seg.alt_m[m])) + mod.orbit_radius_m[k]
+
+    hi = float(np.max(sen.ref_range_m * 4.0 + mod.orbit_radius_m, initial=0.0))
+    hi = min(hi, float(radar_horizon_m(np.max(sen.height_m, initial=0.0), np.max(seg.alt_m, initial=0.0))
+                       + np.max(mod.orbit_radius_m, initial=0.0)))
+    m, k, t_in, t_out = circle_windows(seg, sen.unit, hi, radius)
+    t_in = np.maximum(t_in, 0.0)
+    t_out = np.minimum(t_out, params.duration_s)
+    ok = t_out > t_in
+    return m[ok], k[ok], t_in[ok], t_out[ok], rcs, snr0
+
+
+def _class_params(cfg: NodeConfig, params: EngineParams, rows: I) -> TrackerParams:
+    sen, mod = params.sensors, params.sensor_models
+    r_typ = 0.5 * sen.ref_range_m[rows] * 0.05**0.25 * 1.5
+    sig = np.sqrt((mod.range_sigma_m[rows] ** 2 + (r_typ * mod.az_sigma_rad[rows]) ** 2) / 2.0)
+    return TrackerParams(q_m2ps3=cfg.q_m2ps3, meas_sigma_m=float(sig.max()), gate=cfg.gate,
+                         init_vel_sigma_mps=cfg.init_vel_sigma_mps, motion=cfg.motion)
+
+
+def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams, plane: Plane,
+              snap_times: F, cfg: NodeConfig = NodeConfig()) -> NodeResult:
+    """Simulate every sensor node's scans, detections and tracker over the raid."""
+    sen, mod = params.sensors, params.sensor_models
+    n = raid.size
+    S = len(sen.ids)
+    m, k, t_in, t_out, rcs, snr0 = coverage_windows(params, raid, seg)
+    k_det, k_noise, k_fa = streams.key("picture/detect"), streams.key("picture/noise"), streams.key("picture/false-alarms")
+    phase = keyed_uniform(streams.key("picture/orbit"), sen.key, 0) * 2 * np.pi
+    fa_radius = np.minimum(sen.ref_range_m * 0.05**0.25 * 1.5, radar_horizon_m(sen.height_m, 500.0)) + mod.orbit_radius_m
+    station_xy = plane.xy(sen.unit)
+    snaps: dict[float, list[LocalTracks]] = {float(s): [] for s in snap_times}
+    first_k: list[I] = []
+    first_t: list[F] = []
+    active = np.zeros(S)
+    false_conf = np.zeros(S)
+
+    for T in np.unique(sen.revisit_s):
+        rows = np.flatnonzero(sen.revisit_s == T)
+        node_of_row = np.full(S, -1, np.int64)
+        node_of_row[rows] = np.arange(rows.size)
+        sel = np.flatnonzero(node_of_row[k] >= 0)
+        if sel.size == 0:
+            continue
+        wm, wk = m[sel], k[sel]
+        j0 = np.ceil(t_in[sel] / T).astype(np.int64)
+        j1 = np.floor(t_out[sel] / T).astype(np.int64)
+        keep = j1 >= j0
+        wm, wk, j0, j1 = wm[keep], wk[keep], j0[keep], j1[keep]
+        if wm.size == 0:
+            continue
+        tparams = _class_params(cfg, params, rows)
+        tail = tparams.confirmed_max_misses + 1
+        n_scans = int(np.ceil(params.duration_s / T)) + tail + 2
+        mark = np.zeros(n_scans + 1, np.int64)
+        np.add.at(mark, j0, 1)
+        np.add.at(mark, np.minimum(j1 + 1 + tail, n_scans), -1)
+        scans = np.flatnonzero(np.cumsum(mark)[:n_scans] > 0)
+        trk = Tracker(tparams)
+        origin = np.zeros(1024, np.int64)
+        node_of_track = np.zeros(1024, np.int64)
+        seen_conf = np.zeros(1024, bool)
+        last_out, last_t = None, -np.inf
+        snap_list = sorted(snaps)
+        sp = 0
+
+        def record(upto: float) -> None:
+            nonlocal sp
+            while sp < len(snap_list) and snap_list[sp] < upto:
+                s = snap_list[sp]
+                if last_out is not None and last_out.track_id.size and last_t >= s - 2 * T:
+                    tid = last_out.track_id
+                    nr = node_of_track[tid]
+                    x = last_out.x.copy()
+                    x[:, 0] -= node_of_row[nr] * NODE_OFFSET_M
+                    snaps[s].append(LocalTracks(nr, tid, x, last_out.P, np.full(tid.size, last_t)))
+                sp += 1
+
+        for b0 in range(0, scans.size, BLOCK_SCANS):
+            blk = scans[b0 : b0 + BLOCK_SCANS]
+            ja, jb = int(blk[0]), int(blk[-1])
+            w = np.flatnonzero((j0 <= jb) & (j1 >= ja))
+            lo = np.maximum(j0[w], ja)
+            cnt = np.maximum(np.minimum(j1[w], jb) - lo + 1, 0)
+            lw = np.repeat(w, cnt)
+            lj = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+            lm, lk = wm[lw], wk[lw]
+            all_pairs = lk * (1 << 24) + lj
+            thr = seg.threat[lm]
+            t = lj * T
+            s_u = sensor_units(sen.unit[lk], mod.orbit_radius_m[lk], mod.orbit_period_s[lk], phase[lk], t)
+            u = positions_at(seg, lm, t)
+            r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm])
+            ground = np.arccos(np.clip(np.einsum("ij,ij->i", s_u, u), -1, 1)) * EARTH_RADIUS_M
+            pd = pd_at_range(r, rcs[lm], sen.ref_range_m[lk], snr0[lk], mod.pfa[lk], mod.swerling[lk])
+            pd = np.where(ground <= radar_horizon_m(sen.height_m[lk], seg.alt_m[lm]), pd, 0.0)
+            idx = (thr << 20) | lj
+            det = keyed_uniform(k_det, sen.key[lk], idx) < pd
+            lk, lj, thr, r, az, el, s_u, idx = (a[det] for a in (lk, lj, thr, r, az, el, s_u, idx))
+            off = sen.key[lk] + np.int64(1 << 36)
+            r = r + mod.range_sigma_m[lk] * keyed_normal(k_noise, off, idx)
+            az = az + mod.az_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 37), idx)
+            el = el + mod.el_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 38), idx)
+            z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el))
+            # False alarms at every node scan that has a threat in coverage.
+            pair = np.unique(all_pairs)
+            fk, fj = pair >> 24, pair & ((1 << 24) - 1)
+            np.add.at(active, fk, 1.0)
+            nfa = poisson_from_uniform(keyed_uniform(k_fa, sen.key[fk], fj), mod.false_alarms_per_scan[fk])
+            ak, aj = np.repeat(fk, nfa), np.repeat(fj, nfa)
+            ai = np.arange(nfa.sum()) - np.repeat(np.cumsum(nfa) - nfa, nfa)
+            fidx = (aj << 8) | ai
+            rad = fa_radius[ak] * np.sqrt(keyed_uniform(k_fa, sen.key[ak] + np.int64(1 << 36), fidx))
+            ang = 2 * np.pi * keyed_uniform(k_fa, sen.key[ak] + np.int64(1 << 37), fidx)
+            zf = station_xy[ak] + np.stack([rad * np.cos(ang), rad * np.sin(ang)], axis=-1)
+            dk = np.concatenate([lk, ak])
+            dj = np.concatenate([lj, aj])
+            dz = np.concatenate([z, zf])
+            dz[:, 0] += node_of_row[dk] * NODE_OFFSET_M
+            dorig = np.concatenate([thr, np.full(ak.size, -1, np.int64)])
+            order = np.argsort(dj, kind="stable")
+            dk, dj, dz, dorig = dk[order], dj[order], dz[order], dorig[order]
+            bounds = np.searchsorted(dj, blk, side="left"), np.searchsorted(dj, blk, side="right")
+            for j, a, b in zip(blk, *bounds):
+                tj = float(j * T)
+                record(tj)
+                zj = dz[a:b]
+                before = trk.state.next_id
+                out = trk.step(zj, tj)
+                after = trk.state.next_id
+                if after > before:
+                    if after > origin.size:
+                        grow = max(after, 2 * origin.size)
+                        origin = np.resize(origin, grow)
+                        node_of_track = np.resize(node_of_track, grow)
+                        seen_conf = np.concatenate([seen_conf, np.zeros(grow - seen_conf.size, bool)])
+                    nx = trk.state.x[-(after - before):, 0]
+                    srt = np.argsort(zj[:, 0], kind="stable")
+                    src = srt[np.searchsorted(zj[srt, 0], nx)]
+                    origin[before:after] = dorig[a:b][src]
+                    node_of_track[before:after] = dk[a:b][src]
+                new = out.track_id[~seen_conf[out.track_id]]
+                if new.size:
+                    seen_conf[new] = True
+                    o = origin[new]
+                    nk = node_of_track[new]
+                    np.add.at(false_conf, nk[o < 0], 1.0)
+                    first_k.append(nk[o >= 0] * n + o[o >= 0])
+                    first_t.append(np.full(int((o >= 0).sum()), tj))
+                last_out, last_t = out, tj
+        record(np.inf)
+
+    fk_all = np.concatenate(first_k) if first_k else np.zeros(0, np.int64)
+    ft_all = np.concatenate(first_t) if first_t else np.zeros(0)
+    order = np.lexsort((ft_all, fk_all))
+    fk_all, ft_all = fk_all[order], ft_all[order]
+    firstm = np.r_[True, fk_all[1:] != fk_all[:-1]] if fk_all.size else np.zeros(0, bool)
+    return NodeResult(
+        first_key=fk_all[firstm], first_t=ft_all[firstm],
+        snapshots={s: LocalTracks.concat(v) for s, v in snaps.items()},
+        win_k=k, win_thr=seg.threat[m], win_in=t_in, win_out=t_out,
+        active_node_scans=active, false_confirmed=false_conf,
+    )

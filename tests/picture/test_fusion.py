@@ -1,0 +1,64 @@
+"""Covariance intersection: consistency, the information bound, idempotence; track numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skyshield.picture.fusion import TrackNumbers, ci_fuse, fuse_tracks
+
+
+def _spd(rng, d=4):
+    A = rng.normal(size=(d, d))
+    return A @ A.T + d * np.eye(d)
+
+
+def test_fusing_a_track_with_itself_returns_it() -> None:
+    rng = np.random.default_rng(0)
+    P = _spd(rng)
+    x = rng.normal(size=4)
+    xf, Pf = ci_fuse(np.stack([x, x]), np.stack([P, P]), np.array([0, 0]), 1)
+    np.testing.assert_allclose(xf[0], x, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(Pf[0], P, rtol=1e-10)
+
+
+def test_fused_covariance_is_never_below_the_independent_kalman_bound() -> None:
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        P1, P2 = _spd(rng), _spd(rng)
+        _, Pf = ci_fuse(rng.normal(size=(2, 4)), np.stack([P1, P2]), np.array([0, 0]), 1)
+        bound = np.linalg.inv(np.linalg.inv(P1) + np.linalg.inv(P2))
+        assert np.linalg.eigvalsh(Pf[0] - bound).min() >= -1e-9
+        # ... and never larger than the worse input in trace (it is a convex combination).
+        assert np.trace(Pf[0]) <= max(np.trace(P1), np.trace(P2)) + 1e-9
+
+
+def test_fused_covariance_is_consistent_for_fully_correlated_errors() -> None:
+    # Two tracks with the *same* error (correlation 1): a Kalman combination would claim half
+    # the variance; CI must still bound the true error (NEES mean <= dimension).
+    rng = np.random.default_rng(2)
+    P1 = np.diag([4.0, 1.0, 9.0, 1.0])
+    P2 = np.diag([9.0, 1.0, 4.0, 1.0])
+    L = np.linalg.cholesky(np.minimum(P1, P2))
+    nees = []
+    for _ in range(4000):
+        e = L @ rng.normal(size=4)
+        xf, Pf = ci_fuse(np.stack([e, e]), np.stack([P1, P2]), np.array([0, 0]), 1)
+        nees.append(xf[0] @ np.linalg.solve(Pf[0], xf[0]))
+    assert np.mean(nees) <= 4.0
+
+
+def test_tracks_of_one_target_from_two_participants_fuse_and_distant_ones_do_not() -> None:
+    P = np.broadcast_to(np.diag([100.0**2, 10.0, 100.0**2, 10.0]), (3, 4, 4)).copy()
+    x = np.array([[0, 0, 0, 0], [50, 0, 30, 0], [5e4, 0, 0, 0]], float)
+    f = fuse_tracks(x, P, source=np.array([0, 1, 1]), key=np.array([10, 20, 21]))
+    assert f.x.shape[0] == 2 and f.n_sources.tolist() == [2, 1]
+    # Two tracks of the same participant are never merged with each other directly.
+    g = fuse_tracks(x[:2], P[:2], source=np.array([0, 0]), key=np.array([1, 2]))
+    assert g.x.shape[0] == 2
+
+
+def test_track_numbers_persist_across_updates() -> None:
+    tn = TrackNumbers()
+    a = tn.assign(np.array([5, 7]), np.array([0, 1]), 2)
+    b = tn.assign(np.array([7, 5, 9]), np.array([0, 1, 2]), 3)
+    assert b[0] == a[1] and b[1] == a[0] and b[2] not in a
