@@ -8,6 +8,7 @@ from ..catalog import THREAT_CLASSES, Catalog
 from ..engage.fighters import cap_schedule
 from ..geo import BUILTIN_OCCUPIED_2025, Theatre, destination_point, great_circle_distance_m, lonlat_to_unit
 from ..options import ResolvedOption
+from ..policy.compile import build_policy
 from ..rng import name_key
 from ..scenario.model import FighterPosture, Force, Scenario
 from .params import (
@@ -238,6 +239,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
             w_time_to_go=float(sc.doctrine.priority_time_to_go),
             w_asset_value=float(sc.doctrine.priority_asset_value),
         ),
+        policy=build_policy(sc, catalog, option, theatre),
     )
 
 

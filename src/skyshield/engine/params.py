@@ -198,3 +198,4 @@ class EngineParams:
     sensor_models: SensorModels | None = None  # measurement models (full fidelity)
     ew: EwSites | None = None  # electronic-warfare soft-kill systems
     doctrine: DoctrineParams = DoctrineParams()
+    policy: object | None = None  # skyshield.policy.compile.PolicyParams: clauses, tripwires, escalation

@@ -50,6 +50,14 @@ class ResolvedOption:
     link_outage_fraction: float = 0.0  # share of time a sharing participant is cut off
     link_outage_s: float = 300.0  # typical outage length
     link_jamming_loss: float = 0.0  # probability that one report is lost
+    # Policy (issue 5): gathered from every part of a composite option.
+    clauses: tuple = ()  # skyshield.policy.Clause, every part's, in part order
+    tripwires: tuple = ()  # skyshield.policy.Tripwire
+    escalation: object | None = None  # skyshield.policy.Escalation of the first part giving one
+    transfer: tuple = ()  # skyshield.policy.Transfer: packages flown by the defended country
+    ambiguity: object | None = None  # skyshield.policy.Ambiguity
+    rotation: tuple = ()  # skyshield.policy.Rotation
+    over_the_horizon: object | None = None  # skyshield.policy.OverTheHorizon
 
     @property
     def packages(self) -> frozenset[str]:
@@ -84,6 +92,10 @@ def resolve_option(name: str, scenario: Scenario | None = None) -> ResolvedOptio
     for spec in specs:
         for pkg in spec.packages:
             roe.setdefault(pkg, spec.roe)
+    # Transferred aircraft fight under the defended country's own rules (ROE code "none").
+    for spec in specs:
+        if spec.transfer is not None:
+            roe.update({p: "none" for p in spec.transfer.packages if p in roe})
     tier = max((DATA_SHARING_TIERS.index(s.data_sharing) for s in specs), default=0)
     sharing = [s.sharing_latency for s in specs if s.data_sharing != "none"]
     sharers = [s for s in specs if s.data_sharing != "none"]
@@ -97,4 +109,11 @@ def resolve_option(name: str, scenario: Scenario | None = None) -> ResolvedOptio
         link_outage_fraction=min((s.link_outage_fraction for s in sharers), default=0.0),
         link_outage_s=min((s.link_outage_duration for s in sharers), default=300.0),
         link_jamming_loss=min((s.link_jamming_loss for s in sharers), default=0.0),
+        clauses=tuple(c for s in specs for c in s.clauses),
+        tripwires=tuple(s.tripwire for s in specs if s.tripwire is not None),
+        escalation=next((s.escalation for s in specs if s.escalation is not None), None),
+        transfer=tuple(s.transfer for s in specs if s.transfer is not None),
+        ambiguity=next((s.ambiguity for s in specs if s.ambiguity is not None), None),
+        rotation=tuple(s.rotation for s in specs if s.rotation is not None),
+        over_the_horizon=next((s.over_the_horizon for s in specs if s.over_the_horizon is not None), None),
     )

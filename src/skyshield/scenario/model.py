@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from ..units import Duration, Length
+from ..policy.spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotation, Transfer, Tripwire
 
 __all__ = [
     "Position",
@@ -234,6 +235,14 @@ class OptionSpec(_Frozen):
     link_jamming_loss: float = Field(
         0.0, ge=0.0, lt=1.0, description="probability that one track report is lost to jamming"
     )
+    # Policy (issue 5): clauses, tripwires, escalation parameters and variants; see docs/options.md.
+    clauses: tuple[Clause, ...] = Field((), description="contingency clauses: if the adversary does X, allies do Y")
+    tripwire: Tripwire | None = Field(None, description="units whose being hit makes escalation automatic")
+    escalation: Escalation | None = Field(None, description="adversary-response model parameters (defaults documented)")
+    transfer: Transfer | None = Field(None, description="variant: aircraft transferred to the defended country after a lead time")
+    ambiguity: Ambiguity | None = Field(None, description="variant: strategic ambiguity over the clauses' responses")
+    rotation: Rotation | None = Field(None, description="variant: packages present part of the time (campaigns)")
+    over_the_horizon: OverTheHorizon | None = Field(None, description="allied ISR or stand-off strikes on launch capacity (campaigns)")
 
 
 class Doctrine(_Frozen):

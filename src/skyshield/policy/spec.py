@@ -1,0 +1,207 @@
+"""The policy language of option files: contingency clauses, tripwires, escalation, variants.
+
+These are the pydantic models at the boundary (what a preset or a scenario's ``options:``
+may say); :mod:`skyshield.policy.compile` turns them into frozen engine parameters.
+
+A **clause** reads "if the adversary does X, allies do Y"::
+
+    clauses:
+      - id: energy-strikes-major
+        tier: major
+        trigger: {event: strike, asset_kinds: [energy], threat_classes: [cruise, ballistic],
+                  at_least: 5, within: 24 h}
+        delay: 6 h
+        probability: 0.7
+        response: {kind: suppress-air-defences, duration: 48 h}
+
+The trigger holds at time ``t`` when at least ``at_least`` matching events happened in the
+half-open window ``(t - within, t]``; the response is executed ``delay`` later with
+probability ``probability`` (a response not executed is a clause *not honoured*, which costs
+credibility). See ``docs/options.md`` for the full language.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..units import Duration, Length
+
+__all__ = [
+    "TRIGGER_EVENTS",
+    "RESPONSE_KINDS",
+    "Trigger",
+    "Response",
+    "Clause",
+    "Tripwire",
+    "Escalation",
+    "Transfer",
+    "Ambiguity",
+    "Rotation",
+    "OverTheHorizon",
+]
+
+_Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
+_P = Annotated[float, Field(ge=0.0, le=1.0)]
+
+TRIGGER_EVENTS: tuple[str, ...] = (
+    "strike",  # a threat aimed at (or reaching, or hitting) a defended asset
+    "incursion",  # an adversary threat crossing into allied territory
+    "debris-on-allied",  # an intercept whose debris falls on allied territory
+    "allied-fired-upon",  # an allied aircraft or unit fired upon by the adversary
+    "attack-on-allied",  # any adversary action against allied forces or territory (rung >= 6)
+    "corridor-strike",  # a strike on an asset of kind `corridor` (evacuation / supply corridor)
+    "tripwire",  # a tripwire unit hit
+    "exogenous",  # an outside event (chemical or nuclear use ...) with its own probability
+)
+"""Event kinds a trigger may count (see :mod:`skyshield.policy.events`)."""
+
+RESPONSE_KINDS: tuple[str, ...] = (
+    "authorise-beyond-border",
+    "add-assets",
+    "suppress-air-defences",
+    "stand-off-strikes",
+    "more-aid",
+)
+"""What allies may do when a clause fires."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Trigger(_Frozen):
+    """Which events count, how many, within which time window."""
+
+    event: Literal[
+        "strike", "incursion", "debris-on-allied", "allied-fired-upon", "attack-on-allied",
+        "corridor-strike", "tripwire", "exogenous",
+    ]
+    asset_kinds: tuple[Literal["city", "energy", "logistics", "corridor", "military"], ...] = Field(
+        (), description="strike: only threats aimed at assets of these kinds (empty: any)"
+    )
+    threat_classes: tuple[Literal["drone", "decoy", "cruise", "ballistic", "aircraft"], ...] = Field(
+        (), description="strike / incursion: only these threat classes (empty: any)"
+    )
+    outcome: Literal["aimed", "leaked", "hit"] = Field(
+        "aimed", description="strike: count threats when launched at the asset, when they reach "
+        "it, or when they damage it"
+    )
+    name: str = Field("", description="exogenous: the event's name, e.g. chemical-use")
+    at_least: int = Field(1, ge=1, le=100_000, description="threshold N")
+    within: Duration = Field(86400.0, gt=0.0, description="time window, e.g. '24 h'")
+
+
+class Response(_Frozen):
+    """What allies do when the clause fires."""
+
+    kind: Literal["authorise-beyond-border", "add-assets", "suppress-air-defences", "stand-off-strikes", "more-aid"]
+    duration: Duration = Field(86400.0, description="how long the response lasts")
+    packages: tuple[_Id, ...] = Field((), description="add-assets: packages of forces switched on")
+    launch_capacity_reduction: _P = Field(
+        0.0, description="stand-off strikes / SEAD: fraction of the adversary's launch capacity "
+        "removed (campaign level only; no target-level planning)"
+    )
+    aid_interceptors: int = Field(0, ge=0, description="more-aid: interceptors delivered")
+    rung: int | None = Field(None, ge=0, le=9, description="escalation rung of the response (default by kind)")
+
+
+class Clause(_Frozen):
+    """``if trigger then response``, after ``delay``, with probability ``probability``."""
+
+    id: _Id
+    tier: Literal["minor", "major", "extreme"] | None = None
+    trigger: Trigger
+    delay: Duration = Field(0.0, ge=0.0, description="from the trigger to the response")
+    probability: _P = Field(1.0, description="probability that the response is executed")
+    repeat: bool = Field(False, description="re-arm after firing (counting starts afresh)")
+    response: Response
+    source: str = ""
+
+
+class Tripwire(_Frozen):
+    """Allied units placed so that an attack on them makes escalation automatic."""
+
+    packages: tuple[_Id, ...] = Field(min_length=1, description="packages whose units are tripwires")
+    lethal_radius: Length = Field(
+        2000.0, description="metres: a warhead leaker or intercept debris this close hits the unit"
+    )
+    p_casualty_debris: _P = Field(0.3, description="probability that debris within the radius causes casualties")
+    response_rung: int = Field(7, ge=0, le=9, description="rung allies go to automatically when it is triggered")
+    source: str = ""
+
+
+class Escalation(_Frozen):
+    """Adversary-response model parameters (defaults: ``docs/escalation.md``, notional)."""
+
+    response_rate_deliberate: float = Field(0.05, ge=0.0, description="hazard per allied deliberate action at the reference rung")
+    response_rate_inadvertent: float = Field(0.002, ge=0.0, description="hazard per allied defensive action at the reference rung")
+    response_rate_accidental: float = Field(0.01, ge=0.0, description="hazard per accident (debris, stray fire) at the reference rung")
+    severity_growth: float = Field(2.0, ge=1.0, description="hazard multiplier per rung above the reference rung 4")
+    response_delay: Duration = Field(7200.0, ge=0.0, description="from an allied action to the adversary's response")
+    exposure_fire_rate_per_h: float = Field(
+        0.002, ge=0.0, description="rate at which an allied aircraft in the defended airspace is fired upon"
+    )
+    p_loss_if_fired_upon: _P = 0.3
+    p_war_given_retaliation: _P = Field(0.1, description="P(general war | adversary strikes allied territory)")
+    deterrence: _P = Field(0.5, description="how much a credible guarantee lowers the adversary's response hazard")
+    credibility: _P = Field(1.0, description="initial credibility of the option's clauses")
+    credibility_decay: _P = Field(0.3, description="fraction of credibility lost each time a clause is not honoured")
+    credibility_recovery: _P = Field(0.05, description="fraction of the gap to 1 regained when a clause is honoured")
+    exogenous: dict[str, _P] = Field(
+        default_factory=dict, description="outside events and their probability per night, e.g. {chemical-use: 0.001}"
+    )
+    response_cost: dict[str, float] = Field(
+        default_factory=lambda: {
+            "more-aid": 0.1, "add-assets": 0.3, "authorise-beyond-border": 0.5,
+            "suppress-air-defences": 0.8, "stand-off-strikes": 1.0,
+        },
+        description="cost of each response kind to the adversary (notional, 0..1)",
+    )
+    source: str = "notional-escalation"
+
+
+class Transfer(_Frozen):
+    """Aircraft transferred to the defended country instead of deployed under allied command."""
+
+    packages: tuple[_Id, ...] = Field(min_length=1)
+    lead_time: Duration = Field(180 * 86400.0, description="training, basing and sustainment before the first sortie")
+    supplier_cut_per_day: _P = Field(0.0, description="daily probability that the supplier cuts sustainment")
+    source: str = ""
+
+
+class Ambiguity(_Frozen):
+    """Strategic ambiguity: the adversary faces a distribution over responses, not a rule."""
+
+    responses: dict[Literal["authorise-beyond-border", "add-assets", "suppress-air-defences", "stand-off-strikes", "more-aid"], _P] = Field(
+        min_length=1, description="response kind -> probability (normalised)"
+    )
+    aversion: _P = Field(0.5, description="adversary's ambiguity aversion (alpha-maxmin weight on the worst case)")
+
+    @model_validator(mode="after")
+    def _mass(self) -> "Ambiguity":
+        if sum(self.responses.values()) <= 0:
+            raise ValueError("ambiguity responses must have positive total probability")
+        return self
+
+
+class Rotation(_Frozen):
+    """Rotation: the option's packages are present ``duty`` of every ``period`` (campaign level)."""
+
+    period: Duration = Field(30 * 86400.0, gt=0.0)
+    duty: _P = 0.5
+    packages: tuple[_Id, ...] = Field((), description="packages that rotate (empty: all of the option's)")
+
+
+class OverTheHorizon(_Frozen):
+    """Allied ISR for the defended country's long-range strikes, or allied stand-off strikes.
+
+    Campaign level only: the adversary's launch capacity falls by ``reduction_per_day`` a day
+    toward ``floor``; no target-level strike planning.
+    """
+
+    mode: Literal["isr", "stand-off"] = "isr"
+    reduction_per_day: _P = Field(0.004, description="fraction of launch capacity removed per day")
+    floor: _P = Field(0.5, description="capacity never falls below this fraction")
+    source: str = ""
