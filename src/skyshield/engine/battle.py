@@ -120,7 +120,8 @@ def _solve_intercept(seg, m, unit_j, t_lo, t_hi, t_ready, v):
     for _ in range(3):
         fly = _range_m(positions_at(seg, m, np.minimum(t_i, t_hi)), unit_j) / v
         t_i = np.maximum(t_lo, t_ready + fly)
-    resid = t_ready + _range_m(positions_at(seg, m, np.minimum(t_i, t_hi)), unit_j) / v - t_i
+    with np.errstate(invalid="ignore"):
+        resid = t_ready + _range_m(positions_at(seg, m, np.minimum(t_i, t_hi)), unit_j) / v - t_i
     slow = np.flatnonzero(np.isfinite(t_i) & (resid > 1.0) & (t_i <= t_hi))
     if slow.size:
         lo, hi = t_i[slow], t_hi[slow]
@@ -148,8 +149,7 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
         inside = (alt >= sh.min_alt_m[j, c]) & (alt <= sh.max_alt_m[j, c])
         return np.where(inside, sh.max_range_m[j, c], 0.0)
 
-    max_r = float(sh.max_range_m.max(initial=0.0))
-    m, j, t_in, t_out = circle_windows(seg, sh.unit, max_r, radius)
+    m, j, t_in, t_out = _windows_by_reach(seg, sh.unit, sh.max_range_m.max(axis=1) if sh.max_range_m.size else np.zeros(0), radius)
     i = seg.threat[m]
     side = sh.side[j]
     t_pic = pic.network_t[side, i]
@@ -170,6 +170,28 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
         j[order], i[order], m[order], t_i[order], t_out[order], fly[order], int(sum(by_reason)),
         tuple(int(x) for x in by_reason), *ew,
     )
+
+
+_REACH_BINS_M = (10e3, 50e3, 150e3, 400e3)
+
+
+def _windows_by_reach(seg, centres, reach_m, radius):
+    """:func:`circle_windows` for shooters grouped by reach, so that a few long-reach
+    shooters (QRA fighters, ships) do not widen the kd-tree search for all the short ones."""
+    if reach_m.size == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0), np.zeros(0)
+    bins = np.searchsorted(np.array(_REACH_BINS_M), reach_m)
+    parts = []
+    for b in np.unique(bins):
+        rows = np.flatnonzero(bins == b)
+        m, k, t_in, t_out = circle_windows(
+            seg, centres[rows], float(reach_m[rows].max()), lambda mm, kk, rows=rows: radius(mm, rows[kk])
+        )
+        parts.append((m, rows[k], t_in, t_out))
+    m, j, t_in, t_out = (np.concatenate(x) for x in zip(*parts))
+    order = np.lexsort((j, m))  # the order circle_windows would give for one call
+    return m[order], j[order], t_in[order], t_out[order]
 
 
 def _apply_roe(params, raid, seg, m, j, i, t_i, t_out, fly):
