@@ -190,6 +190,8 @@ from .sweep_cmd import report as _report_cmd, results as _results_cmd, sweep as 
 main.add_command(_sweep_cmd)
 main.add_command(_results_cmd)
 main.add_command(_report_cmd)
+from .replay_cmd import replay as _replay_cmd  # noqa: E402
+main.add_command(_replay_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
