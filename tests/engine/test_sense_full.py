@@ -31,7 +31,7 @@ from skyshield.rng import Streams
 from skyshield.scenario import parse_scenario
 
 
-def _small_reference(option: str, scale: float = 0.08, hours: float = 1.5):
+def _small_reference(option: str, scale: float = 0.08, hours: float = 1.5, duration: str = "8 h"):
     """The reference scenario with its raid thinned and the launch windows shortened."""
     path = Path(skyshield.scenario.__file__).parent / "builtin" / "eastern-flank-night-raid-v1.yaml"
     doc = yaml.safe_load(path.read_text())
@@ -43,7 +43,7 @@ def _small_reference(option: str, scale: float = 0.08, hours: float = 1.5):
         g["launch_window"] = ["0 h", f"{hours} h"]
         groups.append(g)
     doc["raid"]["groups"] = groups
-    doc["duration"] = "8 h"
+    doc["duration"] = duration
     cat = load_catalog()
     sc2 = parse_scenario(doc, {}, "<small-reference>", cat)
     return compile_scenario(sc2, cat, resolve_option(option, sc2))
@@ -77,7 +77,7 @@ def test_full_fidelity_is_registered() -> None:
 
 
 def test_full_fidelity_is_deterministic_for_a_seed() -> None:
-    p = _small_reference("air-policing", scale=0.03, hours=1.0)
+    p = _small_reference("air-policing", scale=0.02, hours=0.5, duration="2 h")
     st = Streams(9, 1)
     raid = sample_raid(p, st)
     seg = build_segments(raid, p)
@@ -92,7 +92,7 @@ def test_full_fidelity_is_deterministic_for_a_seed() -> None:
 
 
 def test_full_fidelity_more_latency_never_gives_an_earlier_picture() -> None:
-    p = _small_reference("umbrella", scale=0.03, hours=1.0)
+    p = _small_reference("umbrella", scale=0.02, hours=0.5, duration="2 h")
     st = Streams(4, 0)
     raid = sample_raid(p, st)
     seg = build_segments(raid, p)
