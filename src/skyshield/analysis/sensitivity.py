@@ -41,8 +41,12 @@ def sobol_indices(
     highs: Sequence[float],
     method: str = "saltelli",
     seed: int = 0,
+    num_resamples: int = 100,
 ) -> dict[str, Any]:
     """Sensitivity indices of output ``Y`` (one value per design point) to the inputs ``X``.
+
+    num_resamples
+        Bootstrap resamples for the confidence intervals.
 
     Returns
     -------
@@ -68,7 +72,7 @@ def sobol_indices(
         return {"method": method, "error": "the output does not vary over the design"}
     try:
         if method == "saltelli":
-            r = salib_sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+            r = salib_sobol.analyze(problem, y, calc_second_order=False, seed=seed, num_resamples=num_resamples)
             return {"method": "sobol (Saltelli design)", "names": list(names),
                     "S1": r["S1"].tolist(), "S1_conf": r["S1_conf"].tolist(),
                     "ST": r["ST"].tolist(), "ST_conf": r["ST_conf"].tolist()}
@@ -76,7 +80,7 @@ def sobol_indices(
             return {"method": method, "error": f"{y.size} design points: the delta method needs at least "
                     f"{MIN_POINTS_DELTA} (or use a saltelli design)"}
         with contextlib.redirect_stdout(io.StringIO()):  # SALib prints its binning notes
-            r = salib_delta.analyze(problem, x, y, seed=seed)
+            r = salib_delta.analyze(problem, x, y, seed=seed, num_resamples=num_resamples)
         d = "delta" if "delta" in r else "delta_raw"  # SALib >= 1.5 names several variants
         return {"method": f"first-order Sobol via the delta method ({method} design)", "names": list(names),
                 "S1": np.asarray(r["S1"]).tolist(), "S1_conf": np.asarray(r["S1_conf"]).tolist(),

@@ -225,7 +225,6 @@ def _target(p: Parameter, idx: int, docs: dict[str, Any], spec: ExperimentSpec, 
             raise fail(f"expected {want}, like the field it overrides", name, given)
         return x
 
-    lo, hi = bound("low"), bound("high")
     if p.values is not None:
         lv = []
         for v in p.values:
@@ -237,9 +236,11 @@ def _target(p: Parameter, idx: int, docs: dict[str, Any], spec: ExperimentSpec, 
                 raise fail("a level's unit does not fit the field", "values", v)
             lv.append(x)
         levels: tuple[float, ...] | None = tuple(lv)
-        lo, hi = min(lo, *lv), max(hi, *lv)
+        lo = min(lv) if p.low is None else min(bound("low"), *lv)
+        hi = max(lv) if p.high is None else max(bound("high"), *lv)
     else:
         levels = None
+        lo, hi = bound("low"), bound("high")
     if lo > hi:
         raise fail(f"low ({lo}) is above high ({hi}) in SI units", "low")
     return _Target(p, parts[0], parts[1:], sourced, kind, integer, lo, hi, levels)

@@ -268,7 +268,7 @@ def build_report(root: str | Path) -> str:
             idx = {}
             for i, o in enumerate(options):
                 idx[o] = sobol_indices(X, means[i], names, [p["low"] for p in params], [p["high"] for p in params],
-                                       method=man.get("design", "lhs"))
+                                       method=man.get("design", "lhs"), num_resamples=30)
             good = {o: r for o, r in idx.items() if "S1" in r}
             w(f"<h3>{_e(m)}</h3>")
             if good:
