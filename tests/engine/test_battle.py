@@ -1,0 +1,96 @@
+"""The battle loop: coordination, reloads, assignment policies, soft kills, conservation,
+ROE mechanisms of the reference options, and the event schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skyshield.catalog import load_catalog
+from skyshield.engine import compile_scenario, simulate
+from skyshield.engine.assess import EVENT_SCHEMA
+from skyshield.options import resolve_option
+from skyshield.scenario import load_scenario
+
+from ..engage.corridor import catalog, compile_doc, mid_point, scenario_doc
+
+
+def _two_batteries(tmp_path: Path, coordination: str, assignment: str = "earliest"):
+    cat = catalog(tmp_path, pk=0.5, salvo=1, max_range="20 km")
+    forces = [{"id": "sam-a", "type": "test-sam", "side": "defended", "lonlat": mid_point()},
+              {"id": "sam-b", "type": "test-sam", "side": "defended", "lonlat": mid_point()}]
+    doctrine = {"coordination": coordination, "kill_assessment": 1.0, "assignment": assignment}
+    return compile_doc(scenario_doc(forces, 20, doctrine=doctrine), cat)
+
+
+def test_independent_batteries_double_engage_and_a_shared_picture_does_not(tmp_path: Path) -> None:
+    shared = [simulate(_two_batteries(tmp_path, "shared-picture"), 3, r).metrics for r in range(5)]
+    indep = [simulate(_two_batteries(tmp_path, "independent"), 3, r).metrics for r in range(5)]
+    assert sum(m["double_engagements"] for m in shared) == 0
+    assert sum(m["double_engagements"] for m in indep) > 0
+    assert sum(m["wasted_interceptors"] for m in indep) > 0
+    assert sum(m["interceptors_used"] for m in indep) > sum(m["interceptors_used"] for m in shared)
+
+
+@pytest.mark.parametrize("assignment", ["greedy", "optimal"])
+def test_assignment_policies_fight_deterministically(tmp_path: Path, assignment: str) -> None:
+    params = _two_batteries(tmp_path, "shared-picture", assignment)
+    a = [simulate(params, 5, r).metrics for r in range(4)]
+    b = [simulate(params, 5, r).metrics for r in range(4)]
+    assert a == b
+    assert sum(m["destroyed"] for m in a) > 0
+    assert all(m["double_engagements"] == 0 for m in a)
+
+
+def test_reloads_extend_the_magazine(tmp_path: Path) -> None:
+    def used(reloads: int | None) -> float:
+        cat = catalog(tmp_path, pk=1e-9, salvo=1, max_range="20 km", inventory=2, reloads=reloads)
+        forces = [{"id": "sam", "type": "test-sam", "side": "defended", "lonlat": mid_point()}]
+        params = compile_doc(scenario_doc(forces, 30, window="3 h"), cat)
+        return simulate(params, 1, 0).metrics["interceptors_used"]
+
+    assert used(None) == 2
+    assert used(2) == 6  # first load + two reloads of two rounds
+
+
+@pytest.fixture(scope="module")
+def reference():
+    cat = load_catalog()
+    sc = load_scenario("eastern-flank-night-raid-v1", cat)
+    return {o: compile_scenario(sc, cat, resolve_option(o, sc)) for o in ("none", "air-policing", "umbrella")}
+
+
+def test_every_threat_ends_in_exactly_one_state(reference) -> None:
+    m = simulate(reference["none"], 7, 0).metrics
+    assert m["launched"] == m["destroyed"] + m["suppressed_ew"] + m["leaked"] + m["in_flight_at_end"]
+    assert m["suppressed_ew"] > 0 and m["destroyed_or_suppressed"] == m["destroyed"] + m["suppressed_ew"]
+    assert m["suppressed_ew_ballistic"] == 0 if "suppressed_ew_ballistic" in m else True
+    assert 0 < m["magazine_used_fraction"] <= 1
+
+
+def test_options_differ_through_their_mechanisms(reference) -> None:
+    runs = {o: [simulate(p, 11, r).metrics for r in range(2)] for o, p in reference.items()}
+    tot = {o: {k: sum(m.get(k, 0.0) for m in ms) for k in ms[0]} for o, ms in runs.items()}
+    assert tot["none"]["allied_engagements"] == 0 and tot["none"]["engagements_denied_roe"] == 0
+    # The soft shield's fighters may not fire over the defended country: denials by airspace.
+    assert tot["air-policing"]["engagements_denied_roe_airspace"] > 0
+    # The umbrella engages in reach from allied soil.
+    assert tot["umbrella"]["allied_engagements"] > 0
+    # Common random numbers: the same raid, so the same launches per class.
+    assert tot["none"]["launched_drone"] == tot["umbrella"]["launched_drone"]
+
+
+def test_event_schema_keeps_its_columns_and_adds_new_ones(reference) -> None:
+    names = EVENT_SCHEMA.names
+    assert names[:10] == ["t_s", "kind", "threat", "threat_type", "shooter", "interceptors", "cost_usd",
+                          "lon_deg", "lat_deg", "zone"]
+    ev = simulate(reference["none"], 7, 0).events
+    kinds = set(ev["kind"].to_pylist())
+    assert {"launch", "engage", "kill", "suppress", "leak"} <= kinds
+    kills = ev.filter(np.array([k == "kill" for k in ev["kind"].to_pylist()]))
+    assert kills["debris_zone"].null_count == 0
+    engage = ev.filter(np.array([k == "engage" for k in ev["kind"].to_pylist()]))
+    assert engage["weapon"].null_count == 0
+    assert abs(sum(engage["cost_usd"].to_pylist()) - simulate(reference["none"], 7, 0).metrics["interceptor_cost_usd"]) < 1e-3

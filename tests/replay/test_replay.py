@@ -1,0 +1,101 @@
+"""Replay: reading the records format, rebuilding a night, and the calibrated nights staying
+within tolerance (regression on ../shared/data, skipped where that folder is absent)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from skyshield.cli.main import main
+from skyshield.replay import RecordsError, build_night, decoy_share, read_night, replay_night, tolerance
+from skyshield.catalog import load_catalog
+from skyshield.scenario import load_scenario
+
+HEADER = ("time_start,time_end,model,launch_place,target,target_main,launched,destroyed,not_reach_goal,"
+          "still_attacking,border_crossing,is_shahed,num_hit_location,num_fall_fragment_location,carrier,"
+          "turbojet,turbojet_destroyed,affected region,destroyed_details,launched_details,"
+          "launch_place_details,source\n")
+
+
+def _csv(tmp_path: Path) -> Path:
+    rows = [
+        '2025-07-08 18:00,2025-07-09 09:00,Shahed-136/131,"Kursk oblast and Chauda, Crimea",Ukraine,,100,50,30,,{},70,,,,,,,,,,kpszsu/posts/x',
+        "2025-07-08 18:00,2025-07-09 09:00,X-101/X-555 and Kalibr,,Ukraine,,10,8,0,,{},,,,,,,,,,,kpszsu/posts/x",
+        "2025-07-08 18:00,2025-07-09 09:00,Iskander-M/KN-23,Belgorod oblast,Ukraine,,3,1,0,,{},,,,,,,,,,,kpszsu/posts/x",
+        "2025-07-09,2025-07-09,Unknown UAV,,south,,40,40,,,{},,,,,,,,,,,PvKPivden/posts/y",
+    ]
+    f = tmp_path / "attacks.csv"
+    f.write_text(HEADER + "\n".join(rows) + "\n")
+    return f
+
+
+def test_records_reader_splits_bundles_and_ignores_regional_rows(tmp_path: Path) -> None:
+    rows = read_night(_csv(tmp_path), "2025-07-09")
+    by = {r.threat_type: r for r in rows}
+    assert set(by) == {"shahed-136", "kh-101", "kalibr", "iskander-m"}
+    assert by["kh-101"].launched == by["kalibr"].launched == 5  # "X-101/X-555 and Kalibr" split evenly
+    assert by["shahed-136"].not_reach_goal == 30 and by["shahed-136"].is_shahed == 70
+    assert decoy_share(rows, "2025-07-09") == pytest.approx(0.3)
+    with pytest.raises(RecordsError):
+        read_night(_csv(tmp_path), "2025-07-10")
+    with pytest.raises(RecordsError):
+        read_night(tmp_path / "missing.csv", "2025-07-09")
+
+
+def test_night_builder_keeps_counts_areas_and_decoys(tmp_path: Path) -> None:
+    cat = load_catalog()
+    ref = load_scenario("eastern-flank-night-raid-v1", cat)
+    sc = build_night(ref, cat, read_night(_csv(tmp_path), "2025-07-09"), "2025-07-09")
+    counts: dict[str, int] = {}
+    for g in sc.raid.groups:
+        counts[g.type] = counts.get(g.type, 0) + g.count
+    assert counts == {"shahed-136": 70, "gerbera": 30, "kh-101": 5, "kalibr": 5, "iskander-m": 3}
+    areas = {a for g in sc.raid.groups if g.type == "shahed-136" for a in g.launch_areas}
+    assert areas == {"kursk", "chauda"}
+    assert sc.forces == ref.forces  # the defended country's own defences
+    assert "rzeszow-hub" not in {t for g in sc.raid.groups for t in g.targets}  # aims in the defended country only
+
+
+def test_tolerance_is_two_standard_errors_or_ten_points() -> None:
+    assert tolerance(0.9, 1000) == 0.10
+    assert tolerance(0.5, 10) == pytest.approx(2 * (0.5 * 0.5 / 10) ** 0.5)
+    assert tolerance(0.0, 4) > 0.3  # 0 of 4 does not claim zero variance
+
+
+CALIBRATED = {
+    # night: the kind of night it is
+    "2025-09-07": "mass drone night (810 Shahed-type incl. decoys, 13 missiles)",
+    "2024-08-26": "mixed cruise and ballistic night (118 cruise, 9 ballistic, 109 drones)",
+    "2024-01-23": "ballistic-heavy night (12 ballistic of 37 missiles)",
+}
+
+
+@pytest.mark.parametrize("date", list(CALIBRATED))
+def test_calibrated_nights_stay_within_tolerance(shared_data: Path, date: str) -> None:
+    res = replay_night(shared_data / "attacks" / "missile_attacks_daily.csv", date, replications=12, seed=1, workers=1)
+    assert res.classes, CALIBRATED[date]
+    for c in res.classes:
+        assert c.within_tolerance, (date, c.weapon_class, c.reported_destroyed_fraction, c.simulated_mean, c.tolerance)
+
+
+def test_cli_replay_json_document(tmp_path: Path) -> None:
+    out = CliRunner().invoke(main, ["replay", "--attacks", str(_csv(tmp_path)), "--date", "2025-07-09",
+                                    "-n", "3", "-j", "1", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    assert set(doc["classes"]) == {"drone", "cruise", "ballistic"}
+    d = doc["classes"]["drone"]
+    assert d["reported_launched"] == 100 and d["reported_destroyed_fraction"] == pytest.approx(0.8)
+    assert 0.0 <= d["simulated_destroyed_fraction"]["mean"] <= 1.0
+    lo, hi = d["simulated_destroyed_fraction"]["ci95"]
+    assert lo <= d["simulated_destroyed_fraction"]["mean"] <= hi
+
+
+def test_cli_replay_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
+    out = CliRunner().invoke(main, ["replay", "--attacks", str(tmp_path / "nope.csv"), "--date", "2025-07-09"])
+    assert out.exit_code == 2 and "Traceback" not in out.output
+    out = CliRunner().invoke(main, ["replay", "--attacks", str(_csv(tmp_path)), "--date", "9 July"])
+    assert out.exit_code == 2 and "YYYY-MM-DD" in out.output
