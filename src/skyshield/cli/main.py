@@ -32,7 +32,8 @@ def _load(scenario: str, catalogs: tuple[str, ...]):
 
 
 def _execute(scenario: str, options: list[str], replications: int, seed: int, workers: int | None,
-             fmt: str, catalogs: tuple[str, ...], events: str | None, fidelity: str = "statistical") -> None:
+             fmt: str, catalogs: tuple[str, ...], events: str | None, fidelity: str = "statistical",
+             pareto: str | None = None) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -69,6 +70,10 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
 
         if res.events is not None:
             pq.write_table(res.events, events)
+    if pareto:  # the option-menu Pareto plot (issue 5)
+        from .render import pareto_plot
+
+        pareto_plot(result_document(res), pareto, title=f"{sc.id}: protection against escalation risk")
     if fmt == "json":
         click.echo(json.dumps(result_document(res), indent=1, allow_nan=False))
     else:
@@ -77,6 +82,10 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
         diff = difference_table(res)
         if diff is not None:
             out.print(diff)
+        if len(names) > 1:
+            from .render import menu_table
+
+            out.print(menu_table(result_document(res), f"Option menu, {sc.id}"))
         err.print(f"{replications * len(names)} replications in {res.wall_s:.1f} s")
 
 
@@ -167,13 +176,27 @@ def run(scenario: str, option: str, replications: int, seed: int, workers: int |
 @main.command()
 @click.argument("scenario")
 @click.option("--options", "options", default="none,air-policing,umbrella", show_default=True,
-              help="Comma-separated options; the first is the baseline for differences.")
+              help="Comma-separated options, or `all` for every preset; the first is the baseline for differences.")
+@click.option("--pareto", type=click.Path(dir_okay=False), default=None,
+              help="Save the Pareto plot (protection against escalation risk, marker size for cost) to this PNG.")
 @_with_common
 def compare(scenario: str, options: str, replications: int, seed: int, workers: int | None, fmt: str,
-            catalogs: tuple[str, ...], events: str | None, fidelity: str) -> None:
+            catalogs: tuple[str, ...], events: str | None, fidelity: str, pareto: str | None = None) -> None:
     """Compare options on the same raids (common random numbers)."""
-    names = [o.strip() for o in options.split(",") if o.strip()]
-    _execute(scenario, names, replications, seed, workers, fmt, catalogs, events, fidelity)
+    names = expand_options(options)
+    _execute(scenario, names, replications, seed, workers, fmt, catalogs, events, fidelity, pareto)
+
+
+def expand_options(options: str) -> list[str]:
+    """Comma-separated option names; `all` stands for every built-in preset, in menu order."""
+    from ..options import builtin_options
+
+    out: list[str] = []
+    for o in (x.strip() for x in options.split(",")):
+        for name in (list(builtin_options()) if o == "all" else [o] if o else []):
+            if name not in out:
+                out.append(name)
+    return out
 
 
 @main.command()
@@ -192,6 +215,8 @@ main.add_command(_results_cmd)
 main.add_command(_report_cmd)
 from .replay_cmd import replay as _replay_cmd  # noqa: E402
 main.add_command(_replay_cmd)
+from .campaign_cmd import campaign as _campaign_cmd  # noqa: E402
+main.add_command(_campaign_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

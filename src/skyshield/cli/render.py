@@ -11,7 +11,7 @@ from ..analysis import paired_difference, summarise
 from ..engine import METRIC_DOCS
 from ..runner import ExperimentResult
 
-__all__ = ["result_document", "result_table", "difference_table", "KEY_METRICS"]
+__all__ = ["result_document", "result_table", "difference_table", "KEY_METRICS", "menu_table", "pareto_plot", "MENU_COLUMNS"]
 
 KEY_METRICS = (
     "launched",
@@ -128,3 +128,106 @@ def difference_table(res: ExperimentResult) -> Table | None:
             cells.append(f"{sign}{_fmt(d['mean'])} ± {_fmt(half)}" if half > 0 else f"{sign}{_fmt(d['mean'])}")
         t.add_row(k, *cells)
     return t
+
+
+# --- The option-menu table and the Pareto plot (issue 5) -------------------------------------
+
+MENU_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("protection", "protection"),
+    ("leaked", "leaked"),
+    ("assets_hit", "assets hit"),
+    ("interceptor_cost_usd", "interceptor cost"),
+    ("days_of_defence_min", "days of defence"),
+    ("max_rung", "max rung"),
+    ("p_direct_engagement", "P(direct eng.)"),
+    ("p_tripwire", "P(tripwire)"),
+    ("allied_losses", "allied losses"),
+    ("clauses_fired", "clauses fired"),
+    ("debris_on_allied_territory", "debris on allies"),
+    ("launch_capacity_final", "launch capacity"),
+)
+"""Columns of the option-menu table: protection, cost, risk (those present are shown)."""
+
+
+def _with_protection(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Night results carry leaked and launched; protection is 1 - leaked / launched."""
+    if "protection" in metrics or "leaked" not in metrics or "launched" not in metrics:
+        return metrics
+    n = metrics["launched"]["mean"] or 0.0
+    if n <= 0:
+        return metrics
+    lk = metrics["leaked"]
+    lo, hi = lk["ci95"]
+    prot = {"mean": 1.0 - lk["mean"] / n,
+            "ci95": [None if hi is None else 1.0 - hi / n, None if lo is None else 1.0 - lo / n]}
+    return {**metrics, "protection": prot}
+
+
+def menu_table(doc: dict[str, Any], title: str = "Option menu") -> Table:
+    """One row per option: protection, cost and escalation risk, mean ± 95 % CI half-width."""
+    t = Table(title=f"{title} (mean ± 95 % CI half-width)")
+    t.add_column("option", style="bold")
+    opts = {o: _with_protection(v["metrics"]) for o, v in doc["options"].items()}
+    cols = [(k, h) for k, h in MENU_COLUMNS if any(k in m for m in opts.values())]
+    for _, h in cols:
+        t.add_column(h, justify="right")
+    for o, m in opts.items():
+        cells = []
+        for k, _ in cols:
+            v = m.get(k)
+            if v is None or v["mean"] is None:
+                cells.append("-")
+                continue
+            lo, hi = v["ci95"]
+            half = (hi - lo) / 2 if lo is not None and hi is not None else 0.0
+            cells.append(f"{_fmt(v['mean'])} ± {_fmt(half)}" if half > 0 else _fmt(v["mean"]))
+        t.add_row(o, *cells)
+    return t
+
+
+def pareto_plot(doc: dict[str, Any], path: str, risk: str = "max_rung", title: str = "") -> list[str]:
+    """Save protection against escalation risk (marker area ~ cost) to ``path``; return the front.
+
+    Error bars are the 95 % confidence intervals; options on the Pareto front (most
+    protection for least risk, :func:`skyshield.analysis.pareto.pareto_mask`) are labelled
+    in bold. matplotlib is imported here only (Agg backend, no display needed).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from ..analysis.pareto import pareto_mask
+
+    names = list(doc["options"])
+    ms = [_with_protection(doc["options"][o]["metrics"]) for o in names]
+
+    def col(key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        mean = np.array([m.get(key, {}).get("mean") or 0.0 for m in ms], float)
+        lo = np.array([(m.get(key, {}).get("ci95") or [None, None])[0] for m in ms], dtype=object)
+        hi = np.array([(m.get(key, {}).get("ci95") or [None, None])[1] for m in ms], dtype=object)
+        lo = np.array([mean[i] if lo[i] is None else lo[i] for i in range(len(ms))], float)
+        hi = np.array([mean[i] if hi[i] is None else hi[i] for i in range(len(ms))], float)
+        return mean, mean - lo, hi - mean
+
+    x, xl, xh = col(risk)
+    y, yl, yh = col("protection")
+    cost, _, _ = col("interceptor_cost_usd")
+    front = pareto_mask(np.stack([x, y], axis=1), ["min", "max"])
+    size = 40 + 400 * (cost / cost.max() if cost.max() > 0 else np.zeros_like(cost))
+    fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
+    ax.errorbar(x, y, xerr=[xl, xh], yerr=[yl, yh], fmt="none", ecolor="0.6", lw=0.8, zorder=1)
+    ax.scatter(x, y, s=size, c=np.where(front, "tab:blue", "tab:gray"), alpha=0.7, edgecolors="k", zorder=2)
+    for i, n in enumerate(names):
+        ax.annotate(n, (x[i], y[i]), textcoords="offset points", xytext=(6, 4), fontsize=8,
+                    fontweight="bold" if front[i] else "normal")
+    ax.set_xlabel({"max_rung": "escalation risk: mean highest rung reached (0 aid ... 9 general war)",
+                   "p_direct_engagement": "escalation risk: P(direct allied-adversary engagement)"}.get(risk, risk))
+    ax.set_ylabel("protection: share of threats that never reached their aim area")
+    ax.set_title(title or "Option menu: protection against escalation risk (marker area ~ interceptor cost)")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return [n for n, f in zip(names, front) if f]
