@@ -35,8 +35,8 @@ def first_trigger_time(t_s: ArrayLike, at_least: int, within_s: float) -> float:
     n = int(at_least)
     if t.size < n:
         return float("inf")
-    span = t[n - 1 :] - t[: t.size - n + 1]
-    ok = np.flatnonzero(span < within_s)
+    # t_(k-N+1) > t_(k) - W, written as the window test itself (floating-point consistent).
+    ok = np.flatnonzero(t[: t.size - n + 1] > t[n - 1 :] - within_s)
     return float(t[ok[0] + n - 1]) if ok.size else float("inf")
 
 
