@@ -62,7 +62,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_identical_results(uninterrupted,
     r = _cli("results", str(out), "--format", "json")  # and listable
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["provenance"]["done"] == partial.done
-    r = _cli("sweep", str(exp), "--out", str(out), "-j", "2", "--chunk-size", "2", "--format", "none")
+    r = _cli("sweep", str(exp), "--out", str(out), "-j", "1", "--chunk-size", "2", "--format", "none")
     assert r.returncode == 0, r.stderr
     assert "already there" in r.stderr
     resumed, full = ResultStore.open(out), ResultStore.open(d / "full")

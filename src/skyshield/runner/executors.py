@@ -96,7 +96,12 @@ class ProcessPoolExecutor(_Closing):
 
         if not tasks:
             return
-        mp = get_context("forkserver") if os.name == "posix" else get_context("spawn")
+        if os.name == "posix":
+            mp = get_context("forkserver")
+            # import the engine once in the fork server: each worker forks from it ready
+            mp.set_forkserver_preload([getattr(fn, "__module__", "skyshield.runner.work")])
+        else:  # pragma: no cover - not POSIX
+            mp = get_context("spawn")
         with _Pool(max_workers=min(self.workers, len(tasks)), mp_context=mp, initializer=_pool_init,
                    initargs=(ctx,)) as pool:
             pending: dict[Any, int] = {}

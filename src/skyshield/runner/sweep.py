@@ -78,6 +78,16 @@ def run_sweep(
     n = exp.spec.replications
     size = chunk_size or exp.spec.chunk_size or default_chunk_size(n, ex.workers)
     chunks = plan_chunks(len(exp.options), len(exp.samples), n, size, store.completed())
+    # Few design points: compile here once rather than in every worker; many: in the workers.
+    compiled = {}
+    points = {(c.option, c.sample) for c in chunks}
+    if ex.workers > 1 and len(points) <= 2 * ex.workers:
+        from ..engine import compile_scenario
+        from ..options import resolve_option
+
+        for o, s in sorted(points):
+            sc = exp.samples[s].scenario
+            compiled[(o, s)] = compile_scenario(sc, exp.samples[s].catalog, resolve_option(exp.options[o], sc))
     ctx = WorkContext(
         token=exp.identity_hash,
         options=exp.options,
@@ -85,6 +95,7 @@ def run_sweep(
         seed=exp.seed_entropy,
         fidelity=exp.spec.fidelity,
         keep_events=exp.spec.events,
+        compiled=compiled,
     )
     ran = 0
     store.begin_run(ex.name, ex.workers)

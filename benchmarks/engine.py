@@ -1,0 +1,229 @@
+"""Engine speed: one replication, 1,000 replications on all cores, scaling, memory.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/engine.py            # the full measurement (a few minutes)
+    .venv/bin/python benchmarks/engine.py --quick    # smaller counts, for a smoke test
+
+The last line printed is one JSON object:
+
+* ``rep_s_statistical``: one replication of ``eastern-flank-night-raid-v1`` (option ``none``)
+  at statistical fidelity, seconds, one core (median of ``--reps-single`` after a warm-up);
+* ``rep_s_full``: the same at full tracking fidelity (``null`` with ``rep_s_full_note`` if
+  that fidelity is not registered);
+* ``reps_1000_s``: 1,000 replications through ``run_sweep`` on a process pool of all cores,
+  metrics and event logs streamed to a Parquet store (wall time, pool start included);
+* ``speedup_2_workers``: wall time of ``--reps-scaling`` replications on one worker (in
+  process) over the same on a two-process pool;
+* ``peak_rss_mb``: peak resident memory of the 1,000-replication sweep, this process plus its
+  workers (sampled every 50 ms);
+* ``phases_s``: where one replication's time goes (cProfile cumulative time per phase).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import platform
+import pstats
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+SCENARIO = "eastern-flank-night-raid-v1"
+
+
+def _params(fidelity: str = "statistical"):
+    from skyshield.catalog import load_catalog
+    from skyshield.engine import compile_scenario
+    from skyshield.options import resolve_option
+    from skyshield.scenario import load_scenario
+
+    cat = load_catalog()
+    sc = load_scenario(SCENARIO, cat)
+    return compile_scenario(sc, cat, resolve_option("none", sc))
+
+
+def one_replication(fidelity: str, n: int) -> float:
+    from skyshield.engine import engine_for, simulate
+
+    p = _params()
+    eng = engine_for(fidelity)
+    simulate(p, 1, 10_000, engine=eng)  # warm-up: caches, geometry
+    times = []
+    for r in range(n):
+        t0 = time.perf_counter()
+        simulate(p, 1, r, engine=eng)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+_PHASES = {
+    "raid": "sample_raid",
+    "trajectories": "build_segments",
+    "sense": "__call__ (sense)",
+    "opportunities": "find_opportunities",
+    "battle": "__call__ (battle)",
+    "assess": "assess",
+}
+
+
+def phases(n: int = 5) -> dict[str, float]:
+    """Cumulative seconds per replication in each top-level phase of ``Engine.run``."""
+    from skyshield.engine import engine_for, simulate
+
+    p = _params()
+    eng = engine_for("statistical")
+    simulate(p, 1, 10_000, engine=eng)
+    prof = cProfile.Profile()
+    prof.enable()
+    for r in range(n):
+        simulate(p, 1, r, engine=eng)
+    prof.disable()
+    st = pstats.Stats(prof)
+    sense_cls = type(eng.sense).__name__ if hasattr(eng, "sense") else ""
+    battle_cls = type(eng.battle).__name__ if hasattr(eng, "battle") else ""
+    out: dict[str, float] = {}
+    total = 0.0
+    for (file, _line, func), (_cc, _nc, _tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
+        if func == "run" and file.endswith("engine/core.py"):
+            total = max(total, ct)
+        for name, key in _PHASES.items():
+            fn = key.split(" ")[0]
+            if func != fn:
+                continue
+            if name == "sense" and not file.endswith("sense.py") and sense_cls not in file:
+                continue
+            if name == "battle" and not file.endswith("battle.py"):
+                continue
+            if name in ("sense", "battle") and func == "__call__":
+                out[name] = out.get(name, 0.0) + ct
+            elif name not in ("sense", "battle"):
+                out[name] = out.get(name, 0.0) + ct
+    res = {k: round(v / n, 4) for k, v in out.items()}
+    res["total"] = round(total / n, 4)
+    res["other"] = round(max(total - sum(out.values()), 0.0) / n, 4)
+    _ = battle_cls
+    return res
+
+
+def _experiment(reps: int, events: bool = True):
+    from skyshield.experiments import ExperimentSpec, resolve_experiment
+
+    spec = ExperimentSpec(id="bench", scenario=SCENARIO, options=("none",), replications=reps, seed=20240601,
+                          events=events)
+    return resolve_experiment(spec)
+
+
+class _RssSampler:
+    """Peak of (this process + its children) resident memory, sampled in a thread."""
+
+    def __init__(self, interval_s: float = 0.05):
+        self.interval_s = interval_s
+        self.peak = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self) -> int:
+        try:
+            import psutil
+
+            me = psutil.Process()
+            total = me.memory_info().rss
+            for c in me.children(recursive=True):
+                try:
+                    total += c.memory_info().rss
+                except psutil.Error:
+                    pass
+            return total
+        except ImportError:
+            import resource
+
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(self.interval_s)
+
+    def __enter__(self) -> "_RssSampler":
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+        self.peak = max(self.peak, self._rss())
+
+
+def sweep_time(reps: int, workers: int | None, events: bool = True) -> tuple[float, int]:
+    from skyshield.runner import make_executor, run_sweep
+    from skyshield.store import ResultStore
+
+    exp = _experiment(reps, events)
+    d = Path(tempfile.mkdtemp(prefix="skyshield-bench-"))
+    try:
+        st = ResultStore.open_for(d / "store", exp)
+        with _RssSampler() as rss:
+            t0 = time.perf_counter()
+            ex = make_executor(None, workers)
+            try:
+                run_sweep(exp, st, executor=ex)
+            finally:
+                ex.close()
+            wall = time.perf_counter() - t0
+        assert ResultStore.open(d / "store").done == reps
+        return wall, rss.peak
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small counts (smoke test), not the goals' counts")
+    ap.add_argument("--reps-single", type=int, default=20)
+    ap.add_argument("--reps-scaling", type=int, default=200)
+    ap.add_argument("--reps-many", type=int, default=1000)
+    a = ap.parse_args()
+    if a.quick:
+        a.reps_single, a.reps_scaling, a.reps_many = 3, 8, 20
+    from skyshield import __version__
+    from skyshield.engine import FIDELITIES
+    from skyshield.runner import default_workers
+
+    out: dict[str, object] = {"scenario": SCENARIO, "skyshield": __version__, "python": platform.python_version(),
+                              "cores": default_workers()}
+    out["rep_s_statistical"] = round(one_replication("statistical", a.reps_single), 4)
+    print(f"one replication, statistical: {out['rep_s_statistical']} s", file=sys.stderr)
+    if "full" in FIDELITIES:
+        out["rep_s_full"] = round(one_replication("full", max(3, a.reps_single // 4)), 4)
+    else:
+        out["rep_s_full"] = None
+        out["rep_s_full_note"] = f"fidelity 'full' is not registered (known: {', '.join(FIDELITIES)})"
+    print(f"one replication, full: {out['rep_s_full']}", file=sys.stderr)
+    out["phases_s"] = phases()
+    print(f"phases: {out['phases_s']}", file=sys.stderr)
+    t1, _ = sweep_time(a.reps_scaling, 1)
+    t2, _ = sweep_time(a.reps_scaling, 2)
+    out["scaling_reps"] = a.reps_scaling
+    out["scaling_1_worker_s"] = round(t1, 2)
+    out["scaling_2_workers_s"] = round(t2, 2)
+    out["speedup_2_workers"] = round(t1 / t2, 3)
+    print(f"{a.reps_scaling} reps: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s", file=sys.stderr)
+    wall, peak = sweep_time(a.reps_many, None)
+    out["reps_many"] = a.reps_many
+    out["reps_1000_s" if a.reps_many == 1000 else f"reps_{a.reps_many}_s"] = round(wall, 2)
+    out["peak_rss_mb"] = round(peak / 2**20, 1)
+    out["events_streamed"] = True
+    out["load_average_at_end"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
