@@ -164,6 +164,9 @@ class AircraftPerformance(_Frozen):
 
     dash_speed: Sourced[Speed] = Field(description="transit speed to an intercept")
     combat_radius: Sourced[Length] = Field(description="radius of action from base (QRA) or station")
+    commit_radius: Sourced[Length] | None = Field(
+        None, description="how far from its CAP station a pair goes to engage (default: its weapons' reach)"
+    )
     time_on_station: Sourced[Duration] = Field(description="endurance on a CAP station, unrefuelled")
     tanker_extension: Sourced[Duration] = Field(description="time on station added by air refuelling")
     turnaround: Sourced[Duration] = Field(description="re-arm and refuel on the ground")

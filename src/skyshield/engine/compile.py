@@ -315,7 +315,9 @@ def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Th
             for c in np.flatnonzero(engaged):
                 env["max_range"][j, c] = a.combat_radius.value
         else:
-            env["max_range"][j] = np.minimum(env["max_range"][j], a.combat_radius.value)
+            reach = a.commit_radius.value if a.commit_radius is not None else np.inf
+            for c in np.flatnonzero(engaged):
+                env["max_range"][j, c] = min(max(env["max_range"][j, c], reach), a.combat_radius.value)
     lonlat = np.array([[r[2], r[3]] for r in j_rows]).reshape(-1, 2)
     out["zone"] = theatre.classify(lonlat[:, 0], lonlat[:, 1]).astype(np.int64)
     out["weapon_names"] = tuple(weapons)
