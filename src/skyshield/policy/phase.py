@@ -185,6 +185,8 @@ def walk_ladder(events: list[PolicyEvent], pol: PolicyParams, streams: Streams) 
         # An allied action on the ladder may draw the adversary's response.
         if e.actor == "allied" and e.channel and e.rung >= 2:
             h = float(hazard(e.rung, rates[e.channel], esc.severity_growth, esc.deterrence, base_cost * cred))
+            if e.kind == "posture":  # standing each night, not a new provocation (habituation)
+                h *= esc.standing_posture_factor
             m[f"escalation_hazard_{e.channel}"] += h
             if keyed_uniform(k_resp, 0, e.seq)[()] < p_response(h):
                 m["p_adversary_response"] = 1.0

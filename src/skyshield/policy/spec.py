@@ -140,6 +140,10 @@ class Escalation(_Frozen):
     response_rate_accidental: float = Field(0.01, ge=0.0, description="hazard per accident (debris, stray fire) at the reference rung")
     severity_growth: float = Field(2.0, ge=1.0, description="hazard multiplier per rung above the reference rung 4")
     response_delay: Duration = Field(7200.0, ge=0.0, description="from an allied action to the adversary's response")
+    standing_posture_factor: float = Field(
+        0.1, ge=0.0, le=1.0, description="hazard of a standing posture (data sharing, targeting support, "
+        "aircraft stationed in the defended airspace) per night, relative to a new action at the same rung"
+    )
     exposure_fire_rate_per_h: float = Field(
         0.002, ge=0.0, description="rate at which an allied aircraft in the defended airspace is fired upon"
     )
