@@ -50,12 +50,13 @@ def _params(fidelity: str = "statistical"):
     return compile_scenario(sc, cat, resolve_option("none", sc))
 
 
-def one_replication(fidelity: str, n: int) -> float:
+def one_replication(fidelity: str, n: int, warm_up: bool = True) -> float:
     from skyshield.engine import engine_for, simulate
 
     p = _params()
     eng = engine_for(fidelity)
-    simulate(p, 1, 10_000, engine=eng)  # warm-up: caches, geometry
+    if warm_up:
+        simulate(p, 1, 10_000, engine=eng)  # caches, geometry
     times = []
     for r in range(n):
         t0 = time.perf_counter()
@@ -188,11 +189,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small counts (smoke test), not the goals' counts")
     ap.add_argument("--reps-single", type=int, default=20)
+    ap.add_argument("--reps-full", type=int, default=3)
     ap.add_argument("--reps-scaling", type=int, default=200)
     ap.add_argument("--reps-many", type=int, default=1000)
     a = ap.parse_args()
     if a.quick:
-        a.reps_single, a.reps_scaling, a.reps_many = 3, 8, 20
+        a.reps_single, a.reps_full, a.reps_scaling, a.reps_many = 3, 1, 8, 20
     from skyshield import __version__
     from skyshield.engine import FIDELITIES
     from skyshield.runner import default_workers
@@ -202,7 +204,9 @@ def main() -> None:
     out["rep_s_statistical"] = round(one_replication("statistical", a.reps_single), 4)
     print(f"one replication, statistical: {out['rep_s_statistical']} s", file=sys.stderr)
     if "full" in FIDELITIES:
-        out["rep_s_full"] = round(one_replication("full", max(3, a.reps_single // 4)), 4)
+        # geometry and caches are warm from the statistical runs; full fidelity is slow
+        out["rep_s_full"] = round(one_replication("full", a.reps_full, warm_up=False), 4)
+        out["rep_s_full_reps"] = a.reps_full
     else:
         out["rep_s_full"] = None
         out["rep_s_full_note"] = f"fidelity 'full' is not registered (known: {', '.join(FIDELITIES)})"

@@ -96,3 +96,14 @@ def test_same_file_and_seed_same_identity_other_seed_other_identity() -> None:
     assert a.identity_hash == b.identity_hash != c.identity_hash
     unseeded = ExperimentSpec(id="x", scenario="eastern-flank-night-raid-v1", options=("none",), replications=1)
     assert resolve_experiment(unseeded, seed_entropy=12345).seed_entropy == 12345
+
+
+def test_the_packaged_example_experiment_resolves() -> None:
+    from importlib.resources import files
+
+    p = files("skyshield.experiments").joinpath("examples", "night-raid-drone-uncertainty.yaml")
+    spec, lines = load_experiment(str(p))
+    exp = resolve_experiment(spec, str(p), lines)
+    assert len(exp.samples) == 16 and exp.parameter_names == ("shahed-speed", "shahed-rcs", "mfg-pk")
+    pks = [s.catalog.shooters["mobile-fire-group"].envelopes["drone"].pk for s in exp.samples]
+    assert all(0.15 <= x <= 0.5 for x in pks) and len(set(pks)) == 16
