@@ -28,7 +28,7 @@ __all__ = ["PolicyEvent", "derive_events", "incursion_times"]
 
 _ALLIED_INTERCEPT_RUNG = {
     "allied": RUNG["intercepts-over-allied"],
-    "adversary": RUNG["strikes-on-adversary"],
+    "adversary": RUNG["direct-engagement"],  # firing into the adversary's airspace
 }
 
 
