@@ -73,9 +73,10 @@ def test_every_threat_ends_in_exactly_one_state(reference) -> None:
 def test_options_differ_through_their_mechanisms(reference) -> None:
     runs = {o: [simulate(p, 11, r).metrics for r in range(2)] for o, p in reference.items()}
     tot = {o: {k: sum(m.get(k, 0.0) for m in ms) for k in ms[0]} for o, ms in runs.items()}
-    assert tot["none"]["allied_engagements"] == 0 and tot["none"]["engagements_denied_roe"] == 0
-    # The soft shield's fighters may not fire over the defended country: denials by airspace.
-    assert tot["air-policing"]["engagements_denied_roe_airspace"] > 0
+    assert tot["none"]["allied_engagements"] == 0 and tot["none"]["engagements_denied_roe_path"] == 0
+    # Own guns by the Danube may not fire into Romania; the soft shield's fighters may not fire
+    # over the defended country: many more denials by airspace.
+    assert tot["air-policing"]["engagements_denied_roe_airspace"] > tot["none"]["engagements_denied_roe_airspace"]
     # The umbrella engages in reach from allied soil.
     assert tot["umbrella"]["allied_engagements"] > 0
     # Common random numbers: the same raid, so the same launches per class.
