@@ -92,3 +92,20 @@ def test_make_executor_reads_scheduler_names() -> None:
     assert isinstance(make_executor("dask", 2), DaskExecutor)
     with pytest.raises(ValueError, match="unknown scheduler"):
         make_executor("mpi", 2)
+
+
+def test_a_dask_scheduler_address_is_used_as_given(dask) -> None:
+    # `--scheduler tcp://HOST:PORT`: connect to a running scheduler (here the local cluster's)
+    from skyshield.runner import Experiment, run_experiment
+    from skyshield.scenario import load_scenario
+
+    address = dask._client.scheduler.address
+    assert address.startswith("tcp://127.0.0.1:")
+    exp = Experiment(load_scenario("eastern-flank-night-raid-v1"), ("none",), 2, 9)
+    remote = make_executor(address, None)
+    try:
+        got = run_experiment(exp, executor=remote, chunk_size=1)
+        assert remote.workers == 2  # read from the scheduler
+    finally:
+        remote.close()
+    assert got.metrics.equals(run_experiment(exp, workers=1).metrics)
