@@ -209,12 +209,12 @@ def query(root: str | Path | ResultStore, sql: str) -> pa.Table:
     con = connect(root)
     try:
         try:
-            res = con.execute(sql)
+            rel = con.sql(sql)
+            if rel is None:  # a statement with no result
+                return pa.table({})
+            fetch = getattr(rel, "to_arrow_table", None) or getattr(rel, "arrow")  # DuckDB 2 / 1
+            return fetch()
         except Exception as exc:
             raise StoreError(f"SQL error: {exc}") from None
-        if res.description is None:
-            return pa.table({})
-        fetch = getattr(res, "to_arrow_table", None) or getattr(res, "fetch_arrow_table")  # DuckDB 2 / 1
-        return fetch()
     finally:
         con.close()
