@@ -68,6 +68,39 @@ class SerialExecutor(_Closing):
             yield i, fn(ctx, t)
 
 
+def _start_method(fn: Callable[..., Any]) -> Any:
+    """How to start workers.
+
+    ``fork`` when this process runs no other thread: safe, needs no ``if __name__ ==
+    "__main__"`` guard in the user's script, and workers inherit warm caches (theatre
+    geometry). With other threads alive (a progress bar, a Dask client) forking could copy a
+    held lock, so ``forkserver`` (whose server imports the engine once), provided ``__main__``
+    can be re-imported; ``spawn`` off POSIX.
+    """
+    import threading
+    from multiprocessing import get_context
+
+    if os.name != "posix":  # pragma: no cover - not POSIX
+        return get_context("spawn")
+    if threading.active_count() == 1 or not _main_is_importable():
+        return get_context("fork")
+    mp = get_context("forkserver")
+    mp.set_forkserver_preload([getattr(fn, "__module__", "skyshield.runner.work")])
+    return mp
+
+
+def _main_is_importable() -> bool:
+    """Whether forkserver/spawn children can re-import ``__main__`` (a script, a notebook).
+
+    A program read from standard input (``python - <<EOF``) has a ``__main__.__file__`` that
+    is no file; its children cannot be started that way, so it falls back to ``fork``.
+    """
+    import sys
+
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)
+
+
 # Process-pool worker state: the context, set once per worker by the initializer.
 _CTX: list[Any] = []
 
@@ -81,7 +114,7 @@ def _pool_call(fn: Callable[[Any, Any], Any], task: Any) -> Any:
 
 
 class ProcessPoolExecutor(_Closing):
-    """A local pool of worker processes (forkserver on POSIX: no fork of a threaded parent)."""
+    """A local pool of worker processes (see :func:`_start_method` for how they start)."""
 
     name = "processes"
 
@@ -92,16 +125,9 @@ class ProcessPoolExecutor(_Closing):
     def map(self, fn: Callable[[C, T], R], ctx: C, tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures import ProcessPoolExecutor as _Pool
-        from multiprocessing import get_context
-
         if not tasks:
             return
-        if os.name == "posix":
-            mp = get_context("forkserver")
-            # import the engine once in the fork server: each worker forks from it ready
-            mp.set_forkserver_preload([getattr(fn, "__module__", "skyshield.runner.work")])
-        else:  # pragma: no cover - not POSIX
-            mp = get_context("spawn")
+        mp = _start_method(fn)
         with _Pool(max_workers=min(self.workers, len(tasks)), mp_context=mp, initializer=_pool_init,
                    initargs=(ctx,)) as pool:
             pending: dict[Any, int] = {}
