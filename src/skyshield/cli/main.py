@@ -110,13 +110,13 @@ def list_cmd() -> None:
 
     c = Console()
     t = Table(title="Built-in scenarios")
-    t.add_column("id (versioned)")
+    t.add_column("id (versioned)", no_wrap=True)
     t.add_column("title")
     for k, v in builtin_scenarios().items():
         t.add_row(k, v)
     c.print(t)
     t = Table(title="Option presets (compose with +, e.g. umbrella+air-policing)")
-    t.add_column("id")
+    t.add_column("id", no_wrap=True)
     t.add_column("packages")
     t.add_column("data sharing")
     t.add_column("allied ROE")

@@ -313,6 +313,18 @@ class Theatre:
         if not (lon_min < lon_max and lat_min < lat_max):
             raise ValueError(f"bbox must be (lon_min, lat_min, lon_max, lat_max), got {self.bbox}")
 
+    def __getstate__(self) -> tuple[dict[str, object], dict[Zone, BaseGeometry] | None]:
+        # Ship the built geometry with the theatre (when there is one): a worker process
+        # then classifies at once instead of re-reading and re-simplifying the shapefile.
+        return dict(self.__dict__), _GEOMETRIES.get(self)
+
+    def __setstate__(self, state: tuple[dict[str, object], dict[Zone, BaseGeometry] | None]) -> None:
+        fields, geoms = state
+        for k, v in fields.items():
+            object.__setattr__(self, k, v)
+        if geoms is not None:
+            _GEOMETRIES.setdefault(self, geoms)
+
     def classify(self, lon_deg: ArrayLike, lat_deg: ArrayLike) -> NDArray[np.int8]:
         """Zone code of every point.
 
@@ -392,9 +404,20 @@ class Theatre:
         return np.any((codes == int(Zone(zone))) & valid, axis=-1)
 
 
-@lru_cache(maxsize=16)
+_GEOMETRIES: dict[Theatre, dict[Zone, BaseGeometry]] = {}
+"""Built geometry per theatre in this process. A pickled theatre carries its built geometry
+along (``Theatre.__getstate__``), so worker processes do not rebuild it from the shapefile."""
+
+
 def _theatre_geometries(theatre: Theatre) -> dict[Zone, BaseGeometry]:
-    """Raw (overlapping) geometry of each listed role, before precedence."""
+    """Raw (overlapping) geometry of each listed role, before precedence (built once)."""
+    geoms = _GEOMETRIES.get(theatre)
+    if geoms is None:
+        geoms = _GEOMETRIES[theatre] = _build_geometries(theatre)
+    return geoms
+
+
+def _build_geometries(theatre: Theatre) -> dict[Zone, BaseGeometry]:
     bbox = theatre.bbox
     defended = country_geometry(theatre.defended, bbox)
     if theatre.occupied is not None and len(theatre.occupied) >= 3:
