@@ -9,6 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import click
 
+from .console import stdout_console
+
 __all__ = ["campaign"]
 
 
@@ -127,6 +129,6 @@ def campaign(scenario, options, days, records, generator_file, fit_start, fit_en
     if fmt == "json":
         click.echo(json.dumps(doc, indent=1, allow_nan=False))
     else:
-        Console().print(menu_table(doc, f"Option menu, {sc.id}, {days}-day campaign ({replications} replications, seed {seed})"))
+        stdout_console().print(menu_table(doc, f"Option menu, {sc.id}, {days}-day campaign ({replications} replications, seed {seed})"))
         Console(stderr=True).print(f"{len(tasks)} campaigns in {time.perf_counter() - t0:.1f} s")
     sys.stdout.flush()

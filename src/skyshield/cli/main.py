@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
 from .. import __version__
+from .console import stdout_console
 
 EXIT_INPUT = 2
 
@@ -35,7 +35,13 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
              fmt: str, catalogs: tuple[str, ...], events: str | None, fidelity: str = "statistical",
              pareto: str | None = None) -> None:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from ..documents import ScenarioError
     from ..options import resolve_option
@@ -77,7 +83,7 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
     if fmt == "json":
         click.echo(json.dumps(result_document(res), indent=1, allow_nan=False))
     else:
-        out = Console()
+        out = stdout_console()
         out.print(result_table(res))
         diff = difference_table(res)
         if diff is not None:
@@ -101,14 +107,13 @@ def main() -> None:
 @main.command("list")
 def list_cmd() -> None:
     """Built-in scenarios and option presets, with their versions."""
-    from rich.console import Console
     from rich.table import Table
 
     from ..catalog import load_catalog
     from ..options import builtin_options
     from ..scenario import builtin_scenarios
 
-    c = Console()
+    c = stdout_console()
     t = Table(title="Built-in scenarios")
     t.add_column("id (versioned)", no_wrap=True)
     t.add_column("title")
@@ -209,13 +214,18 @@ def validate(scenario: str, catalogs: tuple[str, ...]) -> None:
 
 
 # Commands defined in their own modules register here, one line each.
-from .sweep_cmd import report as _report_cmd, results as _results_cmd, sweep as _sweep_cmd  # noqa: E402
+from .sweep_cmd import report as _report_cmd  # noqa: E402
+from .sweep_cmd import results as _results_cmd
+from .sweep_cmd import sweep as _sweep_cmd
+
 main.add_command(_sweep_cmd)
 main.add_command(_results_cmd)
 main.add_command(_report_cmd)
 from .replay_cmd import replay as _replay_cmd  # noqa: E402
+
 main.add_command(_replay_cmd)
 from .campaign_cmd import campaign as _campaign_cmd  # noqa: E402
+
 main.add_command(_campaign_cmd)
 
 

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from .console import stdout_console
+
 __all__ = ["replay"]
 
 
@@ -71,5 +73,5 @@ def replay(attacks: str, date: str, replications: int, seed: int, workers: int |
         t.add_row(c.weapon_class, str(c.reported_launched), f"{c.reported_destroyed_fraction:.3f}",
                   f"{c.simulated_mean:.3f} ({lo:.3f}-{hi:.3f})", f"{c.simulated_hard_kill_mean:.3f}",
                   f"±{c.tolerance:.3f}", "yes" if c.within_tolerance else "NO")
-    Console().print(t)
+    stdout_console().print(t)
     Console(stderr=True).print(f"decoy share {res.decoy_share:.2f}; {res.replications} replications, seed {res.seed}")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from .console import stdout_console
+
 EXIT_INPUT = 2
 
 __all__ = ["report", "results", "sweep"]
@@ -40,7 +42,13 @@ def sweep(experiment: str, out: str, workers: int | None, scheduler: str | None,
     missing replications; the final results are those of an uninterrupted run.
     """
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from ..documents import ScenarioError
     from ..engine import FIDELITIES
@@ -92,7 +100,6 @@ def sweep(experiment: str, out: str, workers: int | None, scheduler: str | None,
 
 
 def _print_summary(store, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    from rich.console import Console
     from rich.table import Table
 
     from ..analysis import option_menu
@@ -123,7 +130,7 @@ def _print_summary(store, fmt: str) -> None:  # type: ignore[no-untyped-def]
                             for k, v in menu[o].items()}} for o in store.options}}
         click.echo(json.dumps(doc, indent=1, allow_nan=False))
         return
-    c = Console()
+    c = stdout_console()
     status = "complete" if store.complete else "[yellow]incomplete[/yellow]"
     c.print(f"[bold]{prov['experiment']}[/bold] on {prov['scenario']} (sha256 {prov['scenario_hash'][:12]}), "
             f"seed entropy {prov['seed_entropy']}, {prov['design']} design x {prov['samples']} point(s), "
@@ -184,7 +191,6 @@ def results(directory: str, sql: str | None, fmt: str, limit: int) -> None:
         pcsv.write_csv(t, buf)
         click.echo(buf.getvalue().decode(), nl=False)
     else:
-        from rich.console import Console
         from rich.table import Table
 
         tab = Table()
@@ -192,7 +198,7 @@ def results(directory: str, sql: str | None, fmt: str, limit: int) -> None:
             tab.add_column(name)
         for row in t.slice(0, limit).to_pylist():
             tab.add_row(*[f"{v:.6g}" if isinstance(v, float) else str(v) for v in row.values()])
-        Console().print(tab)
+        stdout_console().print(tab)
         if t.num_rows > limit:
             click.echo(f"({t.num_rows} rows; {limit} shown)", err=True)
 
