@@ -8,6 +8,7 @@ from typing import Any
 from rich.table import Table
 
 from ..analysis import paired_difference, summarise
+from ..analysis.fmt import compact
 from ..engine import METRIC_DOCS
 from ..runner import ExperimentResult
 
@@ -62,16 +63,7 @@ def result_document(res: ExperimentResult) -> dict[str, Any]:
 
 
 def _fmt(v: float) -> str:
-    a = abs(v)
-    if a >= 1e9:
-        return f"{v / 1e9:.2f}B"
-    if a >= 1e6:
-        return f"{v / 1e6:.1f}M"
-    if a >= 1e4:
-        return f"{v / 1e3:.0f}k"
-    if a >= 100:
-        return f"{v:.0f}"
-    return f"{v:.2f}" if a < 10 else f"{v:.1f}"
+    return compact(v)
 
 
 def result_table(res: ExperimentResult) -> Table:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow.compute as pc
 
+from ..analysis.fmt import compact
 from ..analysis import (
     convergence_table,
     mean_ci,
@@ -55,18 +56,7 @@ def _e(x: object) -> str:
 
 
 def _fmt(v: float | None) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "–"
-    a = abs(v)
-    if a >= 1e9:
-        return f"{v / 1e9:.3g}B"
-    if a >= 1e6:
-        return f"{v / 1e6:.3g}M"
-    if a >= 1e4:
-        return f"{v / 1e3:.3g}k"
-    if a >= 100:
-        return f"{v:.0f}"
-    return f"{v:.3g}"
+    return compact(v, significant=3)
 
 
 def _img(png: bytes, alt: str) -> str:
