@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
+from scipy.stats import binomtest
 
 from skyshield.engine import simulate
 
 from .oracle_setup import corridor_params
 
 
-def _wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
-    p = successes / trials
-    d = 1 + z * z / trials
-    c = (p + z * z / (2 * trials)) / d
-    h = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / d
-    return c - h, c + h
+def _wilson(successes: int, trials: int) -> tuple[float, float]:
+    ci = binomtest(successes, trials).proportion_ci(0.95, method="wilson")
+    return ci.low, ci.high
 
 
 def test_salvo_of_two_at_pk_07_kills_with_091(tmp_path: Path) -> None:

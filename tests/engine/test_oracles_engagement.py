@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import binomtest
 
 from skyshield.engage.doctrine import (
     expected_shots_sls,
@@ -23,12 +24,9 @@ from skyshield.engine import simulate
 from ..engage.corridor import corridor
 
 
-def _wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
-    p = successes / trials
-    d = 1 + z * z / trials
-    c = (p + z * z / (2 * trials)) / d
-    h = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / d
-    return c - h, c + h
+def _wilson(successes: int, trials: int) -> tuple[float, float]:
+    ci = binomtest(successes, trials).proportion_ci(0.95, method="wilson")
+    return ci.low, ci.high
 
 
 def _p_clean(params, reps: int, seed: int) -> tuple[int, int]:
