@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..rng import Streams
 from ..policy.phase import EscalationPhase
+from ..rng import Streams
 from .assess import Outcome, assess
-from .battle import MAX_SHOTS, GreedyBattle, find_opportunities
+from .battle import MAX_SHOTS, BattlePolicy, GreedyBattle, find_opportunities
 from .params import EngineParams
 from .raid import sample_raid
-from .sense import StatisticalSensing
+from .sense import Sensing, StatisticalSensing
 from .trajectory import build_segments
 
 __all__ = ["Engine", "FIDELITIES", "engine_for", "simulate"]
@@ -27,9 +27,9 @@ __all__ = ["Engine", "FIDELITIES", "engine_for", "simulate"]
 class Engine:
     """Phases of one replication; replace any of them to change a model."""
 
-    sense: object = field(default_factory=StatisticalSensing)
-    battle: object = field(default_factory=GreedyBattle)
-    escalate: object = field(default_factory=EscalationPhase)  # clauses, tripwires, adversary responses
+    sense: Sensing = field(default_factory=StatisticalSensing)
+    battle: BattlePolicy = field(default_factory=GreedyBattle)
+    escalate: EscalationPhase = field(default_factory=EscalationPhase)  # clauses, tripwires, adversary responses
 
     def run(self, params: EngineParams, streams: Streams) -> Outcome:
         raid = sample_raid(params, streams)  # the raid: common to every option
@@ -45,10 +45,16 @@ class Engine:
 
 _DEFAULT = Engine()
 
-FIDELITIES: dict[str, Callable[[], Engine]] = {"statistical": Engine}
-"""Engines by fidelity name. ``statistical`` draws detection from coverage models; other
-fidelities register here (``FIDELITIES["full"] = ...``) with the same interfaces."""
-FIDELITIES["full"] = lambda: Engine(sense=__import__("skyshield.engine.sense_full", fromlist=["FullSensing"]).FullSensing())
+def _full_engine() -> Engine:
+    from .sense_full import FullSensing  # measurement-level tracking: imported when asked for
+
+    return Engine(sense=FullSensing())
+
+
+FIDELITIES: dict[str, Callable[[], Engine]] = {"statistical": Engine, "full": _full_engine}
+"""Engines by fidelity name. ``statistical`` draws detection from coverage models, ``full``
+simulates measurements, per-sensor trackers and track fusion; both have the same interfaces,
+and other fidelities register here."""
 
 
 def engine_for(fidelity: str) -> Engine:
