@@ -47,8 +47,8 @@ from ..engage.ew import soft_kill_times
 from ..engage.roe import REASONS, roe_allows
 from ..engage.wta import greedy_assign, optimal_assign
 from ..geo import EARTH_RADIUS_M, Zone, unit_to_lonlat
-from ..rng import keyed_uniform, name_key
-from .params import ALLIED, DEFENDED, ROE_CODES, SHOOTER_KINDS, EngineParams
+from ..rng import Streams, keyed_uniform
+from .params import ALLIED, ROE_CODES, SHOOTER_KINDS, EngineParams
 from .raid import Raid
 from .sense import Picture
 from .trajectory import Segments, circle_windows, lonlat_at, positions_at
@@ -304,15 +304,9 @@ class Engagements:
 
 
 class BattlePolicy(Protocol):
-    def __call__(
-        self, params: EngineParams, raid: Raid, opp: Opportunities, kill_u: NDArray[np.float64]
-    ) -> Engagements: ...
+    """The engage phase: from opportunities to salvoes fired and their outcomes."""
 
-
-def _sub_key(kill_u: NDArray[np.float64], name: str) -> int:
-    """A counter-based key derived from the replication's engagement stream."""
-    base = int(kill_u[0, 0] * 9007199254740992.0) if kill_u.size else 0
-    return (base * 0x9E3779B97F4A7C15 + name_key(name)) & 0xFFFFFFFFFFFFFFFF
+    def __call__(self, params: EngineParams, raid: Raid, opp: Opportunities, streams: Streams) -> Engagements: ...
 
 
 class _Books:
@@ -470,18 +464,19 @@ class GreedyBattle:
     stays in an envelope.
     """
 
-    def __call__(
-        self, params: EngineParams, raid: Raid, opp: Opportunities, kill_u: NDArray[np.float64]
-    ) -> Engagements:
+    def __call__(self, params: EngineParams, raid: Raid, opp: Opportunities, streams: Streams) -> Engagements:
         n = raid.size
-        ka_u = keyed_uniform(_sub_key(kill_u, "engagement/assessment"), 1, np.arange(n * MAX_SHOTS)).reshape(n, MAX_SHOTS)
+        # Dice per threat and per interceptor fired at it, from named streams: the same for
+        # every option (common random numbers), untouched when other subsystems draw more.
+        kill_u = streams.generator("engagement").random((n, MAX_SHOTS))
+        ka_u = keyed_uniform(streams.key("engagement/assessment"), 1, np.arange(n * MAX_SHOTS)).reshape(n, MAX_SHOTS)
         t_lost, ew_site = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
         if params.ew is not None and opp.ew_site.size:
             ew = params.ew
             c = params.threat_types.cls[raid.type_index[opp.ew_threat]]
             t_lost, ew_site = soft_kill_times(
                 n, opp.ew_site, opp.ew_threat, opp.ew_t_enter_s, ew.p_soft[opp.ew_site, c], ew.key,
-                _sub_key(kill_u, "engagement/ew"),
+                streams.key("engagement/ew"),
             )
         books = _Books(params, raid, kill_u, ka_u, t_lost)
         if params.doctrine.assignment == 0:

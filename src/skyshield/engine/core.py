@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..policy.phase import EscalationPhase
 from ..rng import Streams
 from .assess import Outcome, assess
-from .battle import MAX_SHOTS, BattlePolicy, GreedyBattle, find_opportunities
+from .battle import BattlePolicy, GreedyBattle, find_opportunities
 from .params import EngineParams
 from .raid import sample_raid
 from .sense import Sensing, StatisticalSensing
@@ -36,8 +36,7 @@ class Engine:
         seg = build_segments(raid, params)  # move: analytic flight paths
         pic = self.sense(params, raid, seg, streams)  # sense: who sees what, when
         opp = find_opportunities(params, raid, seg, pic)  # decide: who could fire, when (ROE)
-        kill_u = streams.generator("engagement").random((raid.size, MAX_SHOTS))
-        eng = self.battle(params, raid, opp, kill_u)  # engage: the battle loop
+        eng = self.battle(params, raid, opp, streams)  # engage: the battle loop
         damage_u = streams.generator("damage").random(raid.size)
         out = assess(params, raid, seg, pic, opp, eng, damage_u)
         return self.escalate(params, raid, seg, out, streams)  # escalate: ladder and clauses
