@@ -211,9 +211,18 @@ def pareto_plot(doc: dict[str, Any], path: str, risk: str = "max_rung", title: s
     fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
     ax.errorbar(x, y, xerr=[xl, xh], yerr=[yl, yh], fmt="none", ecolor="0.6", lw=0.8, zorder=1)
     ax.scatter(x, y, s=size, c=np.where(front, "tab:blue", "tab:gray"), alpha=0.7, edgecolors="k", zorder=2)
-    for i, n in enumerate(names):
-        ax.annotate(n, (x[i], y[i]), textcoords="offset points", xytext=(6, 4), fontsize=8,
-                    fontweight="bold" if front[i] else "normal")
+    # Options that land on (nearly) the same point get their labels stacked, not overprinted.
+    xr = float(np.ptp(x)) or 1.0
+    yr = float(np.ptp(y)) or 1.0
+    # A label is about 0.009 of the x range per character wide at this size; from left to
+    # right, each takes the lowest level not used by a label still running over its point.
+    placed: list[tuple[float, float, float, int]] = []  # x, y, label end, level
+    for i in np.argsort(x, kind="stable"):
+        used = {lv for xk, yk, end, lv in placed if xk - 0.02 * xr <= x[i] <= end and abs(yk - y[i]) < 0.06 * yr}
+        level = min(set(range(len(used) + 1)) - used)
+        placed.append((x[i], y[i], x[i] + (len(names[i]) + 2) * 0.009 * xr, level))
+        ax.annotate(names[i], (x[i], y[i]), textcoords="offset points", xytext=(6, 4 + 10 * level),
+                    fontsize=8, fontweight="bold" if front[i] else "normal")
     ax.set_xlabel({"max_rung": "escalation risk: mean highest rung reached (0 aid ... 9 general war)",
                    "p_direct_engagement": "escalation risk: P(direct allied-adversary engagement)"}.get(risk, risk))
     ax.set_ylabel("protection: share of threats that never reached their aim area")
