@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow.compute as pc
 import pytest
 
@@ -26,6 +25,16 @@ def runs():
     return out
 
 
+def _allied_kill_zones(p, outs) -> list[str]:
+    """Zones of the intercept points of every kill made by an allied shooter."""
+    allied_ids = {i for i, s in zip(p.shooters.ids, p.shooters.side) if s == ALLIED}
+    zones = []
+    for o in outs:
+        kills = o.events.filter(pc.equal(o.events["kind"], "kill")).to_pylist()
+        zones += [k["zone"] for k in kills if k["shooter"] in allied_ids]
+    return zones
+
+
 def _sum(outs, key):
     return sum(o.metrics[key] for o in outs)
 
@@ -45,11 +54,7 @@ def test_air_policing_feeds_early_warning_into_the_defended_picture(runs) -> Non
 
 def test_air_policing_shooters_only_kill_over_allied_territory(runs) -> None:
     p, outs = runs["air-policing"]
-    allied_ids = {i for i, s in zip(p.shooters.ids, p.shooters.side) if s == ALLIED}
-    zones = []
-    for o in outs:
-        kills = o.events.filter(pc.equal(o.events["kind"], "kill")).to_pylist()
-        zones += [k["zone"] for k in kills if k["shooter"] in allied_ids]
+    zones = _allied_kill_zones(p, outs)
     assert zones, "air policing should engage the drones that stray over allied soil"
     assert set(zones) == {"allied"}
     assert _sum(outs, "engagements_denied_roe") > 0
@@ -57,11 +62,7 @@ def test_air_policing_shooters_only_kill_over_allied_territory(runs) -> None:
 
 def test_umbrella_engages_over_the_defended_country(runs) -> None:
     p, outs = runs["umbrella"]
-    allied_ids = {i for i, s in zip(p.shooters.ids, p.shooters.side) if s == ALLIED}
-    zones = []
-    for o in outs:
-        kills = o.events.filter(pc.equal(o.events["kind"], "kill")).to_pylist()
-        zones += [k["zone"] for k in kills if k["shooter"] in allied_ids]
+    zones = _allied_kill_zones(p, outs)
     assert "defended" in zones
     assert _sum(outs, "destroyed") >= _sum(runs["none"][1], "destroyed")
     assert _sum(outs, "early_warning_gain_s") > 0

@@ -66,6 +66,17 @@ def _fmt(v: float) -> str:
     return compact(v)
 
 
+def _cell(summary: dict[str, Any] | None, sign: bool = False) -> str:
+    """``mean ± half-width`` of a ``{"mean", "ci95"}`` summary; ``-`` where there is none."""
+    if summary is None or summary["mean"] is None:
+        return "-"
+    mean = summary["mean"]
+    lo, hi = summary["ci95"]
+    half = (hi - lo) / 2 if lo is not None and hi is not None else 0.0
+    text = ("+" if sign and mean > 0 else "") + _fmt(mean)
+    return f"{text} ± {_fmt(half)}" if half > 0 else text
+
+
 def result_table(res: ExperimentResult) -> Table:
     doc = result_document(res)
     prov = doc["provenance"]
@@ -82,13 +93,7 @@ def result_table(res: ExperimentResult) -> Table:
     for k in present:
         cells = []
         for o in opts:
-            m = doc["options"][o]["metrics"].get(k)
-            if m is None:
-                cells.append("-")
-                continue
-            lo, hi = m["ci95"]
-            half = (hi - lo) / 2 if lo is not None and hi is not None else 0.0
-            cells.append(f"{_fmt(m['mean'])} ± {_fmt(half)}" if half > 0 else _fmt(m["mean"]))
+            cells.append(_cell(doc["options"][o]["metrics"].get(k)))
         t.add_row(k, *cells)
     return t
 
@@ -108,17 +113,7 @@ def difference_table(res: ExperimentResult) -> Table | None:
     for k in KEY_METRICS:
         if k == "launched" or not any(k in doc["options"][o].get(key, {}) for o in opts[1:]):
             continue
-        cells = []
-        for o in opts[1:]:
-            d = doc["options"][o][key].get(k)
-            if d is None or d["mean"] is None:
-                cells.append("-")
-                continue
-            lo, hi = d["ci95"]
-            half = (hi - lo) / 2
-            sign = "+" if d["mean"] > 0 else ""
-            cells.append(f"{sign}{_fmt(d['mean'])} ± {_fmt(half)}" if half > 0 else f"{sign}{_fmt(d['mean'])}")
-        t.add_row(k, *cells)
+        t.add_row(k, *(_cell(doc["options"][o][key].get(k), sign=True) for o in opts[1:]))
     return t
 
 
@@ -166,13 +161,7 @@ def menu_table(doc: dict[str, Any], title: str = "Option menu") -> Table:
     for o, m in opts.items():
         cells = []
         for k, _ in cols:
-            v = m.get(k)
-            if v is None or v["mean"] is None:
-                cells.append("-")
-                continue
-            lo, hi = v["ci95"]
-            half = (hi - lo) / 2 if lo is not None and hi is not None else 0.0
-            cells.append(f"{_fmt(v['mean'])} ± {_fmt(half)}" if half > 0 else _fmt(v["mean"]))
+            cells.append(_cell(m.get(k)))
         t.add_row(o, *cells)
     return t
 
