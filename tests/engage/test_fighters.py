@@ -9,7 +9,8 @@ import pytest
 
 from skyshield.engage.fighters import cap_schedule, intercept_time, qra_airborne_s
 from skyshield.engine import simulate
-from skyshield.engine.battle import find_opportunities
+from skyshield.engine.opportunities import find_opportunities
+from skyshield.picture.network import link_into
 from skyshield.engine.raid import sample_raid
 from skyshield.engine.sense import StatisticalSensing
 from skyshield.engine.trajectory import build_segments
@@ -44,7 +45,7 @@ def test_qra_intercept_time_matches_the_hand_worked_geometry(tmp_path: Path) -> 
     raid = sample_raid(params, st)
     seg = build_segments(raid, params)
     pic = StatisticalSensing()(params, raid, seg, st)
-    opp = find_opportunities(params, raid, seg, pic)
+    opp = find_opportunities(params, raid, seg, pic, link_into(params, st))
     t_w = float(pic.network_t[0, 0])
     assert 0.0 <= t_w < 60.0
     f35 = cat.shooters["f-35-cap"]
@@ -66,7 +67,7 @@ def test_a_slower_alert_state_intercepts_later_by_the_difference_in_closing(tmp_
         st = Streams(seed=1, replication=0)
         raid = sample_raid(params, st)
         seg = build_segments(raid, params)
-        t.append(float(find_opportunities(params, raid, seg, StatisticalSensing()(params, raid, seg, st)).t_first_s[0]))
+        t.append(float(find_opportunities(params, raid, seg, StatisticalSensing()(params, raid, seg, st), link_into(params, st)).t_first_s[0]))
     # Ten more minutes on the ground: the drone comes 30 km closer, so the meeting point moves
     # 30 km toward the base and the intercept is 600 s - 30 km / 450 m/s... later.
     assert t[1] - t[0] == pytest.approx(600.0 - 600.0 * 50.0 / 450.0, abs=1.0)
@@ -94,7 +95,7 @@ def test_cap_on_station_late_does_not_engage_before_it_arrives(tmp_path: Path) -
     st = Streams(seed=2, replication=0)
     raid = sample_raid(params, st)
     seg = build_segments(raid, params)
-    opp = find_opportunities(params, raid, seg, StatisticalSensing()(params, raid, seg, st))
+    opp = find_opportunities(params, raid, seg, StatisticalSensing()(params, raid, seg, st), link_into(params, st))
     assert opp.shooter.size > 0
     assert (opp.t_first_s - opp.flyout_s >= 3600.0 - 1.0).all()
     assert (opp.t_last_s <= params.shooters.avail_to_s[0] + 1e-6).all()

@@ -24,6 +24,8 @@ __all__ = [
     "ShooterType",
     "WeaponLoad",
     "AircraftPerformance",
+    "Mobility",
+    "RemoteEngagement",
     "Catalog",
 ]
 
@@ -143,6 +145,10 @@ class Envelope(_Frozen):
     min_altitude: Length = 0.0
     pk: Probability = Field(description="single-shot kill probability")
     salvo: int = Field(ge=1, le=8, description="interceptors fired per engagement")
+    reserve: Probability = Field(
+        0.0, description="doctrine: engage this class only while more than this fraction of the "
+        "unit's load remains (keeps interceptors for more dangerous threats)"
+    )
     source: str
 
 
@@ -170,6 +176,20 @@ class AircraftPerformance(_Frozen):
     time_on_station: Sourced[Duration] = Field(description="endurance on a CAP station, unrefuelled")
     tanker_extension: Sourced[Duration] = Field(description="time on station added by air refuelling")
     turnaround: Sourced[Duration] = Field(description="re-arm and refuel on the ground")
+
+
+class Mobility(_Frozen):
+    """A unit that drives toward a threat's predicted path when warned (mobile fire groups)."""
+
+    speed: Sourced[Speed] = Field(description="average road speed while relocating")
+    max_distance: Sourced[Length] = Field(description="farthest it relocates from its site for one threat")
+
+
+class RemoteEngagement(_Frozen):
+    """The capability to fire on a fire-control-quality track from another sensor of the network."""
+
+    basis: str = Field(min_length=1, description="the public basis, e.g. 'CEC / NIFC-CA', 'IBCS'")
+    source: str = Field(min_length=1, description="key into the catalog's `sources` table")
 
 
 class ShooterType(_Frozen):
@@ -205,6 +225,13 @@ class ShooterType(_Frozen):
     envelopes: dict[ThreatClass, Envelope] = Field(
         description="threat classes it engages (doctrine); a class left out is never engaged"
     )
+    engage_on_remote: RemoteEngagement | None = Field(
+        None, description="may fire on a fire-control-quality track of another sensor of its network "
+        "(with its public basis); without it, a unit fires only on its own radar's track"
+    )
+    mobility: Mobility | None = Field(
+        None, description="mobile units: cued by the network, they drive toward the threat's path"
+    )
 
 
 class Catalog(_Frozen):
@@ -232,6 +259,10 @@ class Catalog(_Frozen):
             extra: list[tuple[str, object]] = []  # nested values (top-level ones are checked above)
             if sh.aircraft is not None:
                 extra += [(f"aircraft.{f}", v) for f, v in sh.aircraft]
+            if sh.mobility is not None:
+                extra += [(f"mobility.{f}", v) for f, v in sh.mobility]
+            if sh.engage_on_remote is not None and sh.engage_on_remote.source not in self.sources:
+                missing.append(f"shooters.{key}.engage_on_remote: source {sh.engage_on_remote.source!r} is not in `sources`")
             for w, load in enumerate(sh.loadout):
                 extra += [(f"loadout.{w}.cost", load.cost)]
                 if load.source not in self.sources:

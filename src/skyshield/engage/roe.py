@@ -19,7 +19,14 @@ ROE variants (codes as in :data:`skyshield.engine.params.ROE_CODES`):
     threats whose predicted path crosses allied soil, intercepted over allied, defended or
     occupied territory or the sea (not over the adversary).
 ``3`` in-reach
-    anything in reach, wherever the intercept happens.
+    anything in reach, wherever the intercept happens: the most permissive variant, kept so
+    that its cost can be measured; it lets an allied patrol over the defended country fire
+    into the adversary's airspace.
+``4`` defended-airspace
+    for allied forces operating over the defended country (forward CAP): the intercept point
+    and its debris footprint must both lie over the defended country or the sea (international
+    waters). Occupied territory is adversary-held airspace and is excluded, as are the
+    adversary's, allied and neutral countries.
 
 Common to the allied variants: no intercept over a neutral country, and no intercept whose
 debris footprint lands in one. Every rule is vectorised; :class:`RoeCase` and
@@ -40,10 +47,12 @@ __all__ = ["ROE_DEFENDED", "REASONS", "roe_allows", "RoeCase", "decide"]
 ROE_DEFENDED = 0
 """ROE code of the defended country's own shooters."""
 
-REASONS = ("allowed", "airspace", "path", "neutral-debris")
-"""Why an engagement is denied (index = reason code; 0 = allowed)."""
+REASONS = ("allowed", "airspace", "path", "neutral-debris", "debris")
+"""Why an engagement is denied (index = reason code; 0 = allowed): the intercept point's
+airspace, the threat's path, debris in a neutral country, debris outside the allowed zones."""
 
-_NONE, _OVER_ALLIED, _PATH, _REACH = 0, 1, 2, 3
+_NONE, _OVER_ALLIED, _PATH, _REACH, _DEFENDED_AIRSPACE = 0, 1, 2, 3, 4
+_DEFENDED_SKY = (Zone.DEFENDED, Zone.SEA)
 
 
 def roe_allows(
@@ -71,18 +80,20 @@ def roe_allows(
     )
     own_sky = np.isin(iz, (Zone.DEFENDED, Zone.OCCUPIED, Zone.SEA, Zone.ADVERSARY))
     zone_ok = np.select(
-        [roe == _NONE, roe == _OVER_ALLIED, roe == _PATH, roe == _REACH],
+        [roe == _NONE, roe == _OVER_ALLIED, roe == _PATH, roe == _REACH, roe == _DEFENDED_AIRSPACE],
         [
             own_sky,
             (iz == Zone.ALLIED) | ((sz == Zone.SEA) & (iz == Zone.SEA) & cr),
             np.isin(iz, (Zone.ALLIED, Zone.DEFENDED, Zone.OCCUPIED, Zone.SEA)),
             iz != Zone.NEUTRAL,
+            np.isin(iz, _DEFENDED_SKY),
         ],
         default=False,
     )
     path_ok = (roe != _PATH) | cr
     neutral_ok = (roe == _NONE) | (dz != Zone.NEUTRAL)
-    reason = np.where(~zone_ok, 1, np.where(~path_ok, 2, np.where(~neutral_ok, 3, 0))).astype(np.int8)
+    debris_ok = (roe != _DEFENDED_AIRSPACE) | np.isin(dz, _DEFENDED_SKY)
+    reason = np.select([~zone_ok, ~path_ok, ~neutral_ok, ~debris_ok], [1, 2, 3, 4], 0).astype(np.int8)
     return reason == 0, reason
 
 

@@ -2,7 +2,7 @@
 
 Every threat ends in exactly one state: destroyed (hard kill), suppressed (lost its way to
 electronic warfare, a soft kill counted apart), leaked (reached its aim area) or still in
-flight at the end. Intercept debris lands where :func:`~skyshield.engine.battle.debris_points`
+flight at the end. Intercept debris lands where :func:`~skyshield.engine.opportunities.debris_points`
 puts it; the cost ledger is :func:`skyshield.engage.ledger.ledger_metrics`.
 """
 
@@ -18,7 +18,8 @@ from ..catalog import THREAT_CLASSES
 from ..geo import EARTH_RADIUS_M, Zone
 from ..engage.ledger import ledger_metrics
 from ..engage.roe import REASONS
-from .battle import Engagements, Opportunities, debris_points
+from .battle import Engagements
+from .opportunities import Opportunities, debris_points
 from .params import ALLIED, DEFENDED, SHOOTER_KINDS, EngineParams
 from .raid import Raid
 from .sense import Picture

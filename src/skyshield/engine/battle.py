@@ -1,25 +1,5 @@
-r"""Decide and engage: engagement opportunities, rules of engagement and the battle loop.
-
-An *opportunity* is a (shooter, threat segment) pair whose envelope the threat crosses. Its
-earliest intercept time is the smallest :math:`t_i` in the envelope window with
-
-.. math::
-
-    t_i = t_{ready} + d(t_i)/v_{int},\qquad
-    t_{ready} = \max(t_{picture} + t_{reaction},\ t_{track},\ t_{available}),
-
-where :math:`t_{picture}` is the first warning in the shooter's network (so early warning
-shortens the wait), :math:`t_{track}` the first detection by its own fire-control radar (or
-the network picture, where the shooter may engage on remote tracks; fighters are vectored on
-it), :math:`d/v_{int}` the interceptor fly-out, or a fighter's transit at dash speed from its
-CAP station or QRA base (whose reaction includes its alert state). It is solved by a fixed
-point, then by bisection where the fixed point converges slowly (a fighter chasing a cruise
-missile). The opportunity lapses if :math:`t_i` is after the threat leaves the envelope.
-
-Rules of engagement (:mod:`skyshield.engage.roe`) then keep the part of the window where the
-intercept point and its debris footprint are allowed for the shooter's nationality,
-location and ROE variant, and the threat's predicted path; opportunities denied are counted
-by reason.
+r"""Engage: the battle loop, from opportunities (:mod:`skyshield.engine.opportunities`) to
+salvoes fired and their outcomes.
 
 The battle loop takes opportunities in order of intercept time, the only part of the night
 that is stepped: inventories and reloads, fire channels, fighters' load-outs and sorties,
@@ -44,245 +24,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..engage.ew import soft_kill_times
-from ..engage.roe import REASONS, roe_allows
 from ..engage.wta import greedy_assign, optimal_assign
-from ..geo import EARTH_RADIUS_M, Zone, unit_to_lonlat
 from ..rng import Streams, keyed_uniform
-from .params import ALLIED, ROE_CODES, SHOOTER_KINDS, EngineParams
+from .opportunities import Opportunities
+from .params import EngineParams
 from .raid import Raid
-from .sense import Picture
-from .trajectory import Segments, circle_windows, lonlat_at, positions_at
 
-__all__ = [
-    "Opportunities",
-    "find_opportunities",
-    "Engagements",
-    "GreedyBattle",
-    "MAX_SHOTS",
-    "LOOK_S",
-    "DEBRIS_DRAG",
-    "debris_points",
-]
+__all__ = ["Engagements", "BattlePolicy", "GreedyBattle", "MAX_SHOTS", "LOOK_S"]
 
 MAX_SHOTS = 32
 """Kill draws held per threat; a threat facing more interceptors reuses them cyclically."""
 LOOK_S = 5.0
 """Default kill assessment delay after an intercept (s); the scenario's doctrine sets it."""
-DEBRIS_DRAG = 0.5
-"""Notional: debris carries forward half the vacuum fall distance ``v sqrt(2h/g)``."""
 _EPS_S = 1e-6
 """Time tolerance: ``(a + fly) - fly`` may round below ``a``; a retry must not re-trigger."""
-_FIGHTER = SHOOTER_KINDS.index("fighter")
-_G = 9.81
-
-
-@dataclass(frozen=True)
-class Opportunities:
-    shooter: NDArray[np.int64]  # (O,)
-    threat: NDArray[np.int64]  # (O,)
-    segment: NDArray[np.int64]  # (O,)
-    t_first_s: NDArray[np.float64]  # (O,) earliest allowed intercept
-    t_last_s: NDArray[np.float64]  # (O,) threat leaves the envelope (or the allowed zone)
-    flyout_s: NDArray[np.float64]  # (O,)
-    denied_roe: int  # opportunities ruled out by ROE alone
-    denied_by_reason: tuple[int, ...] = (0, 0, 0)  # counts by engage.roe.REASONS[1:]
-    ew_site: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (X,)
-    ew_threat: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (X,)
-    ew_t_enter_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (X,)
-
-
-def _range_m(u1: NDArray[np.float64], u2: NDArray[np.float64]) -> NDArray[np.float64]:
-    dot = np.clip(np.einsum("ij,ij->i", u1, u2), -1.0, 1.0)
-    return EARTH_RADIUS_M * np.arccos(dot)
-
-
-def debris_points(seg: Segments, m: NDArray[np.int64], t_s: NDArray[np.float64], speed_mps: NDArray[np.float64]):
-    r"""Where the debris of intercepts on segments ``m`` at ``t_s`` lands (lon, lat).
-
-    The ground point under the intercept, carried forward along the track by
-    :math:`k\,v\sqrt{2h/g}` (:data:`DEBRIS_DRAG` :math:`= k`): metres for a drone, tens of
-    kilometres for a ballistic missile intercepted high.
-    """
-    s = np.clip((t_s - seg.t0_s[m]) * seg.rate_rad_s[m], 0.0, seg.arc_rad[m])
-    c, sn = np.cos(s)[:, None], np.sin(s)[:, None]
-    p = seg.a[m] * c + seg.tangent[m] * sn
-    d = -seg.a[m] * sn + seg.tangent[m] * c  # unit heading
-    delta = (DEBRIS_DRAG * speed_mps * np.sqrt(2.0 * np.maximum(seg.alt_m[m], 0.0) / _G) / EARTH_RADIUS_M)[:, None]
-    q = p * np.cos(delta) + d * np.sin(delta)
-    lon, lat = unit_to_lonlat(q)
-    return np.asarray(lon), np.asarray(lat)
-
-
-def _solve_intercept(seg, m, unit_j, t_lo, t_hi, t_ready, v):
-    """Smallest t in [t_lo, t_hi] with t >= t_ready + d(t)/v (fixed point, then bisection)."""
-    t_i = t_lo.copy()
-    fly = np.zeros_like(t_i)
-    for _ in range(3):
-        fly = _range_m(positions_at(seg, m, np.minimum(t_i, t_hi)), unit_j) / v
-        t_i = np.maximum(t_lo, t_ready + fly)
-    with np.errstate(invalid="ignore"):
-        resid = t_ready + _range_m(positions_at(seg, m, np.minimum(t_i, t_hi)), unit_j) / v - t_i
-    slow = np.flatnonzero(np.isfinite(t_i) & (resid > 1.0) & (t_i <= t_hi))
-    if slow.size:
-        lo, hi = t_i[slow], t_hi[slow]
-        ms, uj, tr, vs = m[slow], unit_j[slow], t_ready[slow], v[slow]
-        f_hi = tr + _range_m(positions_at(seg, ms, hi), uj) / vs - hi
-        reach = f_hi <= 0
-        for _ in range(30):
-            mid = 0.5 * (lo + hi)
-            f = tr + _range_m(positions_at(seg, ms, mid), uj) / vs - mid
-            lo = np.where(f > 0, mid, lo)
-            hi = np.where(f > 0, hi, mid)
-        t_i[slow] = np.where(reach, hi, np.inf)
-    fly = _range_m(positions_at(seg, m, np.minimum(t_i, t_hi)), unit_j) / v
-    return t_i, fly
-
-
-def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Picture) -> Opportunities:
-    sh = params.shooters
-    tt = params.threat_types
-    seg_cls = tt.cls[raid.type_index[seg.threat]]
-
-    def radius(m: NDArray[np.int64], j: NDArray[np.int64]) -> NDArray[np.float64]:
-        c = seg_cls[m]
-        alt = seg.alt_m[m]
-        inside = (alt >= sh.min_alt_m[j, c]) & (alt <= sh.max_alt_m[j, c])
-        return np.where(inside, sh.max_range_m[j, c], 0.0)
-
-    m, j, t_in, t_out = _windows_by_reach(seg, sh.unit, sh.max_range_m.max(axis=1) if sh.max_range_m.size else np.zeros(0), radius)
-    i = seg.threat[m]
-    side = sh.side[j]
-    t_pic = pic.network_t[side, i]
-    t_fc = pic.sensor_time(sh.radar[j], i)
-    remote = (side == ALLIED) | (params.sharing_level >= 3) | (sh.kind[j] == _FIGHTER)
-    t_track = np.where(remote, np.minimum(t_fc, t_pic), t_fc)
-    t_ready = np.maximum(np.maximum(t_pic + sh.reaction_s[j], t_track), sh.avail_from_s[j])
-    t_out = np.minimum(np.minimum(t_out, sh.avail_to_s[j]), params.duration_s)
-    t_lo = np.maximum(t_in, t_ready)
-    t_i, fly = _solve_intercept(seg, m, sh.unit[j], t_lo, t_out, t_ready, sh.interceptor_speed_mps[j])
-    ok = np.isfinite(t_i) & (t_i <= t_out)
-    m, j, i, t_i, t_out, fly = m[ok], j[ok], i[ok], t_i[ok], t_out[ok], fly[ok]
-
-    m, j, i, t_i, t_out, fly, by_reason = _apply_roe(params, raid, seg, m, j, i, t_i, t_out, fly)
-    order = np.lexsort((j, i, t_i))
-    ew = _ew_exposure(params, raid, seg)
-    return Opportunities(
-        j[order], i[order], m[order], t_i[order], t_out[order], fly[order], int(sum(by_reason)),
-        tuple(int(x) for x in by_reason), *ew,
-    )
-
-
-_REACH_BINS_M = (10e3, 50e3, 150e3, 400e3)
-
-
-def _windows_by_reach(seg, centres, reach_m, radius):
-    """:func:`circle_windows` for shooters grouped by reach, so that a few long-reach
-    shooters (QRA fighters, ships) do not widen the kd-tree search for all the short ones."""
-    if reach_m.size == 0:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, np.zeros(0), np.zeros(0)
-    bins = np.searchsorted(np.array(_REACH_BINS_M), reach_m)
-    parts = []
-    for b in np.unique(bins):
-        rows = np.flatnonzero(bins == b)
-        m, k, t_in, t_out = circle_windows(
-            seg, centres[rows], float(reach_m[rows].max()), lambda mm, kk, rows=rows: radius(mm, rows[kk])
-        )
-        parts.append((m, rows[k], t_in, t_out))
-    m, j, t_in, t_out = (np.concatenate(x) for x in zip(*parts))
-    order = np.lexsort((j, m))  # the order circle_windows would give for one call
-    return m[order], j[order], t_in[order], t_out[order]
-
-
-def _apply_roe(params, raid, seg, m, j, i, t_i, t_out, fly):
-    """Keep the part of each window that the ROE allows; count denials by reason."""
-    sh = params.shooters
-    counts = np.zeros(len(REASONS) - 1, dtype=np.int64)
-    if m.size == 0:
-        return m, j, i, t_i, t_out, fly, counts
-    roe = sh.roe[j]
-    speed = params.threat_types.speed_mps[raid.type_index[i]]
-    need_path = np.isin(roe, (ROE_CODES["over-allied-territory"], ROE_CODES["path-crosses-allied"]))
-    crosses = np.zeros(m.size, bool)
-    if need_path.any():
-        crosses = _path_crosses_allied(params, seg, raid.size)[i]
-
-    def judge(rows, ts):
-        n_s = ts.shape[1]
-        mm = np.repeat(m[rows], n_s)
-        tv = ts.ravel()
-        lon, lat = lonlat_at(seg, mm, tv)
-        dlon, dlat = debris_points(seg, mm, tv, np.repeat(speed[rows], n_s))
-        zones = params.theatre.classify(np.r_[lon, dlon], np.r_[lat, dlat])
-        iz, dz = zones[: tv.size], zones[tv.size:]
-        ok, why = roe_allows(np.repeat(roe[rows], n_s), np.repeat(sh.zone[j[rows]], n_s), iz, dz,
-                             np.repeat(crosses[rows], n_s))
-        return ok.reshape(-1, n_s), why.reshape(-1, n_s)
-
-    # Quick pass at the start, middle and end of each window; sample densely only the
-    # windows that are not allowed throughout.
-    frac3 = np.array([0.0, 0.5, 1.0])
-    all_rows = np.arange(m.size)
-    ts3 = t_i[:, None] + (t_out - t_i)[:, None] * frac3[None, :]
-    ok3, _ = judge(all_rows, ts3)
-    mixed = np.flatnonzero(~ok3.all(axis=1))
-    keep = np.ones(m.size, bool)
-    if mixed.size:
-        n_s = 24
-        frac = np.linspace(0.0, 1.0, n_s)
-        ts = t_i[mixed, None] + (t_out[mixed] - t_i[mixed])[:, None] * frac[None, :]
-        ok, why = judge(mixed, ts)
-        any_ok = ok.any(axis=1)
-        first = np.argmax(ok, axis=1)
-        last = n_s - 1 - np.argmax(ok[:, ::-1], axis=1)
-        r = np.arange(mixed.size)
-        t_first = ts[r, first]
-        new_t_i = np.where(any_ok, t_first, t_i[mixed])
-        # A later intercept than planned means a longer fly-out: keep it consistent.
-        fly[mixed] = np.where(any_ok & (first > 0), _range_m(positions_at(seg, m[mixed], new_t_i), sh.unit[j[mixed]])
-                              / sh.interceptor_speed_mps[j[mixed]], fly[mixed])
-        t_i[mixed] = new_t_i
-        t_out[mixed] = np.where(any_ok, ts[r, last], t_out[mixed])
-        bad = mixed[~any_ok]
-        if bad.size:
-            reason = why[~any_ok, 0]  # the reason at the window's start
-            counts += np.bincount(reason.astype(np.int64) - 1, minlength=counts.size)[: counts.size]
-            keep[bad] = False
-    return m[keep], j[keep], i[keep], t_i[keep], t_out[keep], fly[keep], counts
-
-
-def _path_crosses_allied(params: EngineParams, seg: Segments, n: int) -> NDArray[np.bool_]:
-    """Whether each threat's whole path passes over allied territory (sampled densely)."""
-    n_s = 16
-    frac = np.linspace(0.0, 1.0, n_s)
-    ts = seg.t0_s[:, None] + (seg.t1_s - seg.t0_s)[:, None] * frac[None, :]
-    lon, lat = lonlat_at(seg, np.repeat(np.arange(seg.t0_s.size), n_s), ts.ravel())
-    allied = (params.theatre.classify(lon, lat) == Zone.ALLIED).reshape(-1, n_s).any(axis=1)
-    out = np.zeros(n, bool)
-    np.logical_or.at(out, seg.threat, allied)
-    return out
-
-
-def _ew_exposure(params: EngineParams, raid: Raid, seg: Segments):
-    """First entry of each threat into each EW site's coverage: (site, threat, t_enter)."""
-    ew = params.ew
-    z = np.zeros(0, dtype=np.int64)
-    if ew is None or raid.size == 0:
-        return z, z, np.zeros(0)
-    seg_cls = params.threat_types.cls[raid.type_index[seg.threat]]
-
-    def radius(m: NDArray[np.int64], k: NDArray[np.int64]) -> NDArray[np.float64]:
-        return ew.radius_m[k, seg_cls[m]]
-
-    m, k, t_in, _ = circle_windows(seg, ew.unit, float(ew.radius_m.max(initial=0.0)), radius)
-    if m.size == 0:
-        return z, z, np.zeros(0)
-    i = seg.threat[m]
-    pair = k * raid.size + i
-    order = np.lexsort((t_in, pair))
-    pair, t_in, k, i = pair[order], t_in[order], k[order], i[order]
-    first = np.r_[True, pair[1:] != pair[:-1]]
-    return k[first], i[first], t_in[first]
 
 
 @dataclass(frozen=True)
@@ -325,6 +80,8 @@ class _Books:
         self.slot_weapon = sh.slot_weapon.tolist()
         self.load = sh.slot_rounds.tolist()
         self.rounds = [list(r) for r in self.load]
+        self.reserve = sh.reserve.tolist()
+        self.full = [max(sum(r), 1) for r in self.load]
         self.reloads = sh.reloads.tolist()
         self.reload_s = sh.reload_s.tolist()
         self.endurance = sh.endurance_s.tolist()
@@ -394,6 +151,9 @@ class _Books:
 
     def slot(self, j: int, i: int) -> int:
         c = self.cls[i]
+        res = self.reserve[j][c]
+        if res > 0 and sum(self.rounds[j]) <= res * self.full[j]:
+            return -1  # doctrine: the rest of the load is kept for other threat classes
         for s, r in enumerate(self.rounds[j]):
             if r > 0 and self.slot_pk[j][s][c] > 0:
                 return s

@@ -12,6 +12,7 @@ from ..policy.compile import build_policy
 from ..rng import name_key
 from ..scenario.model import FighterPosture, Force, Scenario
 from .params import (
+    FC_QUALITY_KINDS,
     ALLIED,
     DEFENDED,
     ASSIGNMENTS,
@@ -74,6 +75,12 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
     """
     roe_by_pkg = dict(option.roe_by_package)
     active = [f for f in sc.forces if f.package == "own" or f.package in roe_by_pkg]
+    # Transferred aircraft are the defended country's in every respect: its network, its
+    # coordination group, its rules of engagement, its magazines.
+    transferred = {p for t in option.transfer for p in t.packages}
+
+    def side_of(f: Force) -> int:
+        return DEFENDED if f.side == "defended" or f.package in transferred else ALLIED
 
     # Threat types used by the raid, in first-use order.
     t_names: list[str] = []
@@ -98,7 +105,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
     e_rows: list[tuple[str, Force, float, float]] = []  # electronic warfare (soft kill)
     bases = {b.id: b.lonlat for b in sc.air_bases}
     for f in active:
-        side = DEFENDED if f.side == "defended" else ALLIED
+        side = side_of(f)
         for uid, lon, lat in _unit_sites(f):
             if f.type in catalog.sensors:
                 s_rows.append((uid, side, lon, lat, f.type))
@@ -115,8 +122,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
             radar_row.append(-1)
             continue
         radar_row.append(len(s_rows))
-        s_rows.append((f"{uid}/radar", DEFENDED if f.side == "defended" else ALLIED, lon, lat,
-                       catalog.shooters[f.type].radar))
+        s_rows.append((f"{uid}/radar", side_of(f), lon, lat, catalog.shooters[f.type].radar))
 
     st = [catalog.sensors[r[4]] for r in s_rows]
     s_lon = np.array([r[2] for r in s_rows])
@@ -130,11 +136,12 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         revisit_s=np.array([s.revisit.value for s in st]),
         pd_scan=np.array([s.pd_scan.value for s in st]),
         key=np.array([name_key(r[0]) for r in s_rows], dtype=np.int64),
+        fc_quality=np.array([s.kind in FC_QUALITY_KINDS for s in st], dtype=bool),
     )
 
     C = len(THREAT_CLASSES)
     J = len(j_rows)
-    env = {k: np.zeros((J, C)) for k in ("max_range", "min_range", "max_alt", "min_alt", "pk")}
+    env = {k: np.zeros((J, C)) for k in ("max_range", "min_range", "max_alt", "min_alt", "pk", "reserve")}
     salvo = np.zeros((J, C), dtype=np.int64)
     for j, (_, f, _, _) in enumerate(j_rows):
         for cls, e in catalog.shooters[f.type].envelopes.items():
@@ -144,6 +151,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
             env["max_alt"][j, c] = e.max_altitude
             env["min_alt"][j, c] = e.min_altitude
             env["pk"][j, c] = e.pk
+            env["reserve"][j, c] = e.reserve
             salvo[j, c] = e.salvo
     shooter_types = [catalog.shooters[f.type] for _, f, _, _ in j_rows]
     theatre = build_theatre(sc)
@@ -156,10 +164,10 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         type_names=tuple(r[1].type for r in j_rows),
         unit=lonlat_to_unit(j_lonlat[:, 0], j_lonlat[:, 1]).reshape(-1, 3),
         lonlat=j_lonlat,
-        side=np.array([DEFENDED if r[1].side == "defended" else ALLIED for r in j_rows], dtype=np.int64),
+        side=np.array([side_of(r[1]) for r in j_rows], dtype=np.int64),
         roe=np.array(
-            [ROE_CODES[roe_by_pkg[r[1].package]] if r[1].side == "allied" and r[1].package in roe_by_pkg
-             else ROE_CODES["none"] if r[1].side == "defended" else ROE_CODES["over-allied-territory"]
+            [ROE_CODES["none"] if side_of(r[1]) == DEFENDED
+             else ROE_CODES[roe_by_pkg.get(r[1].package, "over-allied-territory")]
              for r in j_rows],
             dtype=np.int64,
         ),
@@ -179,6 +187,8 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         min_alt_m=env["min_alt"],
         pk=env["pk"],
         salvo=salvo,
+        reserve=env["reserve"],
+        force=tuple(r[1].id for r in j_rows),
         **extra,
     )
 
@@ -260,6 +270,7 @@ def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Th
         "returns_to_station": np.zeros(J, bool), "qra": np.zeros(J, bool), "slot_weapon": np.full((J, S), -1, np.int64),
         "slot_rounds": np.zeros((J, S), np.int64), "slot_cost_usd": np.zeros((J, S)),
         "slot_pk": np.zeros((J, S, C)), "transit_mps": np.zeros(J), "reaction_s": np.zeros(J),
+        "engage_on_remote": np.zeros(J, bool), "mobile_reach_m": np.zeros(J),
     }
 
     def weapon(name: str) -> int:
@@ -267,10 +278,16 @@ def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Th
             weapons.append(name)
         return weapons.index(name)
 
-    for j, ((_, f, lon, lat), t) in enumerate(zip(j_rows, shooter_types)):
+    for j, ((_, f, lon, lat), t) in enumerate(zip(j_rows, shooter_types)):  # noqa: B007
         out["kind"][j] = SHOOTER_KINDS.index(t.kind)
         out["transit_mps"][j] = t.interceptor_speed.value
         out["reaction_s"][j] = t.reaction_time.value
+        out["engage_on_remote"][j] = (f.engage_on_remote if f.engage_on_remote is not None
+                                      else t.engage_on_remote is not None)
+        if t.mobility is not None:  # cued by the network, it drives toward the threat's path
+            out["transit_mps"][j] = t.mobility.speed.value
+            out["mobile_reach_m"][j] = t.mobility.max_distance.value
+            out["returns_to_station"][j] = True
         engaged = env["pk"][j] > 0
         if t.reload_time is not None and t.reloads is not None:
             out["reload_s"][j] = t.reload_time.value
@@ -339,7 +356,7 @@ def _ew_sites(e_rows, catalog: Catalog) -> EwSites | None:
     return EwSites(
         ids=tuple(r[0] for r in e_rows),
         unit=lonlat_to_unit(lonlat[:, 0], lonlat[:, 1]).reshape(-1, 3),
-        side=np.array([DEFENDED if r[1].side == "defended" else ALLIED for r in e_rows], dtype=np.int64),
+        side=np.array([DEFENDED if r[1].side == "defended" else ALLIED for r in e_rows], dtype=np.int64),  # EW is never transferred
         radius_m=radius,
         p_soft=p_soft,
         key=np.array([name_key(r[0]) for r in e_rows], dtype=np.int64),

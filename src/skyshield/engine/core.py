@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from ..policy.phase import EscalationPhase
 from ..rng import Streams
 from .assess import Outcome, assess
-from .battle import BattlePolicy, GreedyBattle, find_opportunities
+from ..picture.network import link_into
+from .battle import BattlePolicy, GreedyBattle
+from .opportunities import find_opportunities
 from .params import EngineParams
 from .raid import sample_raid
 from .sense import Sensing, StatisticalSensing
@@ -35,7 +37,7 @@ class Engine:
         raid = sample_raid(params, streams)  # the raid: common to every option
         seg = build_segments(raid, params)  # move: analytic flight paths
         pic = self.sense(params, raid, seg, streams)  # sense: who sees what, when
-        opp = find_opportunities(params, raid, seg, pic)  # decide: who could fire, when (ROE)
+        opp = find_opportunities(params, raid, seg, pic, link_into(params, streams))  # decide: who could fire, when (ROE)
         eng = self.battle(params, raid, opp, streams)  # engage: the battle loop
         damage_u = streams.generator("damage").random(raid.size)
         out = assess(params, raid, seg, pic, opp, eng, damage_u)

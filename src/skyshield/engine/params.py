@@ -21,6 +21,7 @@ __all__ = [
     "ThreatTypes",
     "Sensors",
     "SENSOR_KINDS",
+    "FC_QUALITY_KINDS",
     "SensorModels",
     "Shooters",
     "EwSites",
@@ -36,7 +37,8 @@ I = NDArray[np.int64]
 B = NDArray[np.bool_]
 
 DEFENDED, ALLIED = 0, 1  # network / side codes
-ROE_CODES = {"none": 0, "over-allied-territory": 1, "path-crosses-allied": 2, "in-reach": 3}
+ROE_CODES = {"none": 0, "over-allied-territory": 1, "path-crosses-allied": 2, "in-reach": 3,
+             "defended-airspace": 4}
 SHOOTER_KINDS = ("sam", "gun", "ship", "fighter")
 ASSIGNMENTS = ("earliest", "greedy", "optimal")
 """ROE of a shooter: 0 for the defended country's own (engages in reach over its territory)."""
@@ -67,10 +69,14 @@ class Sensors:
     revisit_s: F  # (S,)
     pd_scan: F  # (S,)
     key: I  # (S,) stable name key for counter-based draws
+    fc_quality: B  # (S,) holds fire-control-quality tracks (fire-control and ship radars)
 
 
 SENSOR_KINDS = ("ground-radar", "aew", "ship-radar", "fighter-radar", "fire-control", "optical")
 """Sensor kind codes of :attr:`SensorModels.kind` (index into this tuple)."""
+FC_QUALITY_KINDS = ("fire-control", "ship-radar")
+"""Sensor kinds whose tracks are good enough to guide another unit's interceptor
+(engage-on-remote); surveillance and AEW tracks cue, but do not guide."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,7 @@ class Shooters:
     roe: I  # (J,) ROE_CODES value
     radar: I  # (J,) row of its own radar in Sensors
     interceptor_cost_usd: F  # (J,)
-    interceptor_speed_mps: F  # (J,)
+    interceptor_speed_mps: F  # (J,) fly-out; a fighter's dash speed; a mobile unit's road speed
     inventory: I  # (J,) ready interceptors at the start
     reaction_s: F  # (J,)
     fire_channels: I  # (J,)
@@ -108,6 +114,7 @@ class Shooters:
     min_alt_m: F  # (J, C)
     pk: F  # (J, C)
     salvo: I  # (J, C)
+    reserve: F  # (J, C) engage the class only while more than this fraction of the load remains
     kind: I  # (J,) index into SHOOTER_KINDS
     zone: I  # (J,) Zone code of the site (ROE)
     avail_from_s: F  # (J,) first moment it can engage (CAP on station)
@@ -122,6 +129,9 @@ class Shooters:
     slot_cost_usd: F  # (J, S)
     slot_pk: F  # (J, S, C) single-shot kill probability of each slot's weapon
     weapon_names: tuple[str, ...]  # (W,) interceptor / weapon ids for the cost ledger
+    engage_on_remote: B  # (J,) may fire on another sensor's fire-control-quality track
+    mobile_reach_m: F  # (J,) how far a mobile unit drives toward a threat's path (0: fixed site)
+    force: tuple[str, ...] = ()  # (J,) force id each unit comes from
 
 
 @dataclass(frozen=True)

@@ -130,11 +130,13 @@ def report_interval_s(params, rows: I) -> F:
     return U
 
 
-def side_pictures(params, by_key: I, by_t: F, n: int, link: Link) -> tuple[F, F]:
+def side_pictures(params, by_key: I, by_t: F, n: int, link: Link,
+                  tiers: tuple[tuple[int, int, int], ...] | None = None) -> tuple[F, F]:
     """First times in each side's picture: own sensors only, and after sharing over ``link``.
 
     Returns ``own`` and ``network``, both ``(2, N)``. Allied tracks reach the defended network
     from the early-warning tier up; from the surveillance tier up the exchange is two-way.
+    ``tiers`` overrides those rules as ``(receiver, sender, lowest tier)`` triples.
     """
     from ..engine.params import ALLIED, DEFENDED
 
@@ -144,7 +146,7 @@ def side_pictures(params, by_key: I, by_t: F, n: int, link: Link) -> tuple[F, F]
     st = by_key % max(n, 1)
     np.minimum.at(own, (sen.side[sk], st), by_t)
     net = own.copy()
-    for receiver, sender, tier in ((DEFENDED, ALLIED, 1), (ALLIED, DEFENDED, 2)):
+    for receiver, sender, tier in tiers or ((DEFENDED, ALLIED, 1), (ALLIED, DEFENDED, 2)):
         if params.sharing_level < tier:
             continue
         sel = sen.side[sk] == sender

@@ -51,7 +51,7 @@ Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 DATA_SHARING_TIERS: tuple[str, ...] = ("none", "early-warning", "surveillance", "fire-control")
 """Ordered: each tier includes what the ones before it give."""
-ROE_KINDS: tuple[str, ...] = ("over-allied-territory", "path-crosses-allied", "in-reach")
+ROE_KINDS: tuple[str, ...] = ("over-allied-territory", "path-crosses-allied", "in-reach", "defended-airspace")
 
 
 class _Frozen(BaseModel):
@@ -161,6 +161,10 @@ class Force(_Frozen):
     count: int = Field(1, ge=1, le=1000)
     inventory: int | None = Field(None, ge=0, description="override the catalog's ready rounds")
     fighter: FighterPosture | None = Field(None, description="fighters: CAP or QRA posture (default: CAP on station all along)")
+    engage_on_remote: bool | None = Field(
+        None, description="override the catalog type's engage-on-remote capability for this unit "
+        "(e.g. a battery integrated in IBCS); say why in `note`"
+    )
     note: str = ""
 
 
@@ -218,8 +222,10 @@ class OptionSpec(_Frozen):
     description: str = ""
     packages: tuple[Id, ...] = ()
     data_sharing: Literal["none", "early-warning", "surveillance", "fire-control"] = "none"
-    roe: Literal["over-allied-territory", "path-crosses-allied", "in-reach"] = Field(
-        "over-allied-territory", description="rules of engagement for allied shooters"
+    roe: Literal["over-allied-territory", "path-crosses-allied", "in-reach", "defended-airspace"] = Field(
+        "over-allied-territory", description="rules of engagement for allied shooters: intercept point "
+        "over allied soil; threats whose path crosses allied soil; anything in reach (most permissive); "
+        "over the defended country or the sea only, debris included (docs/options.md)"
     )
     sharing_latency: Duration = Field(30.0, description="delay before allied tracks reach the defended network")
     link_update: Duration = Field(
