@@ -40,6 +40,7 @@ def catalog(tmp_path: Path, pk: float, salvo: int, max_range: str = "2 km", inve
             "range": {"value": "1000 km", "source": "t"}, "rcs": {"value": "1 m2", "source": "t"},
             "cost": {"value": "1 MUSD", "source": "t"}, "warhead": True,
             "damage_probability": {"value": 1.0, "source": "t"},
+            "damage_fraction": {"value": 0.01, "source": "t"},
         }},
         "sensors": {"test-radar": {
             "name": "test radar", "kind": "fire-control",

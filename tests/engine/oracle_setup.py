@@ -35,6 +35,7 @@ def corridor_catalog(tmp_path: Path, pk: float, salvo: int) -> Catalog:
                 "cost": {"value": "1 MUSD", "source": "test-oracle"},
                 "warhead": True,
                 "damage_probability": {"value": 1.0, "source": "test-oracle"},
+                "damage_fraction": {"value": 0.01, "source": "test-oracle"},
             }
         },
         "sensors": {

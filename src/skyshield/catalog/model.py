@@ -80,6 +80,9 @@ class ThreatType(_Frozen):
     damage_probability: Sourced[Probability] = Field(
         description="probability that a leaker reaching its aim area damages the asset there"
     )
+    damage_fraction: Sourced[Probability] = Field(
+        description="share of an asset's notional value destroyed by one damaging hit (expected damage)"
+    )
 
     @field_validator("speed", "range")
     @classmethod

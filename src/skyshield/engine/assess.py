@@ -57,7 +57,13 @@ METRIC_DOCS: dict[str, str] = {
     "in_flight_at_end": "threats still flying when the scenario ended",
     "assets_hit": "leakers with a warhead that damaged the asset they reached",
     "assets_hit_distinct": "distinct assets damaged at least once",
-    "population_exposed": "population of the distinct assets damaged",
+    "population_at_damaged_assets": "people: population of the distinct assets damaged",
+    "population_exposed": "people: population of the assets damaged less those who sheltered on warning "
+    "(scenario civil_defence; the least-warned damaging hit of an asset sets its share)",
+    "expected_damage_usd": "USD: expected damage to assets from the warhead leakers that reached them "
+    "(value x (1 - prod(1 - p_damage x damage_fraction)))",
+    "engagements_on_remote": "salvoes fired on another sensor's fire-control track before the shooter's own "
+    "radar held the threat (engage-on-remote)",
     "interceptors_used": "interceptors (or gun bursts) fired",
     "interceptor_cost_usd": "cost of the interceptors fired",
     "threat_cost_destroyed_usd": "cost of the threats destroyed",
@@ -72,7 +78,8 @@ METRIC_DOCS: dict[str, str] = {
     "wasted_interceptors": "interceptors fired at threats already destroyed or lost (double engagements, wrong kill assessments)",
     "double_engagements": "salvoes whose target was already gone when they arrived",
     "fighter_engagements": "salvoes (missiles or gun passes) fired by fighters",
-    "value_protected_usd": "notional value of assets aimed at by warhead-carrying threats and not damaged",
+    "value_protected_usd": "USD: expected damage avoided, i.e. the expected damage had every warhead threat "
+    "aimed at an asset arrived, less the expected damage of those that did",
     "cost_per_value_protected": "interceptor cost per dollar of value protected",
     "magazine_used_fraction": "rounds fired over rounds available (first loads plus reloads)",
     "magazine_max_unit_used_fraction": "the most depleted unit's rounds fired over its rounds available",
@@ -112,6 +119,8 @@ def assess(
     in_flight = ~killed & ~lost & ~ends_in_time
     hit = leaked & tt.warhead[raid.type_index] & (damage_u < tt.p_damage[raid.type_index])
     hit_assets = np.unique(raid.target[hit])
+    t_def = pic.network_t[DEFENDED]
+    seen = np.isfinite(t_def) & (t_def <= arrival)
 
     # Where intercepts happened (debris) and where leakers arrived.
     k_lon, k_lat = lonlat_at(params_seg := seg, eng.segment[k_e], eng.t_intercept_s[k_e]) if k_e.size else (np.zeros(0), np.zeros(0))
@@ -126,8 +135,6 @@ def assess(
 
     cost = eng.cost_usd if eng.cost_usd.size == eng.shooter.size else eng.n_interceptors * sh.interceptor_cost_usd[eng.shooter]
     threat_cost_destroyed = float(tt.cost_usd[raid.type_index][killed].sum())
-    t_def = pic.network_t[DEFENDED]
-    seen = np.isfinite(t_def) & (t_def <= arrival)
     warn = np.where(seen, arrival - t_def, 0.0)
     own = pic.own_t[DEFENDED]
     own_seen = np.isfinite(own) & (own <= arrival)
@@ -140,7 +147,8 @@ def assess(
         "in_flight_at_end": float(in_flight.sum()),
         "assets_hit": float(hit.sum()),
         "assets_hit_distinct": float(hit_assets.size),
-        "population_exposed": float(params.assets.population[hit_assets].sum()),
+        "population_at_damaged_assets": float(params.assets.population[hit_assets].sum()),
+        "population_exposed": _population_exposed(params, raid, hit, warn),
         "interceptors_used": float(eng.n_interceptors.sum()),
         "interceptor_cost_usd": float(cost.sum()),
         "threat_cost_destroyed_usd": threat_cost_destroyed,
@@ -155,6 +163,7 @@ def assess(
         "wasted_interceptors": float(eng.n_interceptors[eng.wasted].sum()) if eng.wasted.size else 0.0,
         "double_engagements": float(eng.wasted.sum()) if eng.wasted.size else 0.0,
         "fighter_engagements": float((sh.kind[eng.shooter] == SHOOTER_KINDS.index("fighter")).sum()),
+        "engagements_on_remote": _on_remote(params, pic, eng),
         "detected_fraction": float(seen.mean()) if n else 0.0,
         "early_warning_s": float(warn.mean()) if n else 0.0,
         "early_warning_gain_s": float(gain.mean()) if n else 0.0,
@@ -174,18 +183,67 @@ def assess(
     for kind in sorted(set(params.assets.kind)):
         rows = np.array([k == kind for k in params.assets.kind])
         m[f"assets_hit_{kind}"] = float(rows[raid.target[hit]].sum())
-    # Cost ledger.
-    warhead = tt.warhead[raid.type_index]
-    aimed = np.unique(raid.target[warhead])
-    protected = np.setdiff1d(aimed, hit_assets)
+    # Cost ledger and expected damage.
+    expected, avoided = _expected_damage(params, raid, leaked, ends_in_time)
+    m["expected_damage_usd"] = expected
     weapon = eng.weapon if eng.weapon.size == eng.shooter.size else np.zeros(eng.shooter.size, np.int64)
     capacity = (sh.slot_rounds.sum(axis=1) * (1 + sh.reloads)).astype(float)
     m.update(ledger_metrics(sh.weapon_names, weapon, eng.n_interceptors, np.asarray(cost, float), eng.shooter,
-                            capacity, threat_cost_destroyed, float(params.assets.value_usd[protected].sum())))
+                            capacity, threat_cost_destroyed, avoided))
 
     events = _events(params, raid, pic, eng, k_e, k_lon, k_lat, k_zone, leaked, hit, aim, arrival,
                      lost, d_lon, d_lat, d_zone)
     return Outcome(m, events)
+
+
+def _population_exposed(params: EngineParams, raid: Raid, hit: NDArray[np.bool_], warn_s: NDArray[np.float64]) -> float:
+    r"""People exposed at damaged assets after sheltering on warning.
+
+    A hit after a warning :math:`W` leaves :math:`1 - f\min(1, W/T)` of the asset's people
+    exposed (:math:`f` the shelter fraction, :math:`T` the time to shelter); an asset hit several
+    times counts once, at its least-warned hit.
+    """
+    h = np.flatnonzero(hit)
+    if h.size == 0:
+        return 0.0
+    share = 1.0 - params.shelter_fraction * np.minimum(1.0, warn_s[h] / params.time_to_shelter_s)
+    worst = np.zeros(params.assets.population.size)
+    np.maximum.at(worst, raid.target[h], share)
+    return float((params.assets.population * worst).sum())
+
+
+def _expected_damage(params: EngineParams, raid: Raid, leaked, arrives) -> tuple[float, float]:
+    r"""Expected damage of the leakers, and the damage they would have done had none been stopped.
+
+    Asset :math:`a` of value :math:`V_a` reached by warhead leakers :math:`i` loses in expectation
+    :math:`V_a\,(1 - \prod_i (1 - p_i f_i))`, with :math:`p_i` the damage probability and
+    :math:`f_i` the share of value one damaging hit destroys. The second figure uses every warhead
+    threat aimed at the asset that would have arrived in time; the difference is the value the
+    defence protected (never negative, and it falls with every extra leaker).
+    """
+    tt = params.threat_types
+    a = params.assets
+    if raid.size == 0:
+        return 0.0, 0.0
+    q = tt.p_damage[raid.type_index] * tt.damage_fraction[raid.type_index] * tt.warhead[raid.type_index]
+    log_keep = np.log1p(-np.minimum(q, 1.0 - 1e-12))
+    n = a.value_usd.size
+    kept_leaked = np.exp(np.bincount(raid.target, weights=np.where(leaked, log_keep, 0.0), minlength=n))
+    kept_all = np.exp(np.bincount(raid.target, weights=np.where(arrives, log_keep, 0.0), minlength=n))
+    expected = float((a.value_usd * (1.0 - kept_leaked)).sum())
+    avoided = float((a.value_usd * (kept_leaked - kept_all)).sum())
+    return expected, max(avoided, 0.0)
+
+
+def _on_remote(params: EngineParams, pic: Picture, eng: Engagements) -> float:
+    """Salvoes fired before the shooter's own radar held the threat, by non-vectored shooters."""
+    sh = params.shooters
+    if eng.shooter.size == 0:
+        return 0.0
+    j = eng.shooter
+    own = pic.sensor_time(sh.radar[j], eng.threat)
+    vectored = (sh.kind[j] == SHOOTER_KINDS.index("fighter")) | (sh.mobile_reach_m[j] > 0)
+    return float((~vectored & (eng.t_fire_s < own)).sum())
 
 
 def _inside_assets(params: EngineParams, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:

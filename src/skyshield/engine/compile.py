@@ -6,10 +6,11 @@ import numpy as np
 
 from ..catalog import THREAT_CLASSES, Catalog
 from ..engage.fighters import cap_schedule
-from ..geo import BUILTIN_OCCUPIED_2025, Theatre, destination_point, great_circle_distance_m, lonlat_to_unit
+from ..geo import Theatre, destination_point, great_circle_distance_m, lonlat_to_unit
 from ..options import ResolvedOption
 from ..policy.compile import build_policy
 from ..rng import name_key
+from ..scenario import theatre_of as build_theatre
 from ..scenario.model import FighterPosture, Force, Scenario
 from .params import (
     FC_QUALITY_KINDS,
@@ -31,24 +32,6 @@ from .params import (
 )
 
 __all__ = ["compile_scenario", "build_theatre"]
-
-
-def build_theatre(sc: Scenario) -> Theatre:
-    t = sc.theatre
-    if t.occupied == "builtin-2025":
-        occ = BUILTIN_OCCUPIED_2025
-    elif t.occupied == "none":
-        occ = None
-    else:
-        occ = tuple(tuple(p) for p in t.occupied)
-    return Theatre(
-        defended=t.defended,
-        allied=tuple(t.allied),
-        adversary=tuple(t.adversary),
-        neutral=tuple(t.neutral),
-        occupied=occ,
-        bbox=tuple(t.bbox),
-    )
 
 
 def _unit_sites(f: Force) -> list[tuple[str, float, float]]:
@@ -98,6 +81,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         cost_usd=np.array([t.cost.value for t in tt]),
         warhead=np.array([t.warhead for t in tt]),
         p_damage=np.array([t.damage_probability.value for t in tt]),
+        damage_fraction=np.array([t.damage_fraction.value for t in tt]),
     )
 
     s_rows: list[tuple[str, int, float, float, str]] = []  # id, side, lon, lat, sensor type
@@ -250,6 +234,8 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
             w_asset_value=float(sc.doctrine.priority_asset_value),
         ),
         policy=build_policy(sc, catalog, option, theatre),
+        shelter_fraction=float(sc.civil_defence.shelter_fraction) if sc.civil_defence else 0.0,
+        time_to_shelter_s=float(sc.civil_defence.time_to_shelter) if sc.civil_defence else 600.0,
     )
 
 

@@ -55,6 +55,7 @@ class ThreatTypes:
     cost_usd: F  # (K,)
     warhead: B  # (K,)
     p_damage: F  # (K,)
+    damage_fraction: F  # (K,) share of an asset's value one damaging hit destroys
 
 
 @dataclass(frozen=True)
@@ -209,3 +210,5 @@ class EngineParams:
     ew: EwSites | None = None  # electronic-warfare soft-kill systems
     doctrine: DoctrineParams = DoctrineParams()
     policy: object | None = None  # skyshield.policy.compile.PolicyParams: clauses, tripwires, escalation
+    shelter_fraction: float = 0.0  # civil defence: share of people who shelter when warned in time
+    time_to_shelter_s: float = 600.0  # warning that share needs

@@ -12,6 +12,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..catalog import Catalog, load_catalog
+from ..geo import BUILTIN_OCCUPIED_2025, Zone, great_circle_distance_m
+from ..geo import Theatre as Theatre_
 from ..documents import ScenarioError, load_yaml, loads_yaml, validate_document
 from ..documents.errors import Loc, Problem, line_for
 from .model import (
@@ -42,7 +44,21 @@ __all__ = [
     "builtin_scenarios",
     "load_scenario",
     "parse_scenario",
+    "theatre_of",
 ]
+
+
+def theatre_of(sc: Scenario) -> Theatre_:
+    """The scenario's political geography (zones for ROE, debris, validation)."""
+    t = sc.theatre
+    if t.occupied == "builtin-2025":
+        occ = BUILTIN_OCCUPIED_2025
+    elif t.occupied == "none":
+        occ = None
+    else:
+        occ = tuple(tuple(p) for p in t.occupied)
+    return Theatre_(defended=t.defended, allied=tuple(t.allied), adversary=tuple(t.adversary),
+                    neutral=tuple(t.neutral), occupied=occ, bbox=tuple(t.bbox))
 
 
 def builtin_scenarios() -> dict[str, str]:
@@ -144,4 +160,84 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
                 inside(("raid", "groups", g, "via", r, w), pt)
         if grp.launch_window[1] > sc.duration:
             out.append((("raid", "groups", g, "launch_window"), "launch window ends after the scenario duration", None))
+    if not out:
+        out += _check_ranges(sc, cat)
+        out += _check_territory(sc, cat)
+    return out
+
+
+def _route_km(points: list[tuple[float, float]]) -> float:
+    lon = [p[0] for p in points]
+    lat = [p[1] for p in points]
+    return float(sum(great_circle_distance_m(lon[:-1], lat[:-1], lon[1:], lat[1:]))) / 1000.0
+
+
+def _check_ranges(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object]]:
+    """A threat type cannot fly farther than its range: every launch area to aim route is checked
+    (centre to centre, along its waypoints; ballistic types fly direct)."""
+    out: list[tuple[Loc, str, object]] = []
+    areas = {a.id: a.lonlat for a in sc.launch_areas}
+    assets = {a.id: a.lonlat for a in sc.assets}
+    for g, grp in enumerate(sc.raid.groups):
+        t = cat.threats[grp.type]
+        range_km = t.range.value / 1000.0
+        routes = [()] if t.profile == "ballistic" or not grp.via else list(grp.via)
+        worst = None
+        for area in grp.launch_areas:
+            for aim in grp.targets:
+                for r, via in enumerate(routes):
+                    d = _route_km([areas[area], *via, assets[aim]])
+                    if d > range_km and (worst is None or d > worst[0]):
+                        worst = (d, area, aim, r)
+        if worst is not None:
+            d, area, aim, r = worst
+            how = f" via route {r + 1}" if grp.via and t.profile != "ballistic" else ""
+            out.append((("raid", "groups", g), f"{grp.type} has a range of {range_km:,.0f} km, but the flight from launch "
+                        f"area {area} to {aim}{how} is {d:,.0f} km", grp.id))
+    return out
+
+
+_AIR_SENSORS = ("aew", "fighter-radar")
+
+
+def _check_territory(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object]]:
+    """Forces stand where their side implies: ships at sea; ground units of the defended country
+    on its unoccupied territory; allied ground units on allied soil (or, with
+    ``deployed_forward``, in the defended country); aircraft never over the adversary, occupied
+    or neutral ground; QRA and relief bases on their own side's soil."""
+    out: list[tuple[Loc, str, object]] = []
+    try:
+        th = theatre_of(sc)
+        lon = [f.lonlat[0] for f in sc.forces] + [b.lonlat[0] for b in sc.air_bases]
+        lat = [f.lonlat[1] for f in sc.forces] + [b.lonlat[1] for b in sc.air_bases]
+        zones = th.classify(lon, lat) if lon else []
+    except (KeyError, ValueError) as exc:
+        return [(("theatre",), str(exc).strip("'\""), None)]
+    names = {z: z.name.lower() for z in Zone}
+    base_zone = {b.id: Zone(int(zones[len(sc.forces) + k])) for k, b in enumerate(sc.air_bases)}
+    for i, f in enumerate(sc.forces):
+        z = Zone(int(zones[i]))
+        kind = cat.sensors[f.type].kind if f.type in cat.sensors else cat.shooters[f.type].kind
+        air = kind in _AIR_SENSORS or kind == "fighter"
+        home = Zone.DEFENDED if f.side == "defended" else Zone.ALLIED
+        where = f"at {list(f.lonlat)}, which is {names[z]} territory" if z != Zone.SEA else f"at sea at {list(f.lonlat)}"
+        if kind == "ship":
+            ok, rule = z == Zone.SEA, "a ship stands at sea"
+        elif air and f.fighter is not None and f.fighter.posture == "qra":
+            ok, rule = z == home or (f.deployed_forward and z == Zone.DEFENDED), f"a QRA pair's site is its base, on {names[home]} soil"
+        elif air:
+            ok, rule = z in (Zone.DEFENDED, Zone.ALLIED, Zone.SEA), "aircraft stations are over defended, allied or international airspace"
+        else:
+            allowed = {home} | ({Zone.DEFENDED} if f.deployed_forward else set())
+            ok = z in allowed
+            rule = (f"{f.side} ground units stand on {names[home]} soil"
+                    + (" (set `deployed_forward: true` for a unit deliberately stationed in the defended country)"
+                       if f.side == "allied" else ""))
+        if not ok:
+            out.append((("forces", i, "lonlat"), f"{f.id} ({f.type}) stands {where}; {rule}", list(f.lonlat)))
+        if f.fighter is not None and f.fighter.base is not None:
+            bz = base_zone[f.fighter.base]
+            if not (bz == home or (f.deployed_forward and bz == Zone.DEFENDED)):
+                out.append((("forces", i, "fighter", "base"), f"{f.id} flies from {f.fighter.base}, which is "
+                            f"{names[bz]} territory; a {f.side} unit's base is on {names[home]} soil", f.fighter.base))
     return out

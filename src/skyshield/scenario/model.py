@@ -42,6 +42,7 @@ __all__ = [
     "AirBase",
     "FighterPosture",
     "Doctrine",
+    "CivilDefence",
     "DATA_SHARING_TIERS",
     "ROE_KINDS",
 ]
@@ -161,6 +162,10 @@ class Force(_Frozen):
     count: int = Field(1, ge=1, le=1000)
     inventory: int | None = Field(None, ge=0, description="override the catalog's ready rounds")
     fighter: FighterPosture | None = Field(None, description="fighters: CAP or QRA posture (default: CAP on station all along)")
+    deployed_forward: bool = Field(
+        False, description="an allied unit deliberately stationed in the defended country (a tripwire, "
+        "a forward team); without it allied ground units must stand on allied soil or at sea"
+    )
     engage_on_remote: bool | None = Field(
         None, description="override the catalog type's engage-on-remote capability for this unit "
         "(e.g. a battery integrated in IBCS); say why in `note`"
@@ -276,6 +281,19 @@ class Doctrine(_Frozen):
     source: str = ""
 
 
+class CivilDefence(_Frozen):
+    """Public warning and shelter: warned people shelter, so fewer are exposed to a hit.
+
+    The exposed share of an asset's population when hit after a warning of ``W`` seconds is
+    ``1 - shelter_fraction * min(1, W / time_to_shelter)``; the warning is the time from the
+    threat's first track in the defended network (the air-raid alert) to its arrival.
+    """
+
+    shelter_fraction: float = Field(ge=0.0, le=1.0, description="share of people who take shelter when warned in time")
+    time_to_shelter: Duration = Field(gt=0.0, description="warning that share needs to reach shelter, e.g. '10 min'")
+    source: str = ""
+
+
 class Scenario(_Frozen):
     """A validated scenario. Hash it with :attr:`content_hash`."""
 
@@ -291,6 +309,9 @@ class Scenario(_Frozen):
     forces: tuple[Force, ...] = ()
     air_bases: tuple[AirBase, ...] = Field((), description="fighter bases named by forces' `fighter.base`")
     doctrine: Doctrine = Field(default_factory=Doctrine, description="firing doctrine of every shooter")
+    civil_defence: CivilDefence | None = Field(
+        None, description="public warning and shelter (default: none, everyone at a damaged asset is exposed)"
+    )
     raid: Raid
     options: dict[Id, OptionSpec] = Field(
         default_factory=dict, description="options of this scenario; they override built-in presets"
