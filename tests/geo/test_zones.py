@@ -175,3 +175,35 @@ def test_theatre_is_hashable_and_accepts_lists() -> None:
     a = Theatre("UKR", allied=["POL"], adversary=["RUS"])  # type: ignore[arg-type]
     b = Theatre("UKR", allied=("POL",), adversary=("RUS",))
     assert a == b and hash(a) == hash(b)
+
+
+@pytest.mark.parametrize("a, b, zones", [
+    ("UKR", "BLR", {Zone.DEFENDED, Zone.ADVERSARY}),
+    ("UKR", "POL", {Zone.DEFENDED, Zone.ALLIED}),
+    ("POL", "SVK", {Zone.ALLIED}),
+    ("UKR", "MDA", {Zone.DEFENDED, Zone.NEUTRAL}),
+])
+def test_land_borders_between_two_countries_never_read_as_sea(a, b, zones) -> None:
+    # Points on the land border as Natural Earth draws it at full resolution (before our
+    # simplification): each must belong to one of the two countries, never to the sea. Each
+    # country is simplified on its own, which leaves slivers between neighbours; they are
+    # given to a neighbour, so none of these points may fall into a gap.
+    from shapely.geometry import shape
+
+    from skyshield.geo.zones import _country_shapes
+
+    def raw(code):
+        return shapely.union_all([shape(s) for s in _country_shapes()[code]])
+
+    ra, rb = raw(a), raw(b)
+    border = shapely.intersection(shapely.boundary(ra), shapely.buffer(rb, 1e-3))
+    xy = shapely.get_coordinates(border)
+    # Leave out the ends near a third country (tri-points), where either answer is right.
+    others = [raw(c) for c in ("UKR", "BLR", "POL", "SVK", "HUN", "ROU", "MDA", "RUS") if c not in (a, b)]
+    far = ~np.any([shapely.dwithin(o, shapely.points(xy), 0.03) for o in others], axis=0)
+    xy = xy[far]
+    assert len(xy) >= 100, "a land border of at least a hundred vertices"
+    codes = EASTERN_FLANK.classify(xy[:, 0], xy[:, 1])
+    got = {Zone(int(c)) for c in np.unique(codes)}
+    assert Zone.SEA not in got
+    assert got <= zones | {Zone.OCCUPIED}

@@ -17,7 +17,10 @@ Processing of every country shape (see :func:`country_geometry`):
    (0.01 deg, about 1.1 km north-south and 0.7 km east-west at 50N), topology preserved.
 
 The result is good to about a kilometre at borders and coasts, far finer than the
-+-20 km of the occupied-territory polygon.
++-20 km of the occupied-territory polygon. Because each country is simplified on its own,
+neighbours' outlines leave slivers of no-man's-land between them; the same closing applied to
+all land finds them, and each goes to the neighbour that surrounds most of it (see
+:func:`_border_gaps`), so no land between two countries reads as sea.
 
 Performance target (checked by hand, never a timed test): the first build of a
 :class:`Theatre`'s geometries takes under about 1 s, and classifying 10,000 points afterwards
@@ -313,12 +316,12 @@ class Theatre:
         if not (lon_min < lon_max and lat_min < lat_max):
             raise ValueError(f"bbox must be (lon_min, lat_min, lon_max, lat_max), got {self.bbox}")
 
-    def __getstate__(self) -> tuple[dict[str, object], dict[Zone, BaseGeometry] | None]:
+    def __getstate__(self) -> tuple[dict[str, object], dict[Any, BaseGeometry] | None]:
         # Ship the built geometry with the theatre (when there is one): a worker process
         # then classifies at once instead of re-reading and re-simplifying the shapefile.
         return dict(self.__dict__), _GEOMETRIES.get(self)
 
-    def __setstate__(self, state: tuple[dict[str, object], dict[Zone, BaseGeometry] | None]) -> None:
+    def __setstate__(self, state: tuple[dict[str, object], dict[Any, BaseGeometry] | None]) -> None:
         fields, geoms = state
         for k, v in fields.items():
             object.__setattr__(self, k, v)
@@ -404,48 +407,99 @@ class Theatre:
         return np.any((codes == int(Zone(zone))) & valid, axis=-1)
 
 
-_GEOMETRIES: dict[Theatre, dict[Zone, BaseGeometry]] = {}
+_GEOMETRIES: dict[Theatre, dict[Any, BaseGeometry]] = {}
 """Built geometry per theatre in this process. A pickled theatre carries its built geometry
 along (``Theatre.__getstate__``), so worker processes do not rebuild it from the shapefile."""
 
 
-def _theatre_geometries(theatre: Theatre) -> dict[Zone, BaseGeometry]:
-    """Raw (overlapping) geometry of each listed role, before precedence (built once)."""
+def _theatre_geometries(theatre: Theatre) -> dict[Any, BaseGeometry]:
+    """Raw (overlapping) geometry of each listed role, before precedence, then the border
+    slivers given to each zone, keyed ``("gaps", zone)`` (built once)."""
     geoms = _GEOMETRIES.get(theatre)
     if geoms is None:
         geoms = _GEOMETRIES[theatre] = _build_geometries(theatre)
     return geoms
 
 
-def _build_geometries(theatre: Theatre) -> dict[Zone, BaseGeometry]:
+def _build_geometries(theatre: Theatre) -> dict[Any, BaseGeometry]:
     bbox = theatre.bbox
-    defended = country_geometry(theatre.defended, bbox)
-    if theatre.occupied is not None and len(theatre.occupied) >= 3:
-        ring = shapely.make_valid(shapely.Polygon(theatre.occupied))
-        occupied = shapely.make_valid(shapely.intersection(ring, defended))
-    else:
-        occupied = shapely.Polygon()
 
     def union(codes: tuple[str, ...]) -> BaseGeometry:
         if not codes:
             return shapely.Polygon()
         return shapely.union_all([country_geometry(c, bbox) for c in codes])
 
-    return {
-        Zone.OCCUPIED: occupied,
-        Zone.DEFENDED: defended,
+    roles = {
+        Zone.DEFENDED: country_geometry(theatre.defended, bbox),
         Zone.ALLIED: union(theatre.allied),
         Zone.ADVERSARY: union(theatre.adversary),
         Zone.NEUTRAL: union(theatre.neutral),
         Zone.OTHER: _land_in_bbox(bbox),
     }
+    gaps = _border_gaps(roles)
+    defended = roles[Zone.DEFENDED]
+    if theatre.occupied is not None and len(theatre.occupied) >= 3:
+        ring = shapely.make_valid(shapely.Polygon(theatre.occupied))
+        occupied = shapely.make_valid(shapely.intersection(ring, defended))
+    else:
+        occupied = shapely.Polygon()
+    if ("gaps", Zone.DEFENDED) in gaps and not occupied.is_empty:  # slivers on occupied ground
+        dg = gaps.pop(("gaps", Zone.DEFENDED))
+        occ_gaps = shapely.intersection(dg, ring)
+        gaps = {("gaps", Zone.OCCUPIED): occ_gaps, ("gaps", Zone.DEFENDED): shapely.difference(dg, ring), **gaps}
+    return {Zone.OCCUPIED: occupied, **roles, **gaps}
+
+
+def _border_gaps(roles: dict[Zone, BaseGeometry]) -> dict[Any, BaseGeometry]:
+    """The slivers between neighbouring countries' outlines, each given to one neighbour.
+
+    Each country is simplified on its own, so neighbours' outlines leave slivers between them
+    (up to about a kilometre wide) that belong to no country and would read as sea. The same
+    morphological closing that fills inlets (:data:`INLET_CLOSING_DEG`), applied to all land at
+    once, finds them; each goes to the zone that surrounds most of it (sampled just outside
+    its outline; ties to the zone of higher precedence). Water wider than about 3 km stays sea.
+    Returns extra layers keyed ``("gaps", zone)``; they overlap no country, so they are tested
+    after the countries (no union with the large outlines is needed).
+    """
+    land = roles[Zone.OTHER]
+    if land.is_empty:
+        return {}
+    closed = land.buffer(INLET_CLOSING_DEG, quad_segs=4).buffer(-INLET_CLOSING_DEG, quad_segs=4)
+    gaps = shapely.get_parts(shapely.difference(closed, land))
+    gaps = gaps[shapely.area(gaps) > 1e-12]
+    if gaps.size == 0:
+        return {}
+    rings = shapely.get_exterior_ring(shapely.buffer(gaps, 3e-4, quad_segs=2))
+    xy, owner = shapely.get_coordinates(rings, return_index=True)
+    order = list(roles)  # precedence: defended, allied, adversary, neutral, other land
+    code = np.full(owner.size, len(order), dtype=np.int64)  # len(order): sea
+    todo = np.arange(owner.size)
+    for k, z in enumerate(order):
+        g = roles[z]
+        if g.is_empty or todo.size == 0:
+            continue
+        hit = shapely.contains_xy(g, xy[todo, 0], xy[todo, 1])
+        code[todo[hit]] = k
+        todo = todo[~hit]
+    votes = np.zeros((gaps.size, len(order) + 1))
+    np.add.at(votes, (owner, code), 1.0)
+    votes[:, -1] = -1.0  # never give a gap to the sea
+    winner = np.argmax(votes, axis=1)  # first maximum: the zone of higher precedence
+    owned = votes[np.arange(gaps.size), winner] > 0
+    out: dict[Any, BaseGeometry] = {}
+    for k, z in enumerate(order):
+        mine = gaps[owned & (winner == k)]
+        if mine.size:
+            out[("gaps", z)] = shapely.multipolygons(mine)
+    return out
 
 
 @lru_cache(maxsize=16)
 def _theatre_layers(theatre: Theatre) -> tuple[tuple[Zone, BaseGeometry], ...]:
     """Prepared geometries in precedence order, empty layers dropped."""
     layers = []
-    for zone, geom in _theatre_geometries(theatre).items():  # dict order = precedence
+    for key, geom in _theatre_geometries(theatre).items():  # dict order = precedence
+        zone = key if isinstance(key, Zone) else key[1]
         if geom.is_empty:
             continue
         shapely.prepare(geom)
@@ -456,11 +510,14 @@ def _theatre_layers(theatre: Theatre) -> tuple[tuple[Zone, BaseGeometry], ...]:
 @lru_cache(maxsize=64)
 def _zone_geometry(theatre: Theatre, zone: Zone) -> BaseGeometry:
     raw = _theatre_geometries(theatre)
+    gaps = [g for k, g in raw.items() if not isinstance(k, Zone)]
     if zone is Zone.SEA:
-        return shapely.difference(shapely.box(*theatre.bbox), raw[Zone.OTHER])
-    order = list(raw)
+        return shapely.difference(shapely.box(*theatre.bbox), shapely.union_all([raw[Zone.OTHER], *gaps]))
+    order = [k for k in raw if isinstance(k, Zone)]
     higher = [raw[z] for z in order[: order.index(zone)]]
     geom = raw[zone]
     if higher and not geom.is_empty:
         geom = shapely.difference(geom, shapely.union_all(higher))
+    if ("gaps", zone) in raw:
+        geom = shapely.union(geom, raw[("gaps", zone)])
     return shapely.make_valid(geom)
