@@ -46,7 +46,7 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
     from ..documents import ScenarioError
     from ..options import resolve_option
     from ..runner import Experiment, run_experiment
-    from .render import difference_table, result_document, result_table
+    from .render import cause_table, difference_table, result_document, result_table
 
     sc, cat = _load(scenario, catalogs)
     try:
@@ -85,6 +85,7 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
     else:
         out = stdout_console()
         out.print(result_table(res))
+        out.print(cause_table(res))
         diff = difference_table(res)
         if diff is not None:
             out.print(diff)

@@ -12,7 +12,8 @@ from ..analysis.fmt import compact
 from ..engine import METRIC_DOCS
 from ..runner import ExperimentResult
 
-__all__ = ["result_document", "result_table", "difference_table", "KEY_METRICS", "menu_table", "pareto_plot", "MENU_COLUMNS"]
+__all__ = ["result_document", "result_table", "difference_table", "cause_table", "KEY_METRICS", "menu_table",
+           "pareto_plot", "MENU_COLUMNS"]
 
 KEY_METRICS = (
     "launched",
@@ -57,9 +58,28 @@ def result_document(res: ExperimentResult) -> dict[str, Any]:
                 m, lo, hi = paired_difference([r.get(k, 0.0) for r in rows], [r.get(k, 0.0) for r in base_rows])
                 diff[k] = {"mean": _clean(m), "ci95": [_clean(lo), _clean(hi)]}
             entry["difference_vs_" + base] = diff
+        _add_causes(entry, base)
         doc["options"][o] = entry
     doc["metric_docs"] = {k: v for k, v in METRIC_DOCS.items()}
     return doc
+
+
+def _add_causes(entry: dict[str, Any], base: str) -> None:
+    """Structured views of the leaker attribution: cause -> summary, the same by threat class,
+    and the paired difference of each cause against the baseline."""
+    from ..catalog import THREAT_CLASSES
+    from ..engine.explain import CAUSES
+
+    def view(table: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+        return {c: table[f"leaked_by_cause_{c.replace('-', '_')}{suffix}"] for c in CAUSES
+                if f"leaked_by_cause_{c.replace('-', '_')}{suffix}" in table}
+
+    m = entry["metrics"]
+    entry["leakers_by_cause"] = view(m)
+    entry["leakers_by_cause_by_class"] = {cl: view(m, "_" + cl) for cl in THREAT_CLASSES if view(m, "_" + cl)}
+    diff = entry.get("difference_vs_" + base)
+    if diff is not None:
+        entry["leakers_by_cause_difference_vs_" + base] = view(diff)
 
 
 def _fmt(v: float) -> str:
@@ -95,6 +115,22 @@ def result_table(res: ExperimentResult) -> Table:
         for o in opts:
             cells.append(_cell(doc["options"][o]["metrics"].get(k)))
         t.add_row(k, *cells)
+    return t
+
+
+def cause_table(res: ExperimentResult) -> Table:
+    """Why threats got through: leakers by cause per option (causes sum to ``leaked``)."""
+    from ..engine.explain import CAUSE_DOCS, CAUSES
+
+    doc = result_document(res)
+    opts = list(doc["options"])
+    t = Table(title="Why threats got through: leakers by cause (the causes sum to leaked)",
+              caption="; ".join(f"{c}: {CAUSE_DOCS[c]}" for c in CAUSES))
+    t.add_column("cause", style="bold")
+    for o in opts:
+        t.add_column(o, justify="right")
+    for c in CAUSES:
+        t.add_row(c, *(_cell(doc["options"][o]["leakers_by_cause"].get(c)) for o in opts))
     return t
 
 

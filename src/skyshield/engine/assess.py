@@ -19,6 +19,7 @@ from ..geo import EARTH_RADIUS_M, Zone
 from ..engage.ledger import ledger_metrics
 from ..engage.roe import REASONS
 from .battle import Engagements
+from .explain import CAUSE_DOCS, CAUSES, cause_metrics, leaker_causes
 from .opportunities import Opportunities, debris_points
 from .params import ALLIED, DEFENDED, SHOOTER_KINDS, EngineParams
 from .raid import Raid
@@ -87,6 +88,11 @@ METRIC_DOCS: dict[str, str] = {
     "early_warning_s": "mean warning time: arrival minus first detection in the defended picture",
     "early_warning_gain_s": "mean warning gained from allied data over the defended country's own sensors",
 }
+
+
+METRIC_DOCS.update({f"leaked_by_cause_{c.replace('-', '_')}": f"leakers: {d}" for c, d in CAUSE_DOCS.items()})
+METRIC_DOCS.update({f"leaked_by_cause_denied_roe_{r.replace('-', '_')}": f"leakers denied by the ROE rule '{r}'"
+                    for r in REASONS[1:]})
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,8 @@ def assess(
         "early_warning_gain_s": float(gain.mean()) if n else 0.0,
     }
     m.update(pic.metrics)
+    cause, rule = leaker_causes(params, raid, seg, pic, opp, eng, leaked)
+    m.update(cause_metrics(cause, rule, cls))
     for r, why in enumerate(REASONS[1:]):
         by = opp.denied_by_reason
         m[f"engagements_denied_roe_{why.replace('-', '_')}"] = float(by[r]) if r < len(by) else 0.0

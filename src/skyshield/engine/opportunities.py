@@ -60,7 +60,7 @@ from .sense import Picture
 from .trajectory import Segments, circle_windows, positions_at
 
 __all__ = ["Opportunities", "find_opportunities", "debris_points", "DEBRIS_DRAG", "BORDER_MARGIN_M",
-           "debris_shift_rad", "path_crosses"]
+           "debris_shift_rad", "path_crosses", "lawful_windows"]
 
 DEBRIS_DRAG = 0.5
 """Notional: debris carries forward half the vacuum fall distance ``v sqrt(2h/g)``."""
@@ -86,6 +86,12 @@ class Opportunities:
     denied_shooter: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (D,)
     denied_threat: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (D,)
     denied_reason: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (D,) REASONS code
+    # Every envelope crossing, ready or not, lawful or not (for explaining leakers).
+    win_shooter: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (G,)
+    win_threat: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (G,)
+    win_segment: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (G,)
+    win_t_in_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (G,)
+    win_t_out_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (G,)
 
 
 def _range_m(u1: NDArray[np.float64], u2: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -174,6 +180,7 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
     reach = (sh.max_range_m.max(axis=1) + sh.mobile_reach_m) if sh.max_range_m.size else np.zeros(0)
     m, j, t_in, t_out = _windows_by_reach(seg, sh.unit, reach, radius)
     i = seg.threat[m]
+    geometric = (j, i, m, t_in, np.minimum(t_out, params.duration_s))
     side = sh.side[j]
     t_pic = pic.network_t[side, i]
     t_fc = pic.sensor_time(sh.radar[j], i)
@@ -204,6 +211,8 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
         jj[order], ii[order], mm[order], t_first[order], t_b[order], fly[order], int(denied.size),
         tuple(int(x) for x in counts), *_ew_exposure(params, raid, seg),
         denied_shooter=j[denied], denied_threat=i[denied], denied_reason=reason_d.astype(np.int64),
+        win_shooter=geometric[0], win_threat=geometric[1], win_segment=geometric[2],
+        win_t_in_s=geometric[3], win_t_out_s=geometric[4],
     )
 
 
@@ -241,6 +250,12 @@ def path_crosses(params: EngineParams, seg: Segments, n: int, zone: Zone, threat
     r, _, _, z = zone_pieces(params.theatre, seg.a[rows], seg.tangent[rows], np.zeros(rows.size), seg.arc_rad[rows])
     np.logical_or.at(out, seg.threat[rows[r]], z == zone)
     return out
+
+
+def lawful_windows(params, raid, seg, m, j, i, t_a, t_b):
+    """The parts of windows ``[t_a, t_b]`` (segments ``m``, shooters ``j``, threats ``i``) where
+    the rules of engagement allow an intercept: ``(row, start, end, reason at each window's start)``."""
+    return _roe_windows(params, raid, seg, m, j, i, t_a, t_b)
 
 
 def _roe_windows(params, raid, seg, m, j, i, t_a, t_b):
