@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from skyshield.engine.assess import _expected_damage, _population_exposed
+from skyshield.engine.assess import _expected_damage, exposed_share
 
 from .builder import build, metric, params_for
 
@@ -47,6 +47,10 @@ def test_value_protected_falls_with_every_extra_leaker() -> None:
             more[k] = True
             _, after = _expected_damage(p, raid, more, np.ones(5, bool))
             assert after < before
+
+
+def _population_exposed(p, raid, hit, warn):
+    return float((p.assets.population * exposed_share(p, raid, hit, warn)).sum())
 
 
 def test_people_shelter_in_proportion_to_their_warning() -> None:

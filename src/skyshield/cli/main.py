@@ -33,7 +33,7 @@ def _load(scenario: str, catalogs: tuple[str, ...]):
 
 def _execute(scenario: str, options: list[str], replications: int, seed: int, workers: int | None,
              fmt: str, catalogs: tuple[str, ...], events: str | None, fidelity: str = "statistical",
-             pareto: str | None = None) -> None:
+             pareto: str | None = None, by: str | None = None) -> None:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -86,6 +86,11 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
         out = stdout_console()
         out.print(result_table(res))
         out.print(cause_table(res))
+        if by == "asset":
+            from .render import asset_table
+
+            for q in ("leaked", "hits", "expected_damage_usd"):
+                out.print(asset_table(res, q))
         diff = difference_table(res)
         if diff is not None:
             out.print(diff)
@@ -185,12 +190,15 @@ def run(scenario: str, option: str, replications: int, seed: int, workers: int |
               help="Comma-separated options, or `all` for every preset; the first is the baseline for differences.")
 @click.option("--pareto", type=click.Path(dir_okay=False), default=None,
               help="Save the Pareto plot (protection against escalation risk, marker size for cost) to this PNG.")
+@click.option("--by", type=click.Choice(["asset"]), default=None,
+              help="Also print results broken down by asset (leakers, hits, expected damage).")
 @_with_common
 def compare(scenario: str, options: str, replications: int, seed: int, workers: int | None, fmt: str,
-            catalogs: tuple[str, ...], events: str | None, fidelity: str, pareto: str | None = None) -> None:
+            catalogs: tuple[str, ...], events: str | None, fidelity: str, pareto: str | None = None,
+            by: str | None = None) -> None:
     """Compare options on the same raids (common random numbers)."""
     names = expand_options(options)
-    _execute(scenario, names, replications, seed, workers, fmt, catalogs, events, fidelity, pareto)
+    _execute(scenario, names, replications, seed, workers, fmt, catalogs, events, fidelity, pareto, by)
 
 
 def expand_options(options: str) -> list[str]:

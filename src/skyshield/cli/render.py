@@ -12,7 +12,7 @@ from ..analysis.fmt import compact
 from ..engine import METRIC_DOCS
 from ..runner import ExperimentResult
 
-__all__ = ["result_document", "result_table", "difference_table", "cause_table", "KEY_METRICS", "menu_table",
+__all__ = ["result_document", "result_table", "difference_table", "cause_table", "asset_table", "KEY_METRICS", "menu_table",
            "pareto_plot", "MENU_COLUMNS"]
 
 KEY_METRICS = (
@@ -59,9 +59,35 @@ def result_document(res: ExperimentResult) -> dict[str, Any]:
                 diff[k] = {"mean": _clean(m), "ci95": [_clean(lo), _clean(hi)]}
             entry["difference_vs_" + base] = diff
         _add_causes(entry, base)
+        _add_assets(entry, [a.id for a in res.experiment.scenario.assets])
         doc["options"][o] = entry
     doc["metric_docs"] = {k: v for k, v in METRIC_DOCS.items()}
     return doc
+
+
+def _add_assets(entry: dict[str, Any], asset_ids: list[str]) -> None:
+    """Per-asset results: ``assets.<id>.<quantity>`` summaries (aimed, leaked, hits, expected
+    damage, people exposed)."""
+    from ..engine.assess import ASSET_QUANTITIES, asset_key
+
+    m = entry["metrics"]
+    entry["assets"] = {aid: {q: m[f"asset_{asset_key(aid)}_{q}"] for q in ASSET_QUANTITIES
+                             if f"asset_{asset_key(aid)}_{q}" in m} for aid in asset_ids}
+
+
+def asset_table(res: ExperimentResult, quantity: str = "hits") -> Table:
+    """One per-asset quantity for every option (mean ± 95 % CI half-width)."""
+    from ..engine.assess import ASSET_QUANTITIES
+
+    doc = result_document(res)
+    opts = list(doc["options"])
+    t = Table(title=f"By asset: {quantity.replace('_', ' ')} ({ASSET_QUANTITIES[quantity]})")
+    t.add_column("asset", style="bold")
+    for o in opts:
+        t.add_column(o, justify="right")
+    for a in res.experiment.scenario.assets:
+        t.add_row(a.id, *(_cell(doc["options"][o]["assets"][a.id].get(quantity)) for o in opts))
+    return t
 
 
 def _add_causes(entry: dict[str, Any], base: str) -> None:

@@ -154,7 +154,7 @@ def assess(
         "assets_hit": float(hit.sum()),
         "assets_hit_distinct": float(hit_assets.size),
         "population_at_damaged_assets": float(params.assets.population[hit_assets].sum()),
-        "population_exposed": _population_exposed(params, raid, hit, warn),
+        "population_exposed": float((params.assets.population * exposed_share(params, raid, hit, warn)).sum()),
         "interceptors_used": float(eng.n_interceptors.sum()),
         "interceptor_cost_usd": float(cost.sum()),
         "threat_cost_destroyed_usd": threat_cost_destroyed,
@@ -192,8 +192,9 @@ def assess(
         rows = np.array([k == kind for k in params.assets.kind])
         m[f"assets_hit_{kind}"] = float(rows[raid.target[hit]].sum())
     # Cost ledger and expected damage.
-    expected, avoided = _expected_damage(params, raid, leaked, ends_in_time)
+    expected, avoided, by_asset = _expected_damage(params, raid, leaked, ends_in_time, per_asset=True)
     m["expected_damage_usd"] = expected
+    m.update(_asset_metrics(params, raid, leaked, hit, warn, by_asset))
     weapon = eng.weapon if eng.weapon.size == eng.shooter.size else np.zeros(eng.shooter.size, np.int64)
     capacity = (sh.slot_rounds.sum(axis=1) * (1 + sh.reloads)).astype(float)
     m.update(ledger_metrics(sh.weapon_names, weapon, eng.n_interceptors, np.asarray(cost, float), eng.shooter,
@@ -204,23 +205,54 @@ def assess(
     return Outcome(m, events)
 
 
-def _population_exposed(params: EngineParams, raid: Raid, hit: NDArray[np.bool_], warn_s: NDArray[np.float64]) -> float:
-    r"""People exposed at damaged assets after sheltering on warning.
+def exposed_share(params: EngineParams, raid: Raid, hit: NDArray[np.bool_], warn_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    r"""Share of each asset's people exposed to its damaging hits, after sheltering on warning.
 
     A hit after a warning :math:`W` leaves :math:`1 - f\min(1, W/T)` of the asset's people
     exposed (:math:`f` the shelter fraction, :math:`T` the time to shelter); an asset hit several
-    times counts once, at its least-warned hit.
+    times counts once, at its least-warned hit; an asset not hit exposes nobody.
     """
+    share = np.zeros(params.assets.population.size)
     h = np.flatnonzero(hit)
-    if h.size == 0:
-        return 0.0
-    share = 1.0 - params.shelter_fraction * np.minimum(1.0, warn_s[h] / params.time_to_shelter_s)
-    worst = np.zeros(params.assets.population.size)
-    np.maximum.at(worst, raid.target[h], share)
-    return float((params.assets.population * worst).sum())
+    if h.size:
+        s = 1.0 - params.shelter_fraction * np.minimum(1.0, warn_s[h] / params.time_to_shelter_s)
+        np.maximum.at(share, raid.target[h], s)
+    return share
 
 
-def _expected_damage(params: EngineParams, raid: Raid, leaked, arrives) -> tuple[float, float]:
+def asset_key(asset_id: str) -> str:
+    """An asset id as part of a metric name (``.`` and ``-`` read as ``_``)."""
+    return asset_id.replace("-", "_").replace(".", "_")
+
+
+ASSET_QUANTITIES = {
+    "aimed": "threats aimed at it",
+    "leaked": "threats that reached its aim area",
+    "hits": "damaging hits on it",
+    "expected_damage_usd": "USD: expected damage to it from its leakers",
+    "population_exposed": "people exposed there after sheltering (0 unless damaged)",
+}
+"""Per-asset metrics ``asset_<id>_<quantity>``."""
+METRIC_DOCS.update({f"asset_<id>_{q}": f"per asset (id with . and - as _): {d}" for q, d in ASSET_QUANTITIES.items()})
+
+
+def _asset_metrics(params: EngineParams, raid: Raid, leaked, hit, warn_s, damage) -> dict[str, float]:
+    a = params.assets
+    n = len(a.ids)
+    aimed = np.bincount(raid.target, minlength=n) if raid.size else np.zeros(n)
+    lk = np.bincount(raid.target[leaked], minlength=n) if raid.size else np.zeros(n)
+    hits = np.bincount(raid.target[hit], minlength=n) if raid.size else np.zeros(n)
+    people = a.population * exposed_share(params, raid, hit, warn_s)
+    m: dict[str, float] = {}
+    for k, aid in enumerate(a.ids):
+        key = asset_key(aid)
+        for q, v in (("aimed", aimed), ("leaked", lk), ("hits", hits), ("expected_damage_usd", damage),
+                     ("population_exposed", people)):
+            m[f"asset_{key}_{q}"] = float(v[k])
+    return m
+
+
+def _expected_damage(params: EngineParams, raid: Raid, leaked, arrives, per_asset: bool = False):
     r"""Expected damage of the leakers, and the damage they would have done had none been stopped.
 
     Asset :math:`a` of value :math:`V_a` reached by warhead leakers :math:`i` loses in expectation
@@ -232,15 +264,17 @@ def _expected_damage(params: EngineParams, raid: Raid, leaked, arrives) -> tuple
     tt = params.threat_types
     a = params.assets
     if raid.size == 0:
-        return 0.0, 0.0
+        return (0.0, 0.0, np.zeros(a.value_usd.size)) if per_asset else (0.0, 0.0)
     q = tt.p_damage[raid.type_index] * tt.damage_fraction[raid.type_index] * tt.warhead[raid.type_index]
     log_keep = np.log1p(-np.minimum(q, 1.0 - 1e-12))
     n = a.value_usd.size
     kept_leaked = np.exp(np.bincount(raid.target, weights=np.where(leaked, log_keep, 0.0), minlength=n))
     kept_all = np.exp(np.bincount(raid.target, weights=np.where(arrives, log_keep, 0.0), minlength=n))
-    expected = float((a.value_usd * (1.0 - kept_leaked)).sum())
+    damage = a.value_usd * (1.0 - kept_leaked)
     avoided = float((a.value_usd * (kept_leaked - kept_all)).sum())
-    return expected, max(avoided, 0.0)
+    if per_asset:
+        return float(damage.sum()), max(avoided, 0.0), damage
+    return float(damage.sum()), max(avoided, 0.0)
 
 
 def _on_remote(params: EngineParams, pic: Picture, eng: Engagements) -> float:

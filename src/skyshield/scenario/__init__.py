@@ -120,6 +120,8 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
                 out.append(((kind, second, "id"), f"duplicate id {name!r}", name))
 
     dupes("assets", [a.id for a in sc.assets])
+    # Per-asset metrics name assets with '.' and '-' read as '_': those names must stay distinct.
+    dupes("assets", [a.id.replace("-", "_").replace(".", "_") for a in sc.assets])
     dupes("forces", [f.id for f in sc.forces])
     dupes("launch_areas", [a.id for a in sc.launch_areas])
 
