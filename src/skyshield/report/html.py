@@ -311,8 +311,10 @@ def build_report(root: str | Path) -> str:
 
 def write_report(root: str | Path, out: str | Path | None = None) -> Path:
     """Write the report (default ``DIR/report.html``) atomically; return its path."""
+    from ..store.files import check_output_file
+
+    path = check_output_file(Path(out) if out is not None else Path(root) / "report.html", "report")
     text = build_report(root)
-    path = Path(out) if out is not None else Path(root) / "report.html"
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
