@@ -99,6 +99,14 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
         names = tuple(resolve_option(o, sc).name for o in options)
     except ScenarioError as exc:
         _fail(exc)
+    from ..store.files import StoreError, check_output_file
+
+    try:  # before the run, not after it: a missing folder should not cost the whole run
+        for path, what in ((events, "--events"), (pareto, "--pareto")):
+            if path:
+                check_output_file(path, what)
+    except StoreError as exc:
+        _fail(exc)
     if replications < 1:
         _fail(ValueError("--replications must be at least 1"))
     from ..engine import FIDELITIES
