@@ -23,7 +23,7 @@ Outcomes, per input (the worst over the commands it is put through):
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/fuzz_inputs.py                 # whole corpus, summary table
+    .venv/bin/python benchmarks/fuzz_inputs.py                 # whole corpus (30 s, 4 GB a command)
     .venv/bin/python benchmarks/fuzz_inputs.py --json out.json # and every input's outcome
     .venv/bin/python benchmarks/fuzz_inputs.py --kinds records --show silent,traceback
 """
@@ -751,12 +751,15 @@ def _classify_one(case: Case, argv: list[str], o: Outcome, last: bool) -> str:
     if "Traceback (most recent call last)" in o.stderr or o.code not in (0, 2):
         return "traceback"
     if o.code == 2:
+        # Located: the message names the input file at fault (one given on the command line,
+        # or, for an experiment, a file in its folder), or the command-line option at fault.
         named = [a for a in argv if "/" in a]
         located = any(a in o.stderr for a in named) or any(Path(a).name in o.stderr for a in named)
-        if not located and case.kind == "experiment":  # errors of the scenario it names
+        if not located and case.kind == "experiment":
             located = "scenario.yaml" in o.stderr or "experiment.yaml" in o.stderr
-        if not located and case.kind == "special":
-            located = "--scheduler" in o.stderr or "scheduler" in o.stderr
+        if not located:
+            flags = [a for a in argv if a.startswith("--")]
+            located = any(f"{f} " in o.stderr or f"{f}:" in o.stderr for f in flags)
         return "clean" if located else "unlocated"
     if last and case.json_out:
         try:
@@ -825,8 +828,8 @@ ORDER = ("ok", "clean", "unlocated", "refused", "silent", "traceback", "hang", "
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated: " + ", ".join(KINDS))
-    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per command")
-    ap.add_argument("--mem-gb", type=float, default=2.0, help="address-space limit per command")
+    ap.add_argument("--timeout", type=float, default=30.0, help="seconds per command")
+    ap.add_argument("--mem-gb", type=float, default=4.0, help="address-space limit per command")
     ap.add_argument("--json", default=None, help="write every input's outcome here")
     ap.add_argument("--show", default="", help="print details of these outcomes (e.g. silent,traceback)")
     ap.add_argument("--match", default="", help="only inputs whose name contains this")

@@ -39,6 +39,7 @@ __all__ = [
     "PositiveDuration",
     "PositiveArea",
     "Probability",
+    "Real",
 ]
 
 # Factor to SI for each (kind, unit). Lower-case keys; matching is case-insensitive except
@@ -249,3 +250,13 @@ def _probability(v: object) -> float:
 
 Probability = Annotated[float, BeforeValidator(_probability)]
 """A probability in [0, 1]."""
+
+
+def _not_bool(v: object) -> object:
+    if isinstance(v, bool):
+        raise UnitError(f"expected a number, got {v!r}")
+    return v
+
+
+Real = Annotated[float, BeforeValidator(_not_bool)]
+"""A plain number (``true`` is not 1); finite where the model forbids inf and nan."""

@@ -68,8 +68,16 @@ def sweep(experiment: str, out: str, workers: int | None, scheduler: str | None,
         exp = resolve_experiment(spec, experiment, lines, seed_entropy=entropy)
         from ..options import resolve_option
 
-        for o in spec.options:
-            resolve_option(o, exp.base_scenario)
+        for i, o in enumerate(spec.options):
+            try:
+                resolve_option(o, exp.base_scenario)
+            except ScenarioError as exc:  # name the experiment file's line, not a command-line flag
+                from ..documents import Problem
+                from ..documents.errors import line_for
+
+                loc = ("options", i)
+                raise ScenarioError([Problem(experiment, line_for(lines, loc), loc, p.message, p.given)
+                                     for p in exc.problems]) from None
         from ..documents.yamlio import MAX_DOCUMENT_BYTES, read_bounded
 
         text = read_bounded(experiment, MAX_DOCUMENT_BYTES, "experiment file").decode("utf-8")

@@ -26,7 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..units import Duration, Length
+from ..units import Duration, Length, Real
 
 __all__ = [
     "TRIGGER_EVENTS",
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 _Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
-_P = Annotated[float, Field(ge=0.0, le=1.0)]
+_P = Annotated[Real, Field(ge=0.0, le=1.0)]
 
 TRIGGER_EVENTS: tuple[str, ...] = (
     "strike",  # a threat aimed at (or reaching, or hitting) a defended asset
@@ -71,7 +71,7 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
-_Rate = Annotated[float, Field(ge=0.0, le=1e3)]
+_Rate = Annotated[Real, Field(ge=0.0, le=1e3)]
 """A hazard rate or a relative weight: finite, non-negative, bounded (field domain only)."""
 
 
@@ -139,16 +139,16 @@ class Tripwire(_Frozen):
 class Escalation(_Frozen):
     """Adversary-response model parameters (defaults: ``docs/escalation.md``, notional)."""
 
-    response_rate_deliberate: float = Field(0.05, ge=0.0, le=1e3, description="hazard per allied deliberate action at the reference rung")
-    response_rate_inadvertent: float = Field(0.002, ge=0.0, le=1e3, description="hazard per allied defensive action at the reference rung")
-    response_rate_accidental: float = Field(0.01, ge=0.0, le=1e3, description="hazard per accident (debris, stray fire) at the reference rung")
-    severity_growth: float = Field(2.0, ge=1.0, le=100.0, description="hazard multiplier per rung above the reference rung 4")
+    response_rate_deliberate: Real = Field(0.05, ge=0.0, le=1e3, description="hazard per allied deliberate action at the reference rung")
+    response_rate_inadvertent: Real = Field(0.002, ge=0.0, le=1e3, description="hazard per allied defensive action at the reference rung")
+    response_rate_accidental: Real = Field(0.01, ge=0.0, le=1e3, description="hazard per accident (debris, stray fire) at the reference rung")
+    severity_growth: Real = Field(2.0, ge=1.0, le=100.0, description="hazard multiplier per rung above the reference rung 4")
     response_delay: Duration = Field(7200.0, ge=0.0, description="from an allied action to the adversary's response")
-    standing_posture_factor: float = Field(
+    standing_posture_factor: Real = Field(
         0.1, ge=0.0, le=1.0, description="hazard of a standing posture (data sharing, targeting support, "
         "aircraft stationed in the defended airspace) per night, relative to a new action at the same rung"
     )
-    exposure_fire_rate_per_h: float = Field(
+    exposure_fire_rate_per_h: Real = Field(
         0.002, ge=0.0, le=1e3, description="rate at which an allied aircraft in the defended airspace is fired upon"
     )
     p_loss_if_fired_upon: _P = 0.3

@@ -224,7 +224,7 @@ def read_night(path: str | Path, date: str) -> list[NightRow]:
                 launch_place=r.get("launch_place", "") or "", time_start=r["time_start"], time_end=r["time_end"],
             ))
     if not out:
-        raise RecordsError(f"no national-source missile or drone records for the night ending {date}")
+        raise RecordsError(f"{path}: no national-source missile or drone records for the night ending {date}")
     return out
 
 

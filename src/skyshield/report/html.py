@@ -106,6 +106,7 @@ def build_report(root: str | Path) -> str:
     from . import plots
 
     st = ResultStore.open(root)
+    st.verify()  # every chunk against its checksum: a damaged file is an error, not a figure
     man = st.manifest
     spec = man["experiment"]
     options = st.options

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..units import Duration, Length, PositiveDuration, PositiveLength
+from ..units import Duration, Length, PositiveDuration, PositiveLength, Probability, Real
 from ..policy.spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotation, Transfer, Tripwire
 
 __all__ = [
@@ -49,7 +49,7 @@ __all__ = [
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
 Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-Count = Annotated[int, Field(strict=True, ge=0)]
+Count = Annotated[int, Field(strict=True)]
 """A whole number written as one (``true`` or ``"8"`` is not a count)."""
 
 LIMITS: dict[str, int] = {
@@ -153,8 +153,8 @@ class Asset(_Frozen):
     kind: Literal["city", "energy", "logistics", "corridor", "military"]
     lonlat: Position
     radius: PositiveLength = Field(description="aim area: a leaker reaching this circle has arrived")
-    population: Count = Field(0, le=LIMITS["population"])
-    value: float = Field(0.0, ge=0, le=LIMITS["value_usd"], description="notional value in USD, for cost-against-value")
+    population: Count = Field(0, ge=0, le=LIMITS["population"])
+    value: Real = Field(0.0, ge=0, le=LIMITS["value_usd"], description="notional value in USD, for cost-against-value")
     source: str = ""
 
 
@@ -198,7 +198,7 @@ class Force(_Frozen):
     )
     lonlat: Position
     count: Count = Field(1, ge=1, le=1000)
-    inventory: Count | None = Field(None, le=1_000_000, description="override the catalog's ready rounds")
+    inventory: Count | None = Field(None, ge=0, le=1_000_000, description="override the catalog's ready rounds")
     fighter: FighterPosture | None = Field(None, description="fighters: CAP or QRA posture (default: CAP on station all along)")
     note: str = ""
 
@@ -217,13 +217,13 @@ class RaidGroup(_Frozen):
 
     id: Id
     type: str = Field(description="a threat type id from the catalog")
-    count: Count = Field(le=LIMITS["threats"])
+    count: Count = Field(ge=0, le=LIMITS["threats"])
     launch_areas: tuple[Id, ...] = Field(min_length=1, max_length=LIMITS["items"])
     launch_window: tuple[Duration, Duration] = Field(
         description="[start, end] after the scenario start, e.g. ['0 h', '3 h']"
     )
-    targets: dict[Id, Annotated[float, Field(ge=0, le=1e6)]] = Field(
-        min_length=1, max_length=LIMITS["items"], description="aim assets with relative weights (0..1e6, not all 0)"
+    targets: dict[Id, Annotated[Real, Field(ge=0, le=1e10)]] = Field(
+        min_length=1, max_length=LIMITS["items"], description="aim assets with relative weights (0..1e10, not all 0)"
     )
     via: tuple[Annotated[tuple[Position, ...], Field(min_length=1, max_length=LIMITS["waypoints"])], ...] = Field(
         (), max_length=LIMITS["waypoints"], description="alternative dog-leg routes (each a list of at least "
@@ -272,13 +272,13 @@ class OptionSpec(_Frozen):
         12.0, description="reporting interval of shared tracks on the data link (Link-16-style "
         "surveillance tracks are reported about every 12 s)"
     )
-    link_outage_fraction: float = Field(
+    link_outage_fraction: Real = Field(
         0.0, ge=0.0, lt=1.0, description="fraction of time a sharing participant's link is out"
     )
     link_outage_duration: PositiveDuration = Field(
         300.0, description="typical length of one link outage"
     )
-    link_jamming_loss: float = Field(
+    link_jamming_loss: Real = Field(
         0.0, ge=0.0, lt=1.0, description="probability that one track report is lost to jamming"
     )
     # Policy (issue 5): clauses, tripwires, escalation parameters and variants; see docs/options.md.
@@ -304,17 +304,17 @@ class Doctrine(_Frozen):
     """
 
     firing: Literal["shoot-look-shoot", "shoot-shoot"] = "shoot-look-shoot"
-    kill_assessment: float = Field(
+    kill_assessment: Probability = Field(
         1.0, ge=0.0, le=1.0, description="probability that a kill assessment is right"
     )
     look_time: Duration = Field(5.0, description="from an intercept to its kill assessment")
     coordination: Literal["shared-picture", "independent"] = "shared-picture"
     assignment: Literal["earliest", "greedy", "optimal"] = "earliest"
-    priority_threat_value: float = Field(1.0, ge=0.0, le=LIMITS["priority_weight"],
+    priority_threat_value: Real = Field(1.0, ge=0.0, le=LIMITS["priority_weight"],
                                          description="weight of the threat's cost in its priority")
-    priority_time_to_go: float = Field(1.0, ge=0.0, le=LIMITS["priority_weight"],
+    priority_time_to_go: Real = Field(1.0, ge=0.0, le=LIMITS["priority_weight"],
                                        description="weight of urgency (short time to impact)")
-    priority_asset_value: float = Field(1.0, ge=0.0, le=LIMITS["priority_weight"],
+    priority_asset_value: Real = Field(1.0, ge=0.0, le=LIMITS["priority_weight"],
                                         description="weight of the aimed asset's value")
     source: str = ""
 

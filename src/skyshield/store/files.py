@@ -147,6 +147,7 @@ class StoreLock:
     def __init__(self, root: Path):
         import fcntl
 
+        self._fd: int | None = None
         self.path = Path(root) / LOCK
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -164,7 +165,7 @@ class StoreLock:
             raise
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
-        self._fd: int | None = fd
+        self._fd = fd
 
     def release(self) -> None:
         if self._fd is not None:
