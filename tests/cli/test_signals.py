@@ -29,19 +29,25 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
-def _tree_when_busy(proc: subprocess.Popen[str], workers: int, timeout_s: float = 90.0) -> list[psutil.Process]:
-    """The process and its descendants, once at least ``workers`` descendants exist."""
+def _tree_when_busy(proc: subprocess.Popen[str], workers: int, timeout_s: float = 120.0,
+                    ready=lambda: True) -> list[psutil.Process]:  # type: ignore[no-untyped-def]
+    """The process and its descendants, once at least ``workers`` descendants exist (and ``ready()``)."""
     main = psutil.Process(proc.pid)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"exited early ({proc.returncode}): {proc.stderr.read() if proc.stderr else ''}")
         kids = main.children(recursive=True)
-        if len(kids) >= workers:
+        if len(kids) >= workers and ready():
             time.sleep(1.5)  # let the workers start computing
             return [main, *main.children(recursive=True)]
         time.sleep(0.1)
     raise AssertionError("worker processes never appeared")
+
+
+def _chunks(out: Path) -> int:
+    d = out / "metrics"
+    return len(list(d.iterdir())) if d.is_dir() else 0
 
 
 def _gone(tree: list[psutil.Process], within_s: float) -> list[psutil.Process]:
@@ -57,15 +63,15 @@ def _cleanup(proc: subprocess.Popen[str]) -> None:
     proc.wait(10)
 
 
-def _stop_and_check(proc: subprocess.Popen[str], sig: int, workers: int = 2) -> str:
+def _stop_and_check(proc: subprocess.Popen[str], sig: int, workers: int = 2, ready=lambda: True) -> str:  # type: ignore[no-untyped-def]
     try:
-        tree = _tree_when_busy(proc, workers)
+        tree = _tree_when_busy(proc, workers, ready=ready)
         t0 = time.monotonic()
         proc.send_signal(sig)
-        left = _gone(tree, within_s=15.0)
+        _, err = proc.communicate(timeout=15)  # reaps the main process (its status is ours to read)
+        left = _gone(tree[1:], within_s=max(0.5, 15.0 - (time.monotonic() - t0)))
         assert not left, f"left behind after {sig!r}: {[(p.pid, p.name()) for p in left]}"
         assert time.monotonic() - t0 < 15.0
-        _, err = proc.communicate(timeout=10)
         if sig != signal.SIGKILL:
             assert proc.returncode == 128 + sig, err
             assert "interrupted" in err and "Traceback" not in err, err
@@ -97,7 +103,7 @@ def test_sweep_stops_on_sigterm_and_its_run_record_says_interrupted(tmp_path: Pa
         "replications: 400\nseed: 3\nchunk_size: 2\n"
     )
     proc = _start(["sweep", "exp.yaml", "--out", "out", "-j", "2", "--format", "none"], tmp_path)
-    _stop_and_check(proc, signal.SIGTERM)
+    _stop_and_check(proc, signal.SIGTERM, ready=lambda: _chunks(tmp_path / "out") > 0)
     runs = [json.loads(p.read_text()) for p in (tmp_path / "out" / "runs").glob("*.json")]
     assert len(runs) == 1 and runs[0]["status"] == "interrupted"
     chunks = sorted((tmp_path / "out" / "metrics").iterdir())
@@ -115,7 +121,7 @@ def test_a_killed_sweeps_run_record_is_closed_by_the_next_sweep(tmp_path: Path) 
         "chunk_size: 2\n"
     )
     proc = _start(["sweep", "exp.yaml", "--out", "out", "-j", "2", "--format", "none"], tmp_path)
-    _stop_and_check(proc, signal.SIGKILL)
+    _stop_and_check(proc, signal.SIGKILL, ready=lambda: _chunks(tmp_path / "out") > 0)
     runs = sorted((tmp_path / "out" / "runs").glob("*.json"))
     assert [json.loads(p.read_text())["status"] for p in runs] == ["running"]  # what kill -9 leaves
     proc = _start(["sweep", "exp.yaml", "--out", "out", "-j", "2", "--format", "none"], tmp_path)
