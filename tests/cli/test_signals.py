@@ -22,6 +22,7 @@ import pytest
 from tests.conftest import REPO
 
 MINI = REPO / "tests" / "data" / "mini-scenario.yaml"
+STOP_WITHIN_S = 30.0
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
@@ -68,10 +69,10 @@ def _stop_and_check(proc: subprocess.Popen[str], sig: int, workers: int = 2, rea
         tree = _tree_when_busy(proc, workers, ready=ready)
         t0 = time.monotonic()
         proc.send_signal(sig)
-        _, err = proc.communicate(timeout=15)  # reaps the main process (its status is ours to read)
-        left = _gone(tree[1:], within_s=max(0.5, 15.0 - (time.monotonic() - t0)))
+        # "Within seconds": a few on an idle machine; the bound leaves room for a loaded CI box.
+        _, err = proc.communicate(timeout=STOP_WITHIN_S)  # reaps the main process (its status is ours)
+        left = _gone(tree[1:], within_s=max(0.5, STOP_WITHIN_S - (time.monotonic() - t0)))
         assert not left, f"left behind after {sig!r}: {[(p.pid, p.name()) for p in left]}"
-        assert time.monotonic() - t0 < 15.0
         if sig != signal.SIGKILL:
             assert proc.returncode == 128 + sig, err
             assert "interrupted" in err and "Traceback" not in err, err
