@@ -82,7 +82,7 @@ def test_every_single_byte_flip_in_a_metrics_chunk_is_detected(swept, tmp_path) 
 
 
 def test_a_full_disk_is_exit_2_naming_the_path_and_the_run_resumes(swept, tmp_path, monkeypatch) -> None:
-    d, exp = swept
+    d, _ = swept
     out = tmp_path / "new"
     import skyshield.store.results as results_mod
 
