@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import signal
 import sys
 import threading
@@ -36,6 +37,16 @@ def _on_stop_signal(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
+def _stop_children() -> None:
+    """SIGKILL any worker process still alive (one an interrupt caught while it was starting)."""
+    import multiprocessing
+
+    for p in multiprocessing.active_children():
+        p.kill()
+    for p in multiprocessing.active_children():
+        p.join(2.0)
+
+
 class _Main(click.Group):
     """The command group: stop signals become interrupts; an interrupt or an OS error about
     a user's path ends with a one-line message and an exit status, never a traceback."""
@@ -48,9 +59,15 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
             signum = getattr(exc, "signum", signal.SIGINT)
+            _stop_children()
             click.echo(f"skyshield: interrupted ({signal.Signals(signum).name}); worker processes stopped. "
                        "A sweep resumes where it stopped when run again.", err=True)
-            sys.exit(128 + int(signum))
+            # Leave now: the pools' clean-up already ran (its `finally` blocks, the run record);
+            # interpreter shutdown would join helper threads an interrupted pool may have left
+            # waiting on a killed worker.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(128 + int(signum))
         except OSError as exc:
             if exc.errno not in _USER_ERRNOS:
                 raise
