@@ -212,7 +212,7 @@ SCENARIO_FIELDS: list[tuple[tuple[object, ...], str]] = [
     (("assets", 0, "radius"), "length+"),
     (("assets", 0, "population"), "int0+"),
     (("assets", 0, "value"), "num0+"),
-    (("launch_areas", 0, "radius"), "length+"),
+    (("launch_areas", 0, "radius"), "length0+"),  # 0: launched from an exact point
     (("forces", 1, "count"), "int1+"),
     (("forces", 1, "inventory"), "int0+"),
     (("forces", 2, "fighter", "alert"), "time0+"),
@@ -340,6 +340,8 @@ def scenario_cases() -> Iterator[Case]:
     yield variant("control: zero population and value", lambda d: d["assets"][0].update(population=0, value=0), "accept")
     yield variant("control: count 0 group", lambda d: _set(d, ("raid", "groups", 1, "count"), 0), "accept")
     yield variant("control: occupied none", lambda d: _set(d, ("theatre", "occupied"), "none"), "accept")
+    yield variant("control: launch area of radius 0 (a point)",
+                  lambda d: _set(d, ("launch_areas", 0, "radius"), "0 km"), "accept")
     yield variant("control: earliest assignment with zero weights",
                   lambda d: d["doctrine"].update(assignment="earliest", priority_threat_value=0,
                                                  priority_time_to_go=0, priority_asset_value=0), "accept")

@@ -208,7 +208,7 @@ class LaunchArea(_Frozen):
 
     id: Id
     lonlat: Position
-    radius: PositiveLength = 30000.0
+    radius: Length = Field(30000.0, description="launch points are scattered within it; 0 for an exact point")
     source: str = ""
 
 
