@@ -24,15 +24,22 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 __all__ = [
     "UNITS",
+    "LIMITS",
     "UnitError",
     "parse_quantity",
+    "quantity",
     "Length",
     "Speed",
     "Duration",
     "Angle",
     "Area",
     "Money",
+    "PositiveLength",
+    "PositiveSpeed",
+    "PositiveDuration",
+    "PositiveArea",
     "Probability",
+    "Real",
 ]
 
 # Factor to SI for each (kind, unit). Lower-case keys; matching is case-insensitive except
@@ -77,6 +84,19 @@ UNITS: Final[dict[str, dict[str, float]]] = {
         "busd": 1e9,
     },
 }
+
+LIMITS: Final[dict[str, tuple[float, str]]] = {
+    "length": (4.0e7, "40,000 km (once around the Earth)"),
+    "speed": (1.0e5, "100 km/s"),
+    "time": (3650 * 86400.0, "3650 d"),
+    "angle": (2 * math.pi, "360 deg"),
+    "area": (1.0e6, "1e6 m2"),
+    "money": (1.0e13, "1e13 USD"),
+}
+"""Largest magnitude of each kind of quantity a document may hold (SI, and as written).
+
+Far beyond any real value, these bounds exist so that a typo (``1e300 km``) is an error and
+never an overflow in the engine."""
 
 _NUMBER = r"[-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _QTY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z/^0-9]*)\s*$")
@@ -134,48 +154,90 @@ def parse_quantity(value: object, kind: str) -> float:
     if unit == "" and number == 0:
         return 0.0
     if unit == "dbsm" and kind == "area":
+        if abs(number) > 600:  # 10^60 m^2 either way: no radar cross-section
+            raise UnitError(f"{value!r} is not a radar cross-section (|dBsm| must be at most 600)")
         return 10.0 ** (number / 10.0)
     if unit not in table:
         raise UnitError(f"unknown {kind} unit {m.group(2)!r} in {value!r}; use one of: {_examples(kind)}")
-    return number * table[unit]
+    si = number * table[unit]
+    if not math.isfinite(si):
+        raise UnitError(f"{value!r} is not a finite {kind}")
+    return si
 
 
-def _parser(kind: str) -> BeforeValidator:
+_SI_NAME = {"length": "metres", "speed": "metres per second", "time": "seconds", "angle": "radians",
+            "area": "square metres", "money": "US dollars"}
+
+
+def _parser(kind: str, positive: bool) -> BeforeValidator:
+    top, top_text = LIMITS[kind]
+
     def parse(v: object) -> float:
-        return parse_quantity(v, kind)
+        x = parse_quantity(v, kind)
+        if positive and not x > 0:
+            raise UnitError(f"expected a positive {kind}, got {v!r}")
+        if x < 0:
+            raise UnitError(f"expected a {kind} of at least 0, got {v!r}")
+        if x > top:
+            raise UnitError(f"{v!r} is beyond the largest {kind} accepted, {top_text}")
+        return x
 
     return BeforeValidator(parse)
 
 
-def _schema(kind: str, doc: str) -> WithJsonSchema:
+def _schema(kind: str, positive: bool) -> WithJsonSchema:
     # JSON Schema regexes (ECMA-262) have no inline flags: spell case-insensitivity out.
     units = "|".join(
         "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in u)
         for u in UNITS[kind]
     )
+    # A minus sign is never valid (magnitudes only), except in dBsm (below 1 m^2).
+    number = _NUMBER if kind == "area" else _NUMBER.replace("[-+]?", r"\+?", 1)
+    if positive:  # not a zero such as 0, 0.0, 0e3
+        number = r"(?!\+?0*\.?0*(?:[eE][-+]?\d+)?\s*[a-zA-Z])" + number
+    sign = "positive" if positive else "non-negative"
     return WithJsonSchema(
         {
             "type": "string",
-            "pattern": rf"^\s*{_NUMBER}\s*({units})\s*$",
-            "description": f"a {kind} with its unit ({_examples(kind)}); held in {doc}",
+            "pattern": rf"^\s*{number}\s*({units})\s*$",
+            "description": f"a {sign} {kind} with its unit ({_examples(kind)}), at most {LIMITS[kind][1]}; "
+            f"held in {_SI_NAME[kind]}",
         }
     )
 
 
 _AS_FLOAT = PlainSerializer(lambda x: x, return_type=float)
 
-Length = Annotated[float, _parser("length"), _schema("length", "metres"), _AS_FLOAT]
-"""A length: written with a unit (``m``, ``km``, ``ft``, ``nmi``), held in metres."""
-Speed = Annotated[float, _parser("speed"), _schema("speed", "metres per second"), _AS_FLOAT]
-"""A speed: written with a unit (``m/s``, ``km/h``, ``kt``, ``mph``, ``mach``), held in m/s."""
-Duration = Annotated[float, _parser("time"), _schema("time", "seconds"), _AS_FLOAT]
-"""A duration or clock time: written with a unit (``s``, ``min``, ``h``, ``d``), held in s."""
-Angle = Annotated[float, _parser("angle"), _schema("angle", "radians"), _AS_FLOAT]
-"""An angle: written with a unit (``deg``, ``rad``), held in radians."""
-Area = Annotated[float, _parser("area"), _schema("area", "square metres"), _AS_FLOAT]
-"""An area such as a radar cross-section: ``m2`` or ``dBsm``, held in m^2."""
-Money = Annotated[float, _parser("money"), _schema("money", "US dollars"), _AS_FLOAT]
-"""An amount of money: ``USD``, ``kUSD``, ``MUSD``, ``BUSD``, held in USD."""
+
+def quantity(kind: str, positive: bool = False) -> object:
+    """The annotated type of a quantity of ``kind`` (a key of :data:`UNITS`).
+
+    Written with its unit, held in SI; finite, at least 0 (above 0 if ``positive``) and at
+    most :data:`LIMITS` ``[kind]``. The JSON Schema carries the same domain.
+    """
+    return Annotated[float, _parser(kind, positive), _schema(kind, positive), _AS_FLOAT]
+
+
+Length = quantity("length")
+"""A length >= 0: written with a unit (``m``, ``km``, ``ft``, ``nmi``), held in metres."""
+Speed = quantity("speed")
+"""A speed >= 0: written with a unit (``m/s``, ``km/h``, ``kt``, ``mph``, ``mach``), held in m/s."""
+Duration = quantity("time")
+"""A duration or clock time >= 0: written with a unit (``s``, ``min``, ``h``, ``d``), held in s."""
+Angle = quantity("angle")
+"""An angle >= 0: written with a unit (``deg``, ``rad``), held in radians."""
+Area = quantity("area")
+"""An area >= 0 such as a radar cross-section: ``m2`` or ``dBsm``, held in m^2."""
+Money = quantity("money")
+"""An amount of money >= 0: ``USD``, ``kUSD``, ``MUSD``, ``BUSD``, held in USD."""
+PositiveLength = quantity("length", positive=True)
+"""A length > 0 (a radius, a range, a speed's distance scale)."""
+PositiveSpeed = quantity("speed", positive=True)
+"""A speed > 0."""
+PositiveDuration = quantity("time", positive=True)
+"""A duration > 0 (a revisit, an interval, a window)."""
+PositiveArea = quantity("area", positive=True)
+"""An area > 0 (a radar cross-section)."""
 
 
 def _probability(v: object) -> float:
@@ -188,3 +250,13 @@ def _probability(v: object) -> float:
 
 Probability = Annotated[float, BeforeValidator(_probability)]
 """A probability in [0, 1]."""
+
+
+def _not_bool(v: object) -> object:
+    if isinstance(v, bool):
+        raise UnitError(f"expected a number, got {v!r}")
+    return v
+
+
+Real = Annotated[float, BeforeValidator(_not_bool)]
+"""A plain number (``true`` is not 1); finite where the model forbids inf and nan."""

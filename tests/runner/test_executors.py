@@ -94,18 +94,63 @@ def test_make_executor_reads_scheduler_names() -> None:
         make_executor("mpi", 2)
 
 
-def test_a_dask_scheduler_address_is_used_as_given(dask) -> None:
-    # `--scheduler tcp://HOST:PORT`: connect to a running scheduler (here the local cluster's)
+def test_a_dask_scheduler_address_is_used_as_given() -> None:
+    # `--scheduler tcp://HOST:PORT`: connect to a running scheduler (here a plain local one)
+    from distributed import LocalCluster
+
     from skyshield.runner import Experiment, run_experiment
     from skyshield.scenario import load_scenario
 
-    address = dask._client.scheduler.address
-    assert address.startswith("tcp://127.0.0.1:")
-    exp = Experiment(load_scenario("eastern-flank-night-raid-v1"), ("none",), 2, 9)
-    remote = make_executor(address, None)
-    try:
-        got = run_experiment(exp, executor=remote, chunk_size=1)
-        assert remote.workers == 2  # read from the scheduler
-    finally:
-        remote.close()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1", silence_logs=40) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        exp = Experiment(load_scenario("eastern-flank-night-raid-v1"), ("none",), 2, 9)
+        remote = make_executor(address, None)
+        try:
+            got = run_experiment(exp, executor=remote, chunk_size=1)
+            assert remote.workers == 2  # read from the scheduler
+        finally:
+            remote.close()
     assert got.metrics.equals(run_experiment(exp, workers=1).metrics)
+
+
+def test_the_local_dask_cluster_admits_no_other_process_and_serves_no_pages(dask) -> None:
+    """TLS with a certificate made for this cluster: a client without it (plain TCP, or TLS
+    with another certificate) cannot connect, so cannot run code in the workers; its HTTP
+    servers have no routes (no dashboard, no page loading CSS from a CDN)."""
+    import urllib.error
+    import urllib.request
+
+    import psutil
+    from distributed import Client, Security
+
+    dask.map(lambda c, t: t, None, [1])  # make sure the cluster is up
+    address = dask._client.scheduler.address
+    assert address.startswith("tls://127.0.0.1:")
+    for attempt in (address.replace("tls://", "tcp://"), address):
+        with pytest.raises(Exception):  # noqa: B017 - refused one way or another
+            Client(attempt, timeout="3s", security=Security.temporary()).close()
+    me = psutil.Process()
+    ports = {(c.laddr.ip, c.laddr.port) for p in [me, *me.children(recursive=True)]
+             for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+    assert ports and all(ip == "127.0.0.1" for ip, _ in ports)  # loopback only
+    served = 0
+    for ip, port in ports:
+        for page in ("/info/main/workers.html", "/json/index.html", "/status", "/statics/"):
+            try:
+                urllib.request.urlopen(f"http://{ip}:{port}{page}", timeout=2)
+                served += 1
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 404
+            except OSError:
+                pass  # not an HTTP port (a TLS comm port resets the connection)
+    assert served == 0
+
+
+def test_an_unreachable_scheduler_is_a_clear_error() -> None:
+    from skyshield.runner.executors import ExecutorError
+
+    ex = make_executor("tcp://127.0.0.1:9", None)
+    with pytest.raises(ExecutorError, match="cannot connect to a Dask scheduler"):
+        list(ex.map(lambda c, t: t, None, [1]))

@@ -86,7 +86,7 @@ def test_negative_speed_in_a_catalog_overlay_names_its_file_and_line(tmp_path: P
     overlay.write_text("threats:\n  shahed-136:\n    speed: {value: -180 km/h, source: evz-shahed}\n")
     res = _skyshield("validate", "eastern-flank-night-raid-v1", "--catalog", str(overlay))
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert f"{overlay}:3: threats.shahed-136.speed:" in res.stderr
+    assert f"{overlay}:3: threats.shahed-136.speed.value: expected a positive speed" in res.stderr
 
 
 def test_missing_file_and_unknown_option_are_clear(tmp_path: Path) -> None:

@@ -99,11 +99,14 @@ def test_crash_leftovers_are_cleaned_and_missing_chunks_recomputed(swept, tmp_pa
     for p in metrics[1::2]:
         p.unlink()
     (out / "tmp").mkdir(exist_ok=True)
-    (out / "tmp" / "half-written.parquet.123.tmp").write_bytes(b"PAR1 torn")
+    (out / "tmp" / "o000-s000000-r00000000-00000002.parquet.4242.17000000001.tmp").write_bytes(b"PAR1 torn")
+    (out / "tmp" / "my-notes.txt").write_text("the user's own file")  # never ours to delete
+    (out / "tmp" / "my-dir").mkdir()
     assert ResultStore.open(out).done < 12  # still readable, just incomplete
     st = ResultStore.open_for(out, exp)
-    assert not list((out / "tmp").iterdir())
+    assert sorted(p.name for p in (out / "tmp").iterdir()) == ["my-dir", "my-notes.txt"]
     assert {p.name for p in (out / "events").iterdir()} == {p.name for p in (out / "metrics").iterdir()}
+    assert {p.name[:-5] for p in (out / "checksums").iterdir()} == {p.name[:-8] for p in (out / "metrics").iterdir()}
     s = run_sweep(exp, st, executor=SerialExecutor(), chunk_size=3)  # another chunking on purpose
     assert s.before + s.ran == 12
     again = ResultStore.open(out)
@@ -129,7 +132,7 @@ def test_corrupt_stores_give_clear_errors(swept, tmp_path) -> None:
     shutil.copytree(d / "out", out)
     victim = sorted((out / "metrics").iterdir())[0]
     victim.write_bytes(b"not parquet at all")
-    with pytest.raises(StoreError, match="corrupt chunk file"):
+    with pytest.raises(StoreError, match="damaged .SHA-256"):
         ResultStore.open(out).metrics()
     (out / "metrics" / "stray.csv").write_text("x")
     with pytest.raises(StoreError, match="not a chunk file"):

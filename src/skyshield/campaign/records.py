@@ -9,7 +9,6 @@ span with no record are quiet days (zero launches).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,7 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..replay.records import NATIONAL_SOURCES, RecordsError, _split_model, available_nights
+from ..replay.records import (
+    NATIONAL_SOURCES,
+    RecordsError,
+    _split_model,
+    available_nights,
+    check_date,
+    read_records,
+)
 
 __all__ = ["CLASSES", "DailyCounts", "read_daily_counts", "file_sha256"]
 
@@ -39,11 +45,24 @@ class DailyCounts:
 
 
 def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """SHA-256 of a records file (read within the records' size bound)."""
+    from ..documents import ScenarioError
+    from ..documents.yamlio import read_bounded
+    from ..replay.records import MAX_RECORDS_BYTES
+
+    try:
+        return hashlib.sha256(read_bounded(path, MAX_RECORDS_BYTES, "attack-records file")).hexdigest()
+    except ScenarioError as exc:
+        raise RecordsError(str(exc)) from None
 
 
 def read_daily_counts(path: str | Path, start: str | None = None, end: str | None = None) -> DailyCounts:
     """Launched per class and day over ``[start, end]`` (default: the file's whole span)."""
+    if start is not None:
+        check_date(start, "--fit-start")
+    if end is not None:
+        check_date(end, "--fit-end")
+    rows = read_records(path)  # checked: counts finite, non-negative, dates real
     nights = available_nights(path)
     if not nights:
         raise RecordsError(f"{path}: no national-source records")
@@ -51,6 +70,8 @@ def read_daily_counts(path: str | Path, start: str | None = None, end: str | Non
     last = max(nights)
     lo = date.fromisoformat(start or first)
     hi = date.fromisoformat(end or last)
+    if hi < lo:
+        raise RecordsError(f"the fitting span ends ({hi}) before it starts ({lo})")
     days = [(lo + timedelta(d)).isoformat() for d in range((hi - lo).days + 1)]
     idx = {d: k for k, d in enumerate(days)}
     counts = np.zeros((len(days), len(CLASSES)))
@@ -61,17 +82,13 @@ def read_daily_counts(path: str | Path, start: str | None = None, end: str | Non
                     counts[idx[d], CLASSES.index(c)] += v
     sh_l = np.zeros(len(days))
     sh_r = np.zeros(len(days))
-    with Path(path).open(newline="", encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            d = (r.get("time_end") or "")[:10]
-            real = (r.get("is_shahed") or "").strip()
-            if d not in idx or not real or not r.get("source", "").startswith(NATIONAL_SOURCES):
-                continue
-            if not any(c == "drone" for _, c, _ in _split_model(r.get("model", ""))):
-                continue
-            try:
-                sh_l[idx[d]] += float(r.get("launched") or 0.0)
-                sh_r[idx[d]] += float(real)
-            except ValueError:
-                continue
+    for r in rows:
+        d = (r.get("time_end") or "")[:10]
+        real = (r.get("is_shahed") or "").strip()
+        if d not in idx or not real or not r.get("source", "").startswith(NATIONAL_SOURCES):
+            continue
+        if not any(c == "drone" for _, c, _ in _split_model(r.get("model", ""))):
+            continue
+        sh_l[idx[d]] += float(r.get("launched") or 0.0)
+        sh_r[idx[d]] += float(real)
     return DailyCounts(tuple(days), np.round(counts), sh_l, sh_r)

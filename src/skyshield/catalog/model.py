@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..units import Angle, Area, Duration, Length, Money, Probability, Speed
+from ..units import (
+    Duration,
+    Length,
+    Money,
+    PositiveArea,
+    PositiveDuration,
+    PositiveLength,
+    PositiveSpeed,
+    Probability,
+    quantity,
+)
 
 __all__ = [
     "THREAT_CLASSES",
@@ -36,7 +46,7 @@ T = TypeVar("T")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Sourced(_Frozen, Generic[T]):
@@ -59,7 +69,10 @@ class Sourced(_Frozen, Generic[T]):
         return self
 
 
-PositiveInt = Annotated[int, Field(ge=0)]
+PositiveInt = Annotated[int, Field(strict=True, ge=0, le=1_000_000)]
+"""A count of rounds or reloads (the name is historical: zero is allowed)."""
+PositiveAngle = quantity("angle", positive=True)
+FalseAlarms = Annotated[float, Field(ge=0.0, le=1e4)]
 
 
 class ThreatType(_Frozen):
@@ -71,10 +84,10 @@ class ThreatType(_Frozen):
         description="cruise: level flight at `altitude`; ballistic: boost, high arc at `altitude` "
         "(apogee), terminal dive"
     )
-    speed: Sourced[Speed]
+    speed: Sourced[PositiveSpeed]
     altitude: Sourced[Length] = Field(description="cruise altitude, or apogee for ballistic")
-    range: Sourced[Length]
-    rcs: Sourced[Area] = Field(description="notional radar cross-section, frontal aspect")
+    range: Sourced[PositiveLength]
+    rcs: Sourced[PositiveArea] = Field(description="notional radar cross-section, frontal aspect")
     cost: Sourced[Money]
     warhead: bool = Field(description="false for decoys, which cannot damage what they reach")
     damage_probability: Sourced[Probability] = Field(
@@ -84,49 +97,42 @@ class ThreatType(_Frozen):
         description="share of an asset's notional value destroyed by one damaging hit (expected damage)"
     )
 
-    @field_validator("speed", "range")
-    @classmethod
-    def _positive(cls, v: "Sourced[float]") -> "Sourced[float]":
-        if v.value <= 0 or (v.low is not None and v.low <= 0):
-            raise ValueError(f"expected a positive quantity, got {v.value} (SI units)")
-        return v
-
 
 class SensorType(_Frozen):
     """A surveillance, early-warning or fire-control sensor type."""
 
     name: str
     kind: Literal["ground-radar", "aew", "ship-radar", "fighter-radar", "fire-control", "optical"]
-    reference_range: Sourced[Length] = Field(
+    reference_range: Sourced[PositiveLength] = Field(
         description="detection range against a 1 m^2 target in free space; scales as RCS^(1/4)"
     )
     height: Sourced[Length] = Field(
         description="antenna height above ground, or orbit altitude for airborne sensors"
     )
-    revisit: Sourced[Duration]
+    revisit: Sourced[PositiveDuration]
     pd_scan: Sourced[Probability] = Field(
         description="per-scan probability of detection inside the detection range "
         "(statistical fidelity)"
     )
     # Measurement model (full fidelity). Optional: a type that leaves them out gets the
     # notional defaults below; the built-in catalog gives every value with a source.
-    range_sigma: Sourced[Length] | None = Field(
+    range_sigma: Sourced[PositiveLength] | None = Field(
         None, description="range measurement noise, one standard deviation (default 100 m)"
     )
-    azimuth_sigma: Sourced[Angle] | None = Field(
+    azimuth_sigma: Sourced[PositiveAngle] | None = Field(
         None, description="azimuth measurement noise, one standard deviation (default 0.3 deg)"
     )
-    elevation_sigma: Sourced[Angle] | None = Field(
+    elevation_sigma: Sourced[PositiveAngle] | None = Field(
         None, description="elevation measurement noise, one standard deviation (default 0.5 deg)"
     )
     swerling: int = Field(
-        1, ge=0, le=5, description="Swerling case of the target fluctuation assumed for P_d"
+        1, ge=0, le=5, strict=True, description="Swerling case of the target fluctuation assumed for P_d"
     )
     false_alarm_probability: Sourced[Probability] | None = Field(
         None, description="false-alarm probability per resolution cell; sets the detection "
         "threshold and, with `pd_scan` at the reference range, the reference SNR (default 1e-6)"
     )
-    false_alarms_per_scan: Sourced[float] | None = Field(
+    false_alarms_per_scan: Sourced[FalseAlarms] | None = Field(
         None, description="mean false plots per scan inside the coverage that reach the tracker "
         "(after CFAR and clutter maps; default 0.5)"
     )
@@ -134,7 +140,7 @@ class SensorType(_Frozen):
         None, description="radius of the circular orbit flown around the station (airborne "
         "sensors; default 0: fixed)"
     )
-    orbit_period: Sourced[Duration] | None = Field(
+    orbit_period: Sourced[PositiveDuration] | None = Field(
         None, description="time for one orbit (default 30 min)"
     )
 
@@ -142,24 +148,33 @@ class SensorType(_Frozen):
 class Envelope(_Frozen):
     """Where, and how well, a shooter engages one threat class."""
 
-    max_range: Length
+    max_range: PositiveLength
     min_range: Length = 0.0
-    max_altitude: Length
+    max_altitude: PositiveLength
     min_altitude: Length = 0.0
     pk: Probability = Field(description="single-shot kill probability")
-    salvo: int = Field(ge=1, le=8, description="interceptors fired per engagement")
+    salvo: int = Field(ge=1, le=8, strict=True, description="interceptors fired per engagement")
     reserve: Probability = Field(
         0.0, description="doctrine: engage this class only while more than this fraction of the "
         "unit's load remains (keeps interceptors for more dangerous threats)"
     )
     source: str
 
+    @model_validator(mode="after")
+    def _ordered(self) -> "Envelope":
+        if not self.min_range < self.max_range:
+            raise ValueError(f"min_range ({self.min_range:g} m) must be below max_range ({self.max_range:g} m)")
+        if not self.min_altitude < self.max_altitude:
+            raise ValueError(f"min_altitude ({self.min_altitude:g} m) must be below max_altitude "
+                             f"({self.max_altitude:g} m)")
+        return self
+
 
 class WeaponLoad(_Frozen):
     """One weapon of a load-out (a fighter's AIM-120s, AIM-9Xs or gun passes)."""
 
     interceptor: str
-    rounds: int = Field(ge=0, description="rounds of this weapon per load-out")
+    rounds: int = Field(ge=0, le=1_000_000, strict=True, description="rounds of this weapon per load-out")
     cost: Sourced[Money] = Field(description="cost of one round (one gun pass)")
     pk: dict[ThreatClass, Probability] = Field(
         description="single-shot kill probability by threat class; a class left out is not engaged "
@@ -171,12 +186,12 @@ class WeaponLoad(_Frozen):
 class AircraftPerformance(_Frozen):
     """What a fighter needs beyond its weapons: transit, endurance, turnaround."""
 
-    dash_speed: Sourced[Speed] = Field(description="transit speed to an intercept")
-    combat_radius: Sourced[Length] = Field(description="radius of action from base (QRA) or station")
-    commit_radius: Sourced[Length] | None = Field(
+    dash_speed: Sourced[PositiveSpeed] = Field(description="transit speed to an intercept")
+    combat_radius: Sourced[PositiveLength] = Field(description="radius of action from base (QRA) or station")
+    commit_radius: Sourced[PositiveLength] | None = Field(
         None, description="how far from its CAP station a pair goes to engage (default: its weapons' reach)"
     )
-    time_on_station: Sourced[Duration] = Field(description="endurance on a CAP station, unrefuelled")
+    time_on_station: Sourced[PositiveDuration] = Field(description="endurance on a CAP station, unrefuelled")
     tanker_extension: Sourced[Duration] = Field(description="time on station added by air refuelling")
     turnaround: Sourced[Duration] = Field(description="re-arm and refuel on the ground")
 
@@ -184,8 +199,8 @@ class AircraftPerformance(_Frozen):
 class Mobility(_Frozen):
     """A unit that drives toward a threat's predicted path when warned (mobile fire groups)."""
 
-    speed: Sourced[Speed] = Field(description="average road speed while relocating")
-    max_distance: Sourced[Length] = Field(description="farthest it relocates from its site for one threat")
+    speed: Sourced[PositiveSpeed] = Field(description="average road speed while relocating")
+    max_distance: Sourced[PositiveLength] = Field(description="farthest it relocates from its site for one threat")
 
 
 class RemoteEngagement(_Frozen):
@@ -219,12 +234,12 @@ class ShooterType(_Frozen):
     )
     interceptor: str = Field(description="name of the interceptor or round")
     interceptor_cost: Sourced[Money] = Field(description="cost of one interceptor (or one burst)")
-    interceptor_speed: Sourced[Speed]
+    interceptor_speed: Sourced[PositiveSpeed]
     inventory: Sourced[PositiveInt] = Field(description="ready interceptors per unit")
     reaction_time: Sourced[Duration] = Field(
         description="from first warning in its network to the first shot"
     )
-    fire_channels: int = Field(ge=1, description="simultaneous engagements")
+    fire_channels: int = Field(ge=1, le=1000, strict=True, description="simultaneous engagements")
     envelopes: dict[ThreatClass, Envelope] = Field(
         description="threat classes it engages (doctrine); a class left out is never engaged"
     )

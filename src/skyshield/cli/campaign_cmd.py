@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import click
 
@@ -24,6 +23,7 @@ def _init(scenario: str, catalogs: tuple[str, ...]) -> None:
 
     cat = load_catalog(catalogs)
     _WORLD["sc"], _WORLD["cat"] = load_scenario(scenario, cat), cat
+    _WORLD["key"] = (scenario, catalogs)
 
 
 def _task(args):
@@ -31,6 +31,13 @@ def _task(args):
 
     option, gen, settings, seed, r = args
     return run_campaign(_WORLD["sc"], _WORLD["cat"], option, gen, settings, seed, r)
+
+
+def _pool_task(ctx: tuple[str, tuple[str, ...]], args):  # type: ignore[no-untyped-def]
+    """A task on the runner's process pool (which stops its workers on any interrupt)."""
+    if _WORLD.get("key") != ctx:
+        _init(*ctx)
+    return _task(args)
 
 
 def _parse_rates(items: tuple[str, ...]) -> dict[str, float]:
@@ -104,7 +111,20 @@ def campaign(scenario, options, days, records, generator_file, fit_start, fit_en
     except (RecordsError, KeyError, ValueError, OSError) as exc:
         _fail(exc)
     if save_generator:
+        from ..store.files import StoreError, check_output_file
+
+        try:
+            check_output_file(save_generator, "--save-generator")
+        except StoreError as exc:
+            _fail(exc)
         gen.save(save_generator)
+    if pareto:
+        from ..store.files import StoreError, check_output_file
+
+        try:
+            check_output_file(pareto, "--pareto")
+        except StoreError as exc:
+            _fail(exc)
     settings = CampaignSettings(days=days, period=period, stock_nights=stock_nights,
                                 resupply_fraction=resupply_fraction, resupply=_parse_rates(resupply))
     t0 = time.perf_counter()
@@ -113,8 +133,11 @@ def campaign(scenario, options, days, records, generator_file, fit_start, fit_en
         _WORLD["sc"], _WORLD["cat"] = sc, cat
         rows = [_task(t) for t in tasks]
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(scenario, catalogs)) as ex:
-            rows = list(ex.map(_task, tasks, chunksize=1))
+        from ..runner.executors import ProcessPoolExecutor
+
+        rows = [None] * len(tasks)
+        for i, row in ProcessPoolExecutor(workers).map(_pool_task, (scenario, catalogs), tasks):
+            rows[i] = row
     doc = {"provenance": {"scenario": sc.id, "scenario_hash": sc.content_hash, "seed": seed,
                           "replications": replications, "days": days, "options": names,
                           "generator": gen.provenance, "period": period or default_period(gen),

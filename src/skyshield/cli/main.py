@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import signal
 import sys
+import threading
 
 import click
 
@@ -11,6 +15,65 @@ from .. import __version__
 from .console import stdout_console
 
 EXIT_INPUT = 2
+
+# OS errors that say something about the user's paths or disk (exit 2 with the path), not a bug.
+_USER_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR,
+                errno.EISDIR, errno.EDQUOT, errno.EFBIG, errno.ENAMETOOLONG, errno.ELOOP, errno.EEXIST,
+                errno.ENXIO, errno.ENODEV, errno.EIO}
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM (or another stop signal) turned into an interrupt, so that every ``finally``
+    and ``except KeyboardInterrupt`` runs: worker pools are terminated, run records say
+    ``interrupted``."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_stop_signal(signum: int, frame: object) -> None:
+    signal.signal(signum, signal.SIG_DFL)  # a second signal stops at once
+    raise Interrupted(signum)
+
+
+def _stop_children() -> None:
+    """SIGKILL any worker process still alive (one an interrupt caught while it was starting)."""
+    import multiprocessing
+
+    for p in multiprocessing.active_children():
+        p.kill()
+    for p in multiprocessing.active_children():
+        p.join(2.0)
+
+
+class _Main(click.Group):
+    """The command group: stop signals become interrupts; an interrupt or an OS error about
+    a user's path ends with a one-line message and an exit status, never a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, _on_stop_signal)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)
+            _stop_children()
+            click.echo(f"skyshield: interrupted ({signal.Signals(signum).name}); worker processes stopped. "
+                       "A sweep resumes where it stopped when run again.", err=True)
+            # Leave now: the pools' clean-up already ran (its `finally` blocks, the run record);
+            # interpreter shutdown would join helper threads an interrupted pool may have left
+            # waiting on a killed worker.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(128 + int(signum))
+        except OSError as exc:
+            if exc.errno not in _USER_ERRNOS:
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"skyshield: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_INPUT)
 
 
 def _fail(exc: Exception) -> None:
@@ -53,6 +116,14 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
         names = tuple(resolve_option(o, sc).name for o in options)
     except ScenarioError as exc:
         _fail(exc)
+    from ..store.files import StoreError, check_output_file
+
+    try:  # before the run, not after it: a missing folder should not cost the whole run
+        for path, what in ((events, "--events"), (pareto, "--pareto")):
+            if path:
+                check_output_file(path, what)
+    except StoreError as exc:
+        _fail(exc)
     if replications < 1:
         _fail(ValueError("--replications must be at least 1"))
     from ..engine import FIDELITIES
@@ -67,9 +138,11 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
     ) as bar:
         task = bar.add_task(f"{sc.id}", total=replications * len(names))
         scheduler = click.get_current_context().meta.get("skyshield.scheduler")
+        from ..runner.executors import ExecutorError
+
         try:
             res = run_experiment(exp, workers=workers, progress=lambda k: bar.advance(task, k), scheduler=scheduler)
-        except ValueError as exc:  # an unknown --scheduler
+        except (ValueError, ExecutorError) as exc:  # an unknown or unreachable --scheduler
             _fail(exc)
     if events:
         import pyarrow.parquet as pq
@@ -101,7 +174,7 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
         err.print(f"{replications * len(names)} replications in {res.wall_s:.1f} s")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="skyshield")
 def main() -> None:
     """Compare air-support security-guarantee options on the same raids.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-from pathlib import Path
 
 import click
 
@@ -68,10 +67,21 @@ def sweep(experiment: str, out: str, workers: int | None, scheduler: str | None,
         exp = resolve_experiment(spec, experiment, lines, seed_entropy=entropy)
         from ..options import resolve_option
 
-        for o in spec.options:
-            resolve_option(o, exp.base_scenario)
-        store = ResultStore.open_for(out, exp, Path(experiment).read_text(encoding="utf-8"))
+        for i, o in enumerate(spec.options):
+            try:
+                resolve_option(o, exp.base_scenario)
+            except ScenarioError as exc:  # name the experiment file's line, not a command-line flag
+                from ..documents import Problem
+                from ..documents.errors import line_for
+
+                loc = ("options", i)
+                raise ScenarioError([Problem(experiment, line_for(lines, loc), loc, p.message, p.given)
+                                     for p in exc.problems]) from None
+        from ..documents.yamlio import MAX_DOCUMENT_BYTES, read_bounded
+
+        text = read_bounded(experiment, MAX_DOCUMENT_BYTES, "experiment file").decode("utf-8")
         ex = make_executor(scheduler, workers)
+        store = ResultStore.open_for(out, exp, text)
     except (ScenarioError, StoreError, ValueError) as exc:
         _fail(exc)
         raise AssertionError  # unreachable
@@ -87,11 +97,12 @@ def sweep(experiment: str, out: str, workers: int | None, scheduler: str | None,
                 on_start=lambda done, total: bar.update(task, completed=done, total=total),
                 progress=lambda k: bar.advance(task, k),
             )
-    except (StoreError, RuntimeError) as exc:
+    except (StoreError, RuntimeError) as exc:  # RuntimeError: ExecutorError, a broken pool
         _fail(exc)
         raise AssertionError
     finally:
         ex.close()
+        store.close()
     resumed = f" (resumed: {summary.before} already there)" if summary.before else ""
     err.print(f"{summary.ran} replications in {summary.wall_s:.1f} s on {summary.executor} x{summary.workers}"
               f"{resumed}; {store.done}/{store.total} in {out}")

@@ -26,16 +26,26 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["DESIGN_METHODS", "Design", "ExperimentSpec", "Parameter", "Precision"]
+__all__ = ["DESIGN_METHODS", "LIMITS", "Design", "ExperimentSpec", "Parameter", "Precision", "design_size"]
 
 DESIGN_METHODS: tuple[str, ...] = ("none", "grid", "lhs", "sobol", "saltelli")
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
-Bound = float | int | str
+Bound = Annotated[int, Field(strict=True)] | float | Annotated[str, Field(max_length=64)]
+Count = Annotated[int, Field(strict=True)]
+
+LIMITS: dict[str, int] = {
+    "design_points": 4096,  # samples of the design (each a validated scenario and catalog in memory)
+    "replications_total": 10_000_000,  # design points x options x replications
+    "parameters": 64,
+    "options": 64,
+    "levels": 1000,  # explicit grid levels of one parameter
+}
+"""Size bounds of an experiment, checked before anything is drawn or validated."""
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Parameter(_Frozen):
@@ -50,7 +60,8 @@ class Parameter(_Frozen):
         None, description="lower bound, with a unit where the field has one (default: the catalog's `low`)"
     )
     high: Bound | None = Field(None, description="upper bound (default: the catalog's `high`)")
-    values: tuple[Bound, ...] | None = Field(None, description="explicit levels (grid design only)")
+    values: tuple[Bound, ...] | None = Field(None, min_length=1, max_length=LIMITS["levels"],
+                                             description="explicit levels (grid design only)")
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -66,6 +77,8 @@ class Parameter(_Frozen):
     @classmethod
     def _rooted(cls, v: str | tuple[str | int, ...]) -> str | tuple[str | int, ...]:
         parts = v.split(".") if isinstance(v, str) else [str(p) for p in v]
+        if len(parts) > 32 or sum(map(len, parts)) > 512:
+            raise ValueError("parameter path too long")
         if len(parts) < 2 or parts[0] not in ("catalog", "scenario"):
             raise ValueError("a parameter path starts with `catalog.` or `scenario.` and names a field")
         if any(p == "" for p in parts):
@@ -82,16 +95,17 @@ class Design(_Frozen):
         "`values`); lhs: Latin hypercube; sobol: scrambled Sobol sequence (power-of-two `samples`); "
         "saltelli: Saltelli's design for Sobol sensitivity indices, `samples` x (D + 2) points",
     )
-    samples: int | None = Field(None, ge=1, le=100_000, description="points (lhs, sobol) or base N (saltelli)")
-    levels: int = Field(3, ge=2, le=100, description="grid levels per parameter, spread evenly low..high")
+    samples: Count | None = Field(None, ge=1, le=LIMITS["design_points"],
+                                  description="points (lhs, sobol) or base N (saltelli)")
+    levels: Count = Field(3, ge=2, le=100, description="grid levels per parameter, spread evenly low..high")
 
 
 class Precision(_Frozen):
     """The precision the analyst wants: the convergence check compares the CI with it."""
 
     metrics: tuple[str, ...] = ("leaked", "assets_hit", "interceptor_cost_usd")
-    relative: float = Field(0.05, gt=0, description="target CI half-width as a fraction of |mean|")
-    absolute: float | None = Field(None, gt=0, description="target CI half-width in the metric's unit")
+    relative: float = Field(0.05, gt=0, le=1e3, description="target CI half-width as a fraction of |mean|")
+    absolute: float | None = Field(None, gt=0, le=1e15, description="target CI half-width in the metric's unit")
     level: float = Field(0.95, gt=0, lt=1)
 
 
@@ -102,14 +116,15 @@ class ExperimentSpec(_Frozen):
     title: str = ""
     scenario: str = Field(description="built-in scenario id or a path relative to the experiment file")
     catalog: tuple[str, ...] = Field((), description="catalog overlay files, merged over the built-in catalog")
-    options: tuple[str, ...] = Field(min_length=1)
-    replications: int = Field(ge=1, le=10_000_000)
-    seed: int | None = Field(None, ge=0, description="experiment seed; omitted: fresh entropy, recorded")
+    options: tuple[Annotated[str, Field(max_length=256)], ...] = Field(min_length=1, max_length=LIMITS["options"])
+    replications: Count = Field(ge=1, le=LIMITS["replications_total"])
+    seed: Count | None = Field(None, ge=0, lt=2**128, description="experiment seed (0 <= seed < 2^128); "
+                               "omitted: fresh entropy, recorded")
     fidelity: str = "statistical"
     events: bool = Field(True, description="keep every replication's event log (needed for report maps)")
-    chunk_size: int | None = Field(None, ge=1, description="replications per task and per Parquet file")
+    chunk_size: Count | None = Field(None, ge=1, le=100_000, description="replications per task and per Parquet file")
     design: Design = Design()
-    parameters: tuple[Parameter, ...] = ()
+    parameters: tuple[Parameter, ...] = Field((), max_length=LIMITS["parameters"])
     precision: Precision = Precision()
     pareto: dict[str, Literal["min", "max"]] = Field(
         default_factory=lambda: {"leaked": "min", "interceptor_cost_usd": "min"},
@@ -135,4 +150,30 @@ class ExperimentSpec(_Frozen):
             raise ValueError("parameter names (or paths) must be distinct")
         if len(set(self.options)) != len(self.options):
             raise ValueError("options must be distinct")
+        points = design_size(self.design, self.parameters)
+        if points > LIMITS["design_points"]:
+            raise ValueError(f"the design has {points:,} points; at most {LIMITS['design_points']:,} are accepted "
+                             "(fewer levels, samples or parameters)")
+        total = points * len(self.options) * self.replications
+        if total > LIMITS["replications_total"]:
+            raise ValueError(f"{points:,} design points x {len(self.options)} options x {self.replications:,} "
+                             f"replications = {total:,} runs; at most {LIMITS['replications_total']:,} are accepted")
         return self
+
+
+def design_size(design: Design, parameters: tuple[Parameter, ...]) -> int:
+    """Number of design points, computed without drawing them."""
+    d = len(parameters)
+    if design.method == "none" or d == 0:
+        return 1
+    if design.method == "grid":
+        n = 1
+        for p in parameters:
+            n *= len(p.values) if p.values is not None else design.levels
+        return n
+    samples = design.samples or 1
+    if design.method == "sobol":
+        return 1 << (samples.bit_length() - 1)
+    if design.method == "saltelli":
+        return samples * (d + 2)
+    return samples

@@ -293,8 +293,20 @@ def resolve_experiment(
     else:
         entropy = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
 
-    cat_doc = _catalog_doc(spec.catalog, base)
-    sc_doc, sc_lines, sc_src = _scenario_doc(spec.scenario, base)
+    def named_here(field: str, exc: ScenarioError) -> ScenarioError:
+        """A problem in a file the experiment names, located at the line that names it too."""
+        first = exc.problems[0]
+        head = Problem(src, line_for(lines, (field,)), (field,), f"in the file named here: {first}")
+        return ScenarioError([head, *exc.problems[1:]])
+
+    try:
+        cat_doc = _catalog_doc(spec.catalog, base)
+    except ScenarioError as exc:
+        raise named_here("catalog", exc) from None
+    try:
+        sc_doc, sc_lines, sc_src = _scenario_doc(spec.scenario, base)
+    except ScenarioError as exc:
+        raise named_here("scenario", exc) from None
     docs = {"catalog": cat_doc, "scenario": sc_doc}
     targets = [_target(p, i, docs, spec, src, lines) for i, p in enumerate(spec.parameters)]
     d = spec.design
@@ -307,6 +319,8 @@ def resolve_experiment(
     vary_sc = any(t.root == "scenario" for t in targets)
     base_cat = _validate_catalog(cat_doc, src, None)
     base_sc = parse_scenario(sc_doc, sc_lines, sc_src, base_cat)
+    for i, t in enumerate(targets):  # both ends of every range must be valid values of the field
+        _check_range(t, i, cat_doc, sc_doc, sc_lines, sc_src, base_cat, src, lines)
     samples = []
     for i, row in enumerate(pts):
         vals = tuple(float(_render(t, x)) if t.integer else float(x) for t, x in zip(targets, row))
@@ -334,6 +348,30 @@ def resolve_experiment(
         highs=tuple(t.high for t in targets),
         samples=tuple(samples),
     )
+
+
+def _check_range(t: _Target, i: int, cat_doc: Any, sc_doc: Any, sc_lines: dict[Loc, int], sc_src: str,
+                 base_cat: Catalog, src: str, lines: dict[Loc, int]) -> None:
+    """Validate the documents with the parameter at its low and at its high end.
+
+    Every domain in the schema is an interval, so a range whose two ends are valid holds only
+    valid values: no design point can then fail validation after the design is drawn.
+    """
+    for end, x in (("low", t.low), ("high", t.high)):
+        doc = copy.deepcopy(cat_doc if t.root == "catalog" else sc_doc)
+        _apply(doc, t, x)
+        try:
+            if t.root == "catalog":
+                _validate_catalog(doc, src, None)
+            else:
+                parse_scenario(doc, sc_lines, sc_src, base_cat)
+        except ScenarioError as exc:
+            field = end if getattr(t.param, end) is not None else "path"
+            loc: Loc = ("parameters", i, field)
+            why = "; ".join(p.message for p in exc.problems[:2])
+            raise ScenarioError([Problem(src, line_for(lines, loc), loc,
+                                         f"the {end} end of the range ({_render(t, x)}) is not a valid value of "
+                                         f"{'.'.join(t.param.parts)}: {why}")]) from None
 
 
 def _validate_catalog(doc: Any, src: str, sample: int | None) -> Catalog:

@@ -26,7 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..units import Duration, Length
+from ..units import Duration, Length, Real
 
 __all__ = [
     "TRIGGER_EVENTS",
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 _Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
-_P = Annotated[float, Field(ge=0.0, le=1.0)]
+_P = Annotated[Real, Field(ge=0.0, le=1.0)]
 
 TRIGGER_EVENTS: tuple[str, ...] = (
     "strike",  # a threat aimed at (or reaching, or hitting) a defended asset
@@ -68,7 +68,11 @@ RESPONSE_KINDS: tuple[str, ...] = (
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+_Rate = Annotated[Real, Field(ge=0.0, le=1e3)]
+"""A hazard rate or a relative weight: finite, non-negative, bounded (field domain only)."""
 
 
 class Trigger(_Frozen):
@@ -89,7 +93,7 @@ class Trigger(_Frozen):
         "it, or when they damage it"
     )
     name: str = Field("", description="exogenous: the event's name, e.g. chemical-use")
-    at_least: int = Field(1, ge=1, le=100_000, description="threshold N")
+    at_least: int = Field(1, ge=1, le=100_000, strict=True, description="threshold N")
     within: Duration = Field(86400.0, gt=0.0, description="time window, e.g. '24 h'")
 
 
@@ -103,8 +107,8 @@ class Response(_Frozen):
         0.0, description="stand-off strikes / SEAD: fraction of the adversary's launch capacity "
         "removed (campaign level only; no target-level planning)"
     )
-    aid_interceptors: int = Field(0, ge=0, description="more-aid: interceptors delivered")
-    rung: int | None = Field(None, ge=0, le=9, description="escalation rung of the response (default by kind)")
+    aid_interceptors: int = Field(0, ge=0, le=1_000_000, strict=True, description="more-aid: interceptors delivered")
+    rung: int | None = Field(None, ge=0, le=9, strict=True, description="escalation rung of the response (default by kind)")
 
 
 class Clause(_Frozen):
@@ -128,24 +132,24 @@ class Tripwire(_Frozen):
         2000.0, description="metres: a warhead leaker or intercept debris this close hits the unit"
     )
     p_casualty_debris: _P = Field(0.3, description="probability that debris within the radius causes casualties")
-    response_rung: int = Field(7, ge=0, le=9, description="rung allies go to automatically when it is triggered")
+    response_rung: int = Field(7, ge=0, le=9, strict=True, description="rung allies go to automatically when it is triggered")
     source: str = ""
 
 
 class Escalation(_Frozen):
     """Adversary-response model parameters (defaults: ``docs/escalation.md``, notional)."""
 
-    response_rate_deliberate: float = Field(0.05, ge=0.0, description="hazard per allied deliberate action at the reference rung")
-    response_rate_inadvertent: float = Field(0.002, ge=0.0, description="hazard per allied defensive action at the reference rung")
-    response_rate_accidental: float = Field(0.01, ge=0.0, description="hazard per accident (debris, stray fire) at the reference rung")
-    severity_growth: float = Field(2.0, ge=1.0, description="hazard multiplier per rung above the reference rung 4")
+    response_rate_deliberate: Real = Field(0.05, ge=0.0, le=1e3, description="hazard per allied deliberate action at the reference rung")
+    response_rate_inadvertent: Real = Field(0.002, ge=0.0, le=1e3, description="hazard per allied defensive action at the reference rung")
+    response_rate_accidental: Real = Field(0.01, ge=0.0, le=1e3, description="hazard per accident (debris, stray fire) at the reference rung")
+    severity_growth: Real = Field(2.0, ge=1.0, le=100.0, description="hazard multiplier per rung above the reference rung 4")
     response_delay: Duration = Field(7200.0, ge=0.0, description="from an allied action to the adversary's response")
-    standing_posture_factor: float = Field(
+    standing_posture_factor: Real = Field(
         0.1, ge=0.0, le=1.0, description="hazard of a standing posture (data sharing, targeting support, "
         "aircraft stationed in the defended airspace) per night, relative to a new action at the same rung"
     )
-    exposure_fire_rate_per_h: float = Field(
-        0.002, ge=0.0, description="rate at which an allied aircraft in the defended airspace is fired upon"
+    exposure_fire_rate_per_h: Real = Field(
+        0.002, ge=0.0, le=1e3, description="rate at which an allied aircraft in the defended airspace is fired upon"
     )
     p_loss_if_fired_upon: _P = 0.3
     p_war_given_retaliation: _P = Field(0.1, description="P(general war | adversary strikes allied territory)")
@@ -156,7 +160,7 @@ class Escalation(_Frozen):
     exogenous: dict[str, _P] = Field(
         default_factory=dict, description="outside events and their probability per night, e.g. {chemical-use: 0.001}"
     )
-    response_cost: dict[str, float] = Field(
+    response_cost: dict[str, _Rate] = Field(
         default_factory=lambda: {
             "more-aid": 0.1, "add-assets": 0.3, "authorise-beyond-border": 0.5,
             "suppress-air-defences": 0.8, "stand-off-strikes": 1.0,
@@ -193,7 +197,7 @@ class Ambiguity(_Frozen):
 class Rotation(_Frozen):
     """Rotation: the option's packages are present ``duty`` of every ``period`` (campaign level)."""
 
-    period: Duration = Field(30 * 86400.0, gt=0.0)
+    period: Duration = Field(30 * 86400.0, gt=0.0, description="length of one rotation cycle (> 0)")
     duty: _P = 0.5
     packages: tuple[_Id, ...] = Field((), description="packages that rotate (empty: all of the option's)")
 

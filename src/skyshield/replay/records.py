@@ -14,11 +14,31 @@ splits its counts evenly among them.
 from __future__ import annotations
 
 import csv
+import io
+import math
 import re
 from dataclasses import dataclass
+from datetime import date as _date
 from pathlib import Path
 
-__all__ = ["NightRow", "read_night", "available_nights", "MODEL_TYPES", "NATIONAL_SOURCES", "RecordsError"]
+__all__ = [
+    "MAX_COUNT",
+    "MAX_RECORDS_BYTES",
+    "MODEL_TYPES",
+    "NATIONAL_SOURCES",
+    "NightRow",
+    "RecordsError",
+    "available_nights",
+    "check_date",
+    "read_night",
+    "read_records",
+]
+
+MAX_RECORDS_BYTES = 64 << 20
+"""Largest attack-records file read (64 MiB; the public file is ~0.7 MB for three years)."""
+MAX_COUNT = 100_000
+"""Largest count in one row (the largest night on record had ~800 launches)."""
+COUNT_COLUMNS = ("launched", "destroyed", "not_reach_goal", "is_shahed")
 
 NATIONAL_SOURCES = ("kpszsu", "GeneralStaff", "CinCAFU")
 
@@ -37,7 +57,10 @@ MODEL_TYPES: tuple[tuple[str, str, str], ...] = (
 
 
 class RecordsError(ValueError):
-    """The records file is missing, unreadable or has no night for the date."""
+    """The records file is missing, unreadable, malformed, or has no night for the date.
+
+    Its message names the file, and for a bad row the line and the column.
+    """
 
 
 @dataclass(frozen=True)
@@ -56,11 +79,21 @@ class NightRow:
     time_end: str
 
 
-def _num(x: str) -> float:
+def _num(x: str | None) -> float:
+    """A count already checked by :func:`read_records` (blank is 0)."""
+    x = (x or "").strip()
+    return float(x) if x else 0.0
+
+
+def check_date(text: str, what: str = "--date") -> str:
+    """``text`` if it is a real calendar date ``YYYY-MM-DD``; :class:`RecordsError` otherwise."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
+        raise RecordsError(f"{what} {text!r}: expected a date YYYY-MM-DD")
     try:
-        return float(x) if x.strip() else 0.0
+        _date.fromisoformat(text)
     except ValueError:
-        return 0.0
+        raise RecordsError(f"{what} {text!r}: no such date") from None
+    return text
 
 
 def _split_model(model: str) -> list[tuple[str, str, str]]:
@@ -75,15 +108,95 @@ def _split_model(model: str) -> list[tuple[str, str, str]]:
     return out
 
 
+_NEED = ("time_start", "time_end", "model", "launched", "destroyed", "source")
+
+
+def _text(path: Path) -> str:
+    from ..documents import ScenarioError
+    from ..documents.yamlio import read_bounded
+
+    try:
+        data = read_bounded(path, MAX_RECORDS_BYTES, "attack-records file")
+    except ScenarioError as exc:
+        raise RecordsError(str(exc)) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RecordsError(f"{path}: the file is UTF-16; save it as UTF-8")
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark is allowed
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RecordsError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    if "\x00" in text:
+        raise RecordsError(f"{path}:{text[: text.index(chr(0))].count(chr(10)) + 1}: NUL byte in a text file")
+    return text
+
+
+def read_records(path: str | Path) -> list[dict[str, str]]:
+    """Every row of an attack-records file, checked; :class:`RecordsError` naming file:line: column.
+
+    Checks: the needed columns; every row has as many fields as the header; counts
+    (``launched``, ``destroyed``, ``not_reach_goal``, ``is_shahed``) are blank or finite
+    numbers in ``[0, MAX_COUNT]``; ``destroyed``, ``not_reach_goal`` and ``is_shahed`` are at
+    most ``launched``; ``time_start`` and ``time_end`` begin with a real date.
+    """
+    path = Path(path)
+    reader = csv.reader(io.StringIO(_text(path), newline=""))
+    problems: list[str] = []
+
+    def bad(line: int, column: str, msg: str, given: str | None = None) -> None:
+        g = f" (given: {given[:40]!r})" if given is not None else ""
+        problems.append(f"{path}:{line}: {column}: {msg}{g}")
+
+    try:
+        header = next(reader, None)
+        if header is None or not set(_NEED) <= set(header):
+            raise RecordsError(f"{path}: not the attack-records format (needs columns {sorted(_NEED)})")
+        out: list[dict[str, str]] = []
+        for row in reader:
+            line = reader.line_num
+            if len(problems) >= 20:
+                problems.append(f"{path}: (more problems not shown)")
+                break
+            if not row:
+                continue
+            if len(row) != len(header):
+                bad(line, "(row)", f"{len(row)} fields where the header has {len(header)} (a truncated or "
+                                   "broken row)")
+                continue
+            r = dict(zip(header, row))
+            vals: dict[str, float] = {}
+            for col in COUNT_COLUMNS:
+                raw = (r.get(col) or "").strip()
+                if not raw:
+                    continue
+                try:
+                    v = float(raw)
+                except ValueError:
+                    bad(line, col, "expected a count (a number, or blank)", raw)
+                    continue
+                if not math.isfinite(v) or v < 0 or v > MAX_COUNT:
+                    bad(line, col, f"expected a count between 0 and {MAX_COUNT:,}", raw)
+                    continue
+                vals[col] = v
+            launched = vals.get("launched")
+            for col in ("destroyed", "not_reach_goal", "is_shahed"):
+                if launched is not None and vals.get(col, 0.0) > launched:
+                    bad(line, col, f"more than launched ({launched:g})", r[col])
+            for col in ("time_start", "time_end"):
+                try:
+                    _date.fromisoformat(r[col][:10])
+                except ValueError:
+                    bad(line, col, "expected a date YYYY-MM-DD (and time)", r[col])
+            out.append(r)
+    except csv.Error as exc:
+        raise RecordsError(f"{path}:{reader.line_num}: malformed CSV: {exc}") from None
+    if problems:
+        raise RecordsError("\n".join(problems))
+    return out
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise RecordsError(f"{path}: no such attack-records file")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        need = {"time_start", "time_end", "model", "launched", "destroyed", "source"}
-        if reader.fieldnames is None or not need <= set(reader.fieldnames):
-            raise RecordsError(f"{path}: not the attack-records format (needs columns {sorted(need)})")
-        return list(reader)
+    return read_records(path)
 
 
 def _national(r: dict[str, str]) -> bool:
@@ -92,8 +205,7 @@ def _national(r: dict[str, str]) -> bool:
 
 def read_night(path: str | Path, date: str) -> list[NightRow]:
     """Rows of the night whose morning report is dated ``date`` (``YYYY-MM-DD``)."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        raise RecordsError(f"--date {date!r}: expected YYYY-MM-DD")
+    check_date(date)
     out: list[NightRow] = []
     for r in _rows(Path(path)):
         if not _national(r) or not r["time_end"].startswith(date):
@@ -112,7 +224,7 @@ def read_night(path: str | Path, date: str) -> list[NightRow]:
                 launch_place=r.get("launch_place", "") or "", time_start=r["time_start"], time_end=r["time_end"],
             ))
     if not out:
-        raise RecordsError(f"no national-source missile or drone records for the night ending {date}")
+        raise RecordsError(f"{path}: no national-source missile or drone records for the night ending {date}")
     return out
 
 

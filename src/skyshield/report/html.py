@@ -106,6 +106,7 @@ def build_report(root: str | Path) -> str:
     from . import plots
 
     st = ResultStore.open(root)
+    st.verify()  # every chunk against its checksum: a damaged file is an error, not a figure
     man = st.manifest
     spec = man["experiment"]
     options = st.options
@@ -311,8 +312,10 @@ def build_report(root: str | Path) -> str:
 
 def write_report(root: str | Path, out: str | Path | None = None) -> Path:
     """Write the report (default ``DIR/report.html``) atomically; return its path."""
+    from ..store.files import check_output_file
+
+    path = check_output_file(Path(out) if out is not None else Path(root) / "report.html", "report")
     text = build_report(root)
-    path = Path(out) if out is not None else Path(root) / "report.html"
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)

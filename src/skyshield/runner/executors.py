@@ -5,6 +5,12 @@ worker, and tasks; it yields ``(index, result)`` as tasks finish, in whatever or
 finish. Callers put results back in order by index, so the executor never changes a number.
 At most ``max_in_flight`` tasks are outstanding at a time, so results stream to the caller
 (and to disk) instead of piling up in memory.
+
+Nothing is left behind: if the caller stops (an exception, ``KeyboardInterrupt``, a SIGTERM
+turned into one, or simply closing the generator) the pool's workers are terminated at once
+rather than waited for; and a worker whose parent dies (even by ``kill -9``) exits by itself
+(``PR_SET_PDEATHSIG`` on Linux, and a watchdog on its parent's pid everywhere). Workers ignore
+SIGINT: a Ctrl-C in a terminal reaches the whole process group, and only the parent decides.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from typing import Any, Protocol, TypeVar
 __all__ = [
     "DaskExecutor",
     "Executor",
+    "ExecutorError",
     "ProcessPoolExecutor",
     "SerialExecutor",
     "default_workers",
     "make_executor",
+    "terminate_pool",
 ]
 
 C = TypeVar("C")
@@ -105,8 +113,67 @@ def _main_is_importable() -> bool:
 _CTX: list[Any] = []
 
 
+def _die_with_parent() -> None:
+    """Make this worker exit when the process that started it dies (even by SIGKILL)."""
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+    try:  # Linux: the kernel sends SIGKILL when the parent exits
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:  # pragma: no cover - the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # everywhere else (and belt and braces): poll the parent's pid
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="skyshield-parent-watch", daemon=True).start()
+
+
+def _worker_signals() -> None:
+    """Default SIGTERM (a forked worker inherits the parent's handler), ignore SIGINT."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool_init(ctx: Any) -> None:
+    _worker_signals()
+    _die_with_parent()
     _CTX[:] = [ctx]
+
+
+def terminate_pool(pool: Any, grace_s: float = 2.0) -> None:
+    """Stop a :class:`concurrent.futures.ProcessPoolExecutor` now: cancel what is queued and
+    terminate its workers (SIGTERM, then SIGKILL after ``grace_s``), without waiting for
+    running tasks."""
+    import time
+
+    procs = list(getattr(pool, "_processes", {}).values())  # the workers (a private attribute)
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
+    except Exception:  # pragma: no cover - a broken pool
+        pass
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + grace_s
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(1.0)
 
 
 def _pool_call(fn: Callable[[Any, Any], Any], task: Any) -> Any:
@@ -128,8 +195,9 @@ class ProcessPoolExecutor(_Closing):
         if not tasks:
             return
         mp = _start_method(fn)
-        with _Pool(max_workers=min(self.workers, len(tasks)), mp_context=mp, initializer=_pool_init,
-                   initargs=(ctx,)) as pool:
+        pool = _Pool(max_workers=min(self.workers, len(tasks)), mp_context=mp, initializer=_pool_init,
+                     initargs=(ctx,))
+        try:
             pending: dict[Any, int] = {}
             it = iter(enumerate(tasks))
             for i, t in it:
@@ -144,14 +212,35 @@ class ProcessPoolExecutor(_Closing):
                     nxt = next(it, None)
                     if nxt is not None:
                         pending[pool.submit(_pool_call, fn, nxt[1])] = nxt[0]
+        except BaseException:  # an error, an interrupt, or the caller closing us: stop the workers now
+            terminate_pool(pool)
+            raise
+        pool.shutdown(wait=True)
+
+
+class ExecutorError(RuntimeError):
+    """An executor could not be started or reached (an unreachable scheduler, a missing extra)."""
 
 
 class DaskExecutor(_Closing):
-    """A Dask distributed cluster: an existing scheduler (``tcp://HOST:PORT``) or a local one.
+    """A Dask distributed cluster: an existing scheduler (``tls://`` or ``tcp://HOST:PORT``) or a local one.
 
-    The context is scattered to every worker once; tasks reference it. A local cluster has
-    ``workers`` single-threaded worker processes and no dashboard (nothing listens beyond
-    the loopback interface).
+    The context is scattered to every worker once; tasks reference it.
+
+    A **local** cluster has ``workers`` single-threaded worker processes, listens on the
+    loopback interface only, has no dashboard (its HTTP servers have no routes: no page, so
+    nothing loaded from a CDN, no JSON, no proxy) and is secured with TLS and a throw-away certificate made for it
+    (``distributed.Security.temporary()``, needs ``cryptography``): the scheduler and the
+    workers accept only peers holding that certificate, which lives only in this process's
+    memory, so another local process cannot submit code to the workers.
+
+    A **remote** scheduler is only as safe as its address: ``tcp://`` is unauthenticated and
+    unencrypted, and anyone who can reach the port can run code on the workers. Use
+    ``tls://HOST:PORT`` with certificates from Dask's configuration (``distributed.comm.tls``:
+    ``ca-file``, ``client.cert``, ``client.key``; e.g. ``DASK_DISTRIBUTED__COMM__TLS__CA_FILE``,
+    ``DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT``, ``DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY``),
+    with ``distributed.comm.require-encryption: true`` on the scheduler and workers; keep
+    ``tcp://`` to a scheduler bound to loopback or a private network you trust.
     """
 
     name = "dask"
@@ -167,19 +256,36 @@ class DaskExecutor(_Closing):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise RuntimeError(
+            raise ExecutorError(
                 "the Dask executor needs the `dask` extra: pip install 'skyshield[dask]'"
             ) from exc
         if self._client is None:
             if self.address:
-                self._client = Client(self.address, timeout="30s")
+                try:
+                    self._client = Client(self.address, timeout="10s")
+                except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                    raise ExecutorError(f"--scheduler {self.address}: cannot connect to a Dask scheduler there "
+                                        f"({type(exc).__name__}: {exc})") from None
                 n = len(self._client.scheduler_info().get("workers", {}))
                 self.workers = max(n, 1)
             else:
-                self._cluster = LocalCluster(
-                    n_workers=self.workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, host="127.0.0.1", silence_logs=40,
-                )
+                try:
+                    import cryptography  # noqa: F401  (Security.temporary needs it)
+                except ImportError as exc:  # pragma: no cover - depends on the environment
+                    raise ExecutorError("the local Dask cluster is secured with TLS, which needs `cryptography`: "
+                                        "pip install 'skyshield[dask]'") from exc
+                import dask
+
+                # Dask's scheduler always starts an HTTP server (info pages that load CSS from
+                # a CDN, JSON, a proxy to the workers) even with the dashboard off: give it
+                # and the workers' servers no routes at all.
+                with dask.config.set({"distributed.scheduler.http.routes": [],
+                                      "distributed.worker.http.routes": []}):
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers, threads_per_worker=1, processes=True,
+                        dashboard_address=None, worker_dashboard_address=None, host="127.0.0.1",
+                        security=True, silence_logs=40,
+                    )
                 self._client = Client(self._cluster)
         return self._client
 
@@ -224,8 +330,10 @@ def make_executor(scheduler: str | None = None, workers: int | None = None) -> A
     """An executor from a ``--scheduler`` value.
 
     ``None`` or ``processes``: a local process pool (serial when ``workers == 1``);
-    ``serial``; ``dask`` or ``dask-local``: a local Dask cluster of ``workers`` processes;
-    ``tcp://HOST:PORT`` (or ``tls://``): the Dask scheduler at that address.
+    ``serial``; ``dask`` or ``dask-local``: a local Dask cluster of ``workers`` processes
+    (TLS-secured, no dashboard); ``tls://HOST:PORT`` or ``tcp://HOST:PORT``: the Dask
+    scheduler at that address (see :class:`DaskExecutor` for securing it; ``tcp://`` is
+    unauthenticated).
     """
     s = (scheduler or "processes").strip()
     if s == "serial" or (s == "processes" and workers == 1):

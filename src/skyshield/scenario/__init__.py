@@ -121,9 +121,41 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
 
     dupes("assets", [a.id for a in sc.assets])
     # Per-asset metrics name assets with '.' and '-' read as '_': those names must stay distinct.
-    dupes("assets", [a.id.replace("-", "_").replace(".", "_") for a in sc.assets])
+    seen: dict[str, str] = {}
+    for i, a in enumerate(sc.assets):
+        key = a.id.replace("-", "_").replace(".", "_")
+        if key in seen and seen[key] != a.id:
+            out.append((("assets", i, "id"), f"asset ids {seen[key]!r} and {a.id!r} name the same metrics "
+                        f"(asset_{key}_...): rename one", a.id))
+        seen.setdefault(key, a.id)
     dupes("forces", [f.id for f in sc.forces])
     dupes("launch_areas", [a.id for a in sc.launch_areas])
+    dupes("air_bases", [b.id for b in sc.air_bases])
+    # Raid groups: a group's id keys its random stream, so two with one id would fly clones.
+    for name, n in Counter(g.id for g in sc.raid.groups).items():
+        if n > 1:
+            ids = [g.id for g in sc.raid.groups]
+            second = ids.index(name, ids.index(name) + 1)
+            out.append((("raid", "groups", second, "id"), f"duplicate id {name!r}", name))
+    for oname, opt in sc.options.items():
+        cids = [c.id for c in opt.clauses]
+        for name, n in Counter(cids).items():
+            if n > 1:
+                second = cids.index(name, cids.index(name) + 1)
+                out.append((("options", oname, "clauses", second, "id"), f"duplicate id {name!r}", name))
+
+    # Country codes must be in the bundled borders (else the run would fail, not `validate`).
+    from ..geo.zones import available_countries
+
+    known_codes = set(available_countries())
+    th = sc.theatre
+    for role, codes in (("defended", (th.defended,)), ("allied", th.allied), ("adversary", th.adversary),
+                        ("neutral", th.neutral)):
+        for k, code in enumerate(codes):
+            if code not in known_codes:
+                loc: Loc = ("theatre", role) if role == "defended" else ("theatre", role, k)
+                out.append((loc, "unknown country code: expected a Natural Earth ADM0_A3 code (ISO 3166-1 "
+                                 "alpha-3) such as UKR, POL, ROU, RUS, BLR", code))
 
     def inside(loc: Loc, lonlat: tuple[float, float]) -> None:
         if not sc.theatre.contains(*lonlat):

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..units import Duration, Length
+from ..units import Duration, Length, PositiveDuration, PositiveLength, Probability, Real
 from ..policy.spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotation, Transfer, Tripwire
 
 __all__ = [
@@ -44,11 +44,24 @@ __all__ = [
     "Doctrine",
     "CivilDefence",
     "DATA_SHARING_TIERS",
+    "LIMITS",
     "ROE_KINDS",
 ]
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
 Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Count = Annotated[int, Field(strict=True)]
+"""A whole number written as one (``true`` or ``"8"`` is not a count)."""
+
+LIMITS: dict[str, int] = {
+    "threats": 100_000,  # threats of a whole raid (every group together)
+    "items": 10_000,  # assets, forces, launch areas, air bases, raid groups, options
+    "waypoints": 1_000,  # routes of a group and points of a route or polygon
+    "population": 10_000_000_000,  # people in one aim area (the world has ~8e9)
+    "value_usd": 1e13,  # notional value of one asset
+    "priority_weight": 1e3,  # doctrine priority weights are relative: scale does not matter
+}
+"""Size bounds of a scenario; a file beyond one gets an error naming it."""
 
 DATA_SHARING_TIERS: tuple[str, ...] = ("none", "early-warning", "surveillance", "fire-control")
 """Ordered: each tier includes what the ones before it give."""
@@ -56,7 +69,7 @@ ROE_KINDS: tuple[str, ...] = ("over-allied-territory", "path-crosses-allied", "i
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 
@@ -78,7 +91,11 @@ Position = Annotated[
     WithJsonSchema(
         {
             "type": "array",
-            "items": {"type": "number"},
+            "prefixItems": [
+                {"type": "number", "minimum": -180, "maximum": 180},
+                {"type": "number", "minimum": -90, "maximum": 90},
+            ],
+            "items": False,
             "minItems": 2,
             "maxItems": 2,
             "description": "[lon_deg, lat_deg], WGS-84",
@@ -94,14 +111,36 @@ class Theatre(_Frozen):
     allied: tuple[Iso3, ...]
     adversary: tuple[Iso3, ...]
     neutral: tuple[Iso3, ...] = ()
-    occupied: Literal["builtin-2025", "none"] | tuple[Position, ...] = Field(
+    occupied: Literal["builtin-2025", "none"] | Annotated[
+        tuple[Position, ...], Field(min_length=3, max_length=LIMITS["waypoints"])
+    ] = Field(
         "builtin-2025",
         description="occupied parts of the defended country: the built-in coarse 2025 polygon, "
-        "none, or your own polygon as a list of [lon, lat]",
+        "none, or your own polygon as a list of at least three [lon, lat] (a simple ring)",
     )
     bbox: tuple[float, float, float, float] = Field(
-        (12.0, 40.0, 52.0, 60.0), description="theatre box: lon_min, lat_min, lon_max, lat_max (deg)"
+        (12.0, 40.0, 52.0, 60.0), description="theatre box: lon_min, lat_min, lon_max, lat_max (deg), "
+        "min < max, longitudes in [-180, 180], latitudes in [-90, 90]"
     )
+
+    @model_validator(mode="after")
+    def _roles_and_shapes(self) -> "Theatre":
+        roles = [self.defended, *self.allied, *self.adversary, *self.neutral]
+        twice = sorted({c for c in roles if roles.count(c) > 1})
+        if twice:
+            raise ValueError(f"countries listed in more than one role (or twice): {', '.join(twice)}")
+        x0, y0, x1, y1 = self.bbox
+        if not (-180.0 <= x0 < x1 <= 180.0 and -90.0 <= y0 < y1 <= 90.0):
+            raise ValueError("bbox must be [lon_min, lat_min, lon_max, lat_max] with min < max, longitudes "
+                             "in [-180, 180] and latitudes in [-90, 90]")
+        if not isinstance(self.occupied, str):
+            import shapely
+
+            ring = shapely.Polygon(self.occupied)
+            if len(set(self.occupied)) < 3 or ring.area <= 0 or not ring.is_valid:
+                raise ValueError("occupied: the polygon must have at least three distinct points, a non-zero "
+                                 "area and edges that do not cross")
+        return self
 
     def contains(self, lon: float, lat: float) -> bool:
         x0, y0, x1, y1 = self.bbox
@@ -114,9 +153,9 @@ class Asset(_Frozen):
     id: Id
     kind: Literal["city", "energy", "logistics", "corridor", "military"]
     lonlat: Position
-    radius: Length = Field(description="aim area: a leaker reaching this circle has arrived")
-    population: int = Field(0, ge=0)
-    value: float = Field(0.0, ge=0, description="notional value in USD, for cost-against-value")
+    radius: PositiveLength = Field(description="aim area: a leaker reaching this circle has arrived")
+    population: Count = Field(0, ge=0, le=LIMITS["population"])
+    value: Real = Field(0.0, ge=0, le=LIMITS["value_usd"], description="notional value in USD, for cost-against-value")
     source: str = ""
 
 
@@ -141,7 +180,7 @@ class FighterPosture(_Frozen):
     alert: Duration = Field(300.0, description="QRA alert state: scramble order to airborne, e.g. '5 min', '15 min'")
     on_station: Duration = Field(0.0, description="CAP: time the first pair is on station")
     tanker: bool = Field(False, description="air refuelling extends the time on station")
-    sorties: int = Field(1, ge=1, le=50, description="sorties (or CAP reliefs) available during the scenario")
+    sorties: Count = Field(1, ge=1, le=50, description="sorties (or CAP reliefs) available during the scenario")
     relief_on_station: bool = Field(
         False, description="CAP: a relief pair takes over on station when the first leaves (no gap)"
     )
@@ -159,8 +198,8 @@ class Force(_Frozen):
         "options that list it",
     )
     lonlat: Position
-    count: int = Field(1, ge=1, le=1000)
-    inventory: int | None = Field(None, ge=0, description="override the catalog's ready rounds")
+    count: Count = Field(1, ge=1, le=1000)
+    inventory: Count | None = Field(None, ge=0, le=1_000_000, description="override the catalog's ready rounds")
     fighter: FighterPosture | None = Field(None, description="fighters: CAP or QRA posture (default: CAP on station all along)")
     deployed_forward: bool = Field(
         False, description="an allied unit deliberately stationed in the defended country (a tripwire, "
@@ -178,7 +217,7 @@ class LaunchArea(_Frozen):
 
     id: Id
     lonlat: Position
-    radius: Length = 30000.0
+    radius: Length = Field(30000.0, description="launch points are scattered within it; 0 for an exact point")
     source: str = ""
 
 
@@ -187,17 +226,17 @@ class RaidGroup(_Frozen):
 
     id: Id
     type: str = Field(description="a threat type id from the catalog")
-    count: int = Field(ge=0, le=100_000)
-    launch_areas: tuple[Id, ...] = Field(min_length=1)
+    count: Count = Field(ge=0, le=LIMITS["threats"])
+    launch_areas: tuple[Id, ...] = Field(min_length=1, max_length=LIMITS["items"])
     launch_window: tuple[Duration, Duration] = Field(
         description="[start, end] after the scenario start, e.g. ['0 h', '3 h']"
     )
-    targets: dict[Id, float] = Field(
-        min_length=1, description="aim assets with relative weights"
+    targets: dict[Id, Annotated[Real, Field(ge=0, le=1e10)]] = Field(
+        min_length=1, max_length=LIMITS["items"], description="aim assets with relative weights (0..1e10, not all 0)"
     )
-    via: tuple[tuple[Position, ...], ...] = Field(
-        (), description="alternative dog-leg routes (each a list of waypoints); one is drawn "
-        "per threat, or a straight route if empty"
+    via: tuple[Annotated[tuple[Position, ...], Field(min_length=1, max_length=LIMITS["waypoints"])], ...] = Field(
+        (), max_length=LIMITS["waypoints"], description="alternative dog-leg routes (each a list of at least "
+        "one waypoint); one is drawn per threat, or a straight route if empty"
     )
     dispersion: Length = Field(15000.0, description="lateral scatter of launch points and waypoints")
 
@@ -217,7 +256,14 @@ class RaidGroup(_Frozen):
 
 
 class Raid(_Frozen):
-    groups: tuple[RaidGroup, ...] = Field(min_length=1)
+    groups: tuple[RaidGroup, ...] = Field(min_length=1, max_length=LIMITS["items"])
+
+    @model_validator(mode="after")
+    def _total(self) -> "Raid":
+        n = sum(g.count for g in self.groups)
+        if n > LIMITS["threats"]:
+            raise ValueError(f"the raid has {n:,} threats in all; at most {LIMITS['threats']:,} are accepted")
+        return self
 
 
 class OptionSpec(_Frozen):
@@ -233,21 +279,21 @@ class OptionSpec(_Frozen):
         "over the defended country or the sea only, debris included (docs/options.md)"
     )
     sharing_latency: Duration = Field(30.0, description="delay before allied tracks reach the defended network")
-    link_update: Duration = Field(
+    link_update: PositiveDuration = Field(
         12.0, description="reporting interval of shared tracks on the data link (Link-16-style "
         "surveillance tracks are reported about every 12 s)"
     )
-    link_outage_fraction: float = Field(
+    link_outage_fraction: Real = Field(
         0.0, ge=0.0, lt=1.0, description="fraction of time a sharing participant's link is out"
     )
-    link_outage_duration: Duration = Field(
-        300.0, gt=0.0, description="typical length of one link outage"
+    link_outage_duration: PositiveDuration = Field(
+        300.0, description="typical length of one link outage"
     )
-    link_jamming_loss: float = Field(
+    link_jamming_loss: Real = Field(
         0.0, ge=0.0, lt=1.0, description="probability that one track report is lost to jamming"
     )
     # Policy (issue 5): clauses, tripwires, escalation parameters and variants; see docs/options.md.
-    clauses: tuple[Clause, ...] = Field((), description="contingency clauses: if the adversary does X, allies do Y")
+    clauses: tuple[Clause, ...] = Field((), max_length=100, description="contingency clauses: if the adversary does X, allies do Y")
     tripwire: Tripwire | None = Field(None, description="units whose being hit makes escalation automatic")
     escalation: Escalation | None = Field(None, description="adversary-response model parameters (defaults documented)")
     transfer: Transfer | None = Field(None, description="variant: aircraft transferred to the defended country after a lead time")
@@ -269,16 +315,27 @@ class Doctrine(_Frozen):
     """
 
     firing: Literal["shoot-look-shoot", "shoot-shoot"] = "shoot-look-shoot"
-    kill_assessment: float = Field(
+    kill_assessment: Probability = Field(
         1.0, ge=0.0, le=1.0, description="probability that a kill assessment is right"
     )
     look_time: Duration = Field(5.0, description="from an intercept to its kill assessment")
     coordination: Literal["shared-picture", "independent"] = "shared-picture"
     assignment: Literal["earliest", "greedy", "optimal"] = "earliest"
-    priority_threat_value: float = Field(1.0, ge=0.0, description="weight of the threat's cost in its priority")
-    priority_time_to_go: float = Field(1.0, ge=0.0, description="weight of urgency (short time to impact)")
-    priority_asset_value: float = Field(1.0, ge=0.0, description="weight of the aimed asset's value")
+    priority_threat_value: Real = Field(1.0, ge=0.0, le=LIMITS["priority_weight"],
+                                         description="weight of the threat's cost in its priority")
+    priority_time_to_go: Real = Field(1.0, ge=0.0, le=LIMITS["priority_weight"],
+                                       description="weight of urgency (short time to impact)")
+    priority_asset_value: Real = Field(1.0, ge=0.0, le=LIMITS["priority_weight"],
+                                        description="weight of the aimed asset's value")
     source: str = ""
+
+    @model_validator(mode="after")
+    def _some_priority(self) -> "Doctrine":
+        w = self.priority_threat_value + self.priority_time_to_go + self.priority_asset_value
+        if self.assignment != "earliest" and not w > 0:
+            raise ValueError(f"assignment `{self.assignment}` ranks threats by the priority weights; they "
+                             "cannot all be 0 (the battle manager would never fire)")
+        return self
 
 
 class CivilDefence(_Frozen):
@@ -289,8 +346,8 @@ class CivilDefence(_Frozen):
     threat's first track in the defended network (the air-raid alert) to its arrival.
     """
 
-    shelter_fraction: float = Field(ge=0.0, le=1.0, description="share of people who take shelter when warned in time")
-    time_to_shelter: Duration = Field(gt=0.0, description="warning that share needs to reach shelter, e.g. '10 min'")
+    shelter_fraction: Probability = Field(description="share of people who take shelter when warned in time")
+    time_to_shelter: PositiveDuration = Field(description="warning that share needs to reach shelter, e.g. '10 min'")
     source: str = ""
 
 
@@ -302,25 +359,27 @@ class Scenario(_Frozen):
     description: str = ""
     sources: dict[str, str] = Field(default_factory=dict)
     theatre: Theatre
-    duration: Duration = Field(description="simulated span, e.g. '14 h'")
-    decision_interval: Duration = Field(20.0, description="battle-management tick, e.g. '20 s'")
-    assets: tuple[Asset, ...] = Field(min_length=1)
-    launch_areas: tuple[LaunchArea, ...] = Field(min_length=1)
-    forces: tuple[Force, ...] = ()
-    air_bases: tuple[AirBase, ...] = Field((), description="fighter bases named by forces' `fighter.base`")
+    duration: PositiveDuration = Field(description="simulated span, e.g. '14 h' (at most 30 d)")
+    decision_interval: PositiveDuration = Field(20.0, description="battle-management tick, e.g. '20 s' (at most 10 min)")
+    assets: tuple[Asset, ...] = Field(min_length=1, max_length=LIMITS["items"])
+    launch_areas: tuple[LaunchArea, ...] = Field(min_length=1, max_length=LIMITS["items"])
+    forces: tuple[Force, ...] = Field((), max_length=LIMITS["items"])
+    air_bases: tuple[AirBase, ...] = Field((), max_length=LIMITS["items"],
+                                           description="fighter bases named by forces' `fighter.base`")
     doctrine: Doctrine = Field(default_factory=Doctrine, description="firing doctrine of every shooter")
     civil_defence: CivilDefence | None = Field(
         None, description="public warning and shelter (default: none, everyone at a damaged asset is exposed)"
     )
     raid: Raid
     options: dict[Id, OptionSpec] = Field(
-        default_factory=dict, description="options of this scenario; they override built-in presets"
+        default_factory=dict, max_length=1000, description="options of this scenario; they override built-in presets"
     )
 
     @model_validator(mode="after")
     def _positive_times(self) -> "Scenario":
-        if self.duration <= 0:
-            raise ValueError("duration must be positive")
+        if not 0 < self.duration <= 30 * 86400.0:
+            raise ValueError("duration must be in (0, 30 d]: one scenario is a night or a few days "
+                             "(campaigns chain nights)")
         if not 0 < self.decision_interval <= 600:
             raise ValueError("decision_interval must be in (0, 10 min]")
         bases = {b.id for b in self.air_bases}

@@ -151,6 +151,7 @@ def connect(root: str | Path | ResultStore) -> Any:
     """
     duckdb = _duckdb()
     st = root if isinstance(root, ResultStore) else ResultStore.open(root)
+    st.verify()  # DuckDB reads the Parquet files itself: check them against their SHA-256 first
     if not _is_current(st):
         try:
             rebuild_catalog(st)

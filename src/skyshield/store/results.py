@@ -14,12 +14,16 @@ import pyarrow.compute as pc
 
 from .. import __version__
 from .files import (
+    CHECKSUMS,
     CHUNK_META_KEY,
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
     ChunkFile,
     StoreError,
+    StoreLock,
+    _place,
+    _tmp_path,
     _utc,
     atomic_write_bytes,
     atomic_write_table,
@@ -27,11 +31,14 @@ from .files import (
     chunk_meta,
     clean_for_writing,
     directory_is_free,
+    file_sha256,
     json_bytes,
     list_chunks,
     read_chunk,
     read_manifest,
     run_record,
+    verify_chunk_file,
+    write_checksums,
 )
 
 if TYPE_CHECKING:
@@ -68,6 +75,27 @@ class ResultStore:
         self.manifest = manifest
         self._run_file: Path | None = None
         self._run: dict[str, Any] | None = None
+        self._lock: StoreLock | None = None
+
+    def close(self) -> None:
+        """Release the writer's lock (also released when the process ends)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    @property
+    def checksummed(self) -> bool:
+        """Whether every chunk of this store has a checksum record (stores made since checksums)."""
+        return self.manifest.get("checksums") == CHECKSUMS
+
+    def verify(self) -> None:
+        """Check every chunk file against its SHA-256; :class:`StoreError` names the first damaged one."""
+        if not self.checksummed:
+            return
+        for c in self.chunks():
+            verify_chunk_file(self.root, "metrics", c.name)
+            if (self.root / "events" / c.name).is_file():
+                verify_chunk_file(self.root, "events", c.name)
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -96,6 +124,20 @@ class ResultStore:
             If the directory holds something else, or results of another experiment.
         """
         root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise StoreError(f"{root}: not a directory")
+        root.mkdir(parents=True, exist_ok=True)
+        lock = StoreLock(root)  # before anything is decided or written: one writer at a time
+        try:
+            st = cls._open_locked(root, exp, experiment_text)
+        except BaseException:
+            lock.release()
+            raise
+        st._lock = lock
+        return st
+
+    @classmethod
+    def _open_locked(cls, root: Path, exp: "ResolvedExperiment", experiment_text: str | None) -> "ResultStore":
         if directory_is_free(root):
             return cls._create(root, exp, experiment_text)
         man = read_manifest(root)
@@ -113,6 +155,7 @@ class ResultStore:
         st = cls(root, man)
         clean_for_writing(root)
         st.chunks()
+        st._close_stale_runs()
         if exp.spec.replications > int(man["replications"]):
             man = dict(man, replications=exp.spec.replications, experiment=exp.spec.model_dump(mode="json"))
             atomic_write_bytes(root, root / MANIFEST, json_bytes(man))
@@ -145,6 +188,7 @@ class ResultStore:
             "design": exp.spec.design.method,
             "scenario": {"id": exp.base_scenario.id, "title": exp.base_scenario.title,
                          "hash": exp.base_scenario.content_hash},
+            "checksums": CHECKSUMS,
             "parameters": [
                 {"name": n, "path": p, "low": lo, "high": hi}
                 for n, p, lo, hi in zip(exp.parameter_names, exp.parameter_paths, exp.lows, exp.highs)
@@ -238,10 +282,40 @@ class ResultStore:
         atomic_write_bytes(self.root, self._run_file, json_bytes(self._run))
 
     def end_run(self, status: str = "finished") -> None:
+        """Record how the run ended (``finished``, ``interrupted`` or ``failed``) and its counts.
+
+        If the record cannot be written (a full disk), it stays ``running`` and the next sweep
+        that opens the store marks it ``interrupted`` with the counts its chunks show.
+        """
         if self._run is None or self._run_file is None:
             return
         self._run.update(status=status, finished_utc=_utc())
-        atomic_write_bytes(self.root, self._run_file, json_bytes(self._run))
+        try:
+            atomic_write_bytes(self.root, self._run_file, json_bytes(self._run))
+        except OSError:
+            pass
+
+    def _close_stale_runs(self) -> None:
+        """Runs still ``running`` while we hold the lock were killed: mark them ``interrupted``,
+        with the chunks and replications their chunk files show they wrote."""
+        stale = [r for r in self.runs() if r.get("status") == "running"]
+        if not stale:
+            return
+        by_run: dict[str, list[int]] = {}
+        for c in self.chunks():
+            try:
+                meta = chunk_meta(self.root / "metrics" / c.name)
+            except Exception:
+                continue
+            w = by_run.setdefault(str(meta.get("run")), [0, 0])
+            w[0] += 1
+            w[1] += c.stop - c.start
+        for r in stale:
+            name = r.pop("file")
+            chunks, reps = by_run.get(name, [0, 0])
+            r.update(status="interrupted", chunks_written=chunks, replications_written=reps,
+                     note="the process ended without closing its run record (killed); counts from its chunk files")
+            atomic_write_bytes(self.root, self.root / "runs" / name, json_bytes(r))
 
     def write_chunk(self, res: "ChunkResult", extra: dict[str, Any] | None = None) -> ChunkFile:
         """Write one finished chunk (events first, then metrics: the metrics file marks it done)."""
@@ -267,6 +341,7 @@ class ResultStore:
                         executor=self._run["executor"], run=self._run_file.name if self._run_file else None)
         md = {CHUNK_META_KEY: json.dumps(meta).encode()}
         option = self.options[c.option]
+        digests: dict[str, str | None] = {"metrics": None, "events": None}
         if res.events:
             parts = []
             for k, t in enumerate(res.events):
@@ -277,7 +352,7 @@ class ResultStore:
                     .append_column("replication", pa.array([c.start + k] * n, pa.int32()))
                 )
             ev = pa.concat_tables(parts).replace_schema_metadata(md)
-            atomic_write_table(self.root, self.root / "events" / cf.name, ev)
+            digests["events"] = atomic_write_table(self.root, self.root / "events" / cf.name, ev)
         keys: list[str] = []
         for row in res.rows:
             for k in row:
@@ -291,7 +366,14 @@ class ResultStore:
         }
         for k in keys:
             cols[k] = pa.array([row.get(k, 0.0) for row in res.rows], pa.float64())
-        atomic_write_table(self.root, self.root / "metrics" / cf.name, pa.table(cols).replace_schema_metadata(md))
+        import pyarrow.parquet as pq
+
+        tmp = _tmp_path(self.root, cf.name)
+        pq.write_table(pa.table(cols).replace_schema_metadata(md), tmp, compression="zstd", write_page_checksum=True)
+        digests["metrics"] = file_sha256(tmp)
+        if self.checksummed:
+            write_checksums(self.root, cf.name, digests)  # before the metrics file: it marks the chunk done
+        _place(tmp, self.root / "metrics" / cf.name)
         if self._run is not None and self._run_file is not None:
             self._run["chunks_written"] += 1
             self._run["replications_written"] += n
@@ -306,8 +388,9 @@ class ResultStore:
         order the chunks were written in; a metric a replication did not report is 0.
         """
         tables = []
+        verify = self.root if self.checksummed else None
         for c in self.chunks():
-            t = read_chunk(self.root / "metrics" / c.name)
+            t = read_chunk(self.root / "metrics" / c.name, verify)
             tables.append(t.replace_schema_metadata(None))
         return _normalise(tables, self.options, fill=True)
 
@@ -324,7 +407,7 @@ class ResultStore:
             p = self.root / "events" / c.name
             if not p.is_file():
                 continue
-            t = read_chunk(p).replace_schema_metadata(None)
+            t = read_chunk(p, self.root if self.checksummed else None).replace_schema_metadata(None)
             if replications is not None:
                 t = t.filter(pc.less(t["replication"], replications))
             tables.append(t)
