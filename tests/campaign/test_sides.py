@@ -40,6 +40,12 @@ def _gen():
     return RaidGenerator((PeriodFit("2025-Q3", 92, cf, 0.0),), {"span": ["test"]})
 
 
+def _aid_clause(rounds: dict) -> dict:
+    """More aid the moment a drone is launched at the city (every night)."""
+    return {"id": "aid", "trigger": {"event": "strike", "at_least": 1, "within": "24 h"},
+            "response": {"kind": "more-aid", "aid_interceptors": rounds}}
+
+
 @pytest.fixture(scope="module")
 def world():
     cat = load_catalog()
@@ -48,6 +54,8 @@ def world():
         "far-allies-late": {"packages": ["far-allies"], "roe": "in-reach",
                             "transfer": {"packages": ["far-allies"], "lead_time": "100 d"}},
         "far-allies-never": {"packages": ["far-allies"], "roe": "in-reach", "rotation": {"period": "10 d", "duty": 0.0}},
+        "aid-iris": {"clauses": [_aid_clause({"IRIS-T SL": 100})]},
+        "aid-pac3": {"clauses": [_aid_clause({"PAC-3 MSE": 100})]},
     }
     return _scenario(cat, opts), cat
 
@@ -89,3 +97,20 @@ def test_a_campaign_with_sides_is_deterministic(world):
     b = run_campaign(sc, cat, "far-allies", _gen(), SETTINGS, seed=2, replication=3)
     assert a.keys() == b.keys()
     assert all((np.isnan(a[k]) and np.isnan(b[k])) or a[k] == b[k] for k in a)
+
+
+def test_aid_goes_to_the_named_interceptor_type_of_the_defended_country_only(world):
+    sc, cat = world
+    alone = run_campaign(sc, cat, "none", _gen(), SETTINGS, seed=11, replication=0)
+    iris = run_campaign(sc, cat, "aid-iris", _gen(), SETTINGS, seed=11, replication=0)
+    pac3 = run_campaign(sc, cat, "aid-pac3", _gen(), SETTINGS, seed=11, replication=0)
+    # One firing a night, 100 rounds each, booked as the metric's total whatever the type.
+    assert iris["clauses_fired"] == pac3["clauses_fired"] == SETTINGS.days
+    assert iris["aid_interceptors"] == pac3["aid_interceptors"] == 100 * SETTINGS.days
+    # PAC-3 rounds that no unit of the country fires leave its IRIS-T stocks as they were.
+    assert pac3["days_of_defence_iris_t_sl"] == alone["days_of_defence_iris_t_sl"]
+    assert pac3["interceptor_cost_usd"] == alone["interceptor_cost_usd"]
+    # IRIS-T aid (100 a night against a unit that fires at most 48) piles up: the stock lasts
+    # weeks at the last fortnight's drawdown (aid is not counted as resupply), not hours.
+    assert alone["days_of_defence_iris_t_sl"] < 1 and iris["days_of_defence_iris_t_sl"] > 20
+    assert iris["interceptor_cost_usd"] > alone["interceptor_cost_usd"]
