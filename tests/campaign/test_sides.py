@@ -88,7 +88,7 @@ def test_units_that_never_arrive_hold_no_stock(world):
     # Allied units never on duty: no days of defence for them (NaN), not a stock's worth.
     never = run_campaign(sc, cat, "far-allies-never", _gen(), SETTINGS, seed=11, replication=0)
     assert never["days_of_defence_iris_t_sl"] == alone["days_of_defence_iris_t_sl"]
-    assert math.isnan(never["allied_days_of_defence_iris_t_sl"])
+    assert math.isnan(never["allied_days_of_defence_iris_t_sl"]) and math.isnan(never["allied_days_of_defence_min"])
 
 
 def test_a_campaign_with_sides_is_deterministic(world):

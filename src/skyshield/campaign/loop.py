@@ -208,19 +208,26 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
 
 
 def magazine_metrics(mags: Magazines, shooters) -> dict[str, float]:
-    """Days of defence by weapon, the defended country's own and the allies', and the scarcest
-    used of each; ``NaN`` for a weapon of ``shooters`` (every unit the option may bring) whose
-    units were never present."""
+    """Days of defence by weapon, the defended country's own and the allies'.
+
+    ``NaN`` for a weapon of ``shooters`` (every unit the option may bring) whose units were
+    never present. ``days_of_defence_min`` (``allied_...``) is the scarcest weapon fired, or
+    of those held if none was fired (3650: no stock falling), ``NaN`` if none was ever held;
+    the allied one only for options that may bring allied shooters.
+    """
     own, allied = mags.days_remaining()
     used_own, used_allied = mags.used()
-    out = {"days_of_defence_min": min((own[w] for w in used_own if w in own), default=3650.0),
-           "allied_days_of_defence_min": min((allied[w] for w in used_allied if w in allied), default=3650.0)}
     may = {(int(s), w) for _, _, s, w, _ in Magazines.unit_loads(shooters)}
-    for side, prefix, rem in ((DEFENDED, "days_of_defence_", own), (ALLIED, "allied_days_of_defence_", allied)):
-        for w in sorted({w for s, w in may if s == side} | set(rem)):
+    out: dict[str, float] = {}
+    for side, prefix, rem, used in ((DEFENDED, "days_of_defence_", own, used_own),
+                                    (ALLIED, "allied_days_of_defence_", allied, used_allied)):
+        weapons = {w for s, w in may if s == side} | set(rem)
+        if not weapons:
+            continue
+        pick = [rem[w] for w in used if w in rem] or list(rem.values())
+        out[prefix + "min"] = min(pick) if pick else math.nan
+        for w in sorted(weapons):
             out[prefix + weapon_slug(w)] = rem.get(w, math.nan)
-    if not any(s == ALLIED for s, _ in may) and not allied:
-        del out["allied_days_of_defence_min"]
     return out
 
 
