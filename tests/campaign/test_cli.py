@@ -82,4 +82,4 @@ def test_the_readme_campaign_command_runs_as_written():
     res = subprocess.run([sys.executable, "-m", "skyshield", *words[1:]], capture_output=True, text=True,
                          timeout=1800, cwd=REPO)
     assert res.returncode == 0, res.stderr
-    assert "over-the-horizon" in res.stdout and "packaged default" in res.stderr
+    assert "over-the" in res.stdout and "packaged default" in res.stderr  # long names are cut in the table
