@@ -95,3 +95,20 @@ def test_saved_generator_round_trips_with_its_provenance(fitted, tmp_path):
     assert back.periods == gen.periods and back.provenance["span"] == list(FIT)
     rng1, rng2 = np.random.default_rng(3), np.random.default_rng(3)
     assert (back.sample_days(rng1, 30) == gen.sample_days(rng2, 30)).all()
+
+
+def test_the_packaged_generator_is_the_fit_of_the_public_records_it_names(records):
+    from skyshield.campaign.generator import ATTRIBUTION, DEFAULT_FIT_SPAN, default_generator, fit_records
+    from skyshield.campaign.records import file_sha256
+
+    shipped = default_generator()
+    prov = shipped.provenance
+    assert prov["fit_period"] == list(DEFAULT_FIT_SPAN) and prov["attribution"] == ATTRIBUTION
+    assert {"source_file", "sha256", "fit_date", "package_version"} <= set(prov)
+    if file_sha256(records) != prov["sha256"]:
+        pytest.skip("the shared records file is not the one the packaged generator was fitted to")
+    refit = fit_records(records, *DEFAULT_FIT_SPAN)
+    assert [p.period for p in shipped.periods] == [p.period for p in refit.periods]
+    assert [p.period for p in shipped.periods][0] == "2022-Q4" and shipped.periods[-1].period == "2025-Q3"
+    for a, b in zip(shipped.periods, refit.periods):
+        assert a == b, a.period  # every fitted parameter, exactly (YAML floats round-trip)

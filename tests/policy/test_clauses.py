@@ -55,7 +55,7 @@ def test_offline_rule_matches_brute_force_and_the_online_counter(t, n, w):
 
 def _clause(p=1.0, delay=0.0, n=2, within=24 * H, event="incursion", **kw):
     return Clause(id="c", trigger=Trigger(event=event, at_least=n, within=f"{within} s", **kw), delay=f"{delay} s",
-                  probability=p, response=Response(kind="more-aid", aid_interceptors=7))
+                  probability=p, response=Response(kind="more-aid", aid_interceptors={"PAC-3 MSE": 4, "IRIS-T SL": 3}))
 
 
 def _incursions(times):

@@ -1,7 +1,9 @@
-"""Campaign mode: a raid generator fitted to public records, magazines and resupply over many
-nights, and the over-the-horizon attrition of the adversary's launch capacity."""
+"""Campaign mode: a raid generator fitted to public records (one ships with the package),
+magazines per side and unit with resupply and aid over many nights, and the over-the-horizon
+attrition and regeneration of the adversary's launch capacity."""
 
-from .generator import ClassFit, PeriodFit, RaidGenerator, fit_generator, period_stats
+from .capacity import LaunchCapacityModel
+from .generator import ClassFit, PeriodFit, RaidGenerator, default_generator, fit_generator, fit_records, period_stats
 from .loop import CampaignSettings, run_campaign
 from .magazines import Magazines
 from .records import CLASSES, DailyCounts, read_daily_counts
@@ -11,10 +13,13 @@ __all__ = [
     "CampaignSettings",
     "ClassFit",
     "DailyCounts",
+    "LaunchCapacityModel",
     "Magazines",
     "PeriodFit",
     "RaidGenerator",
+    "default_generator",
     "fit_generator",
+    "fit_records",
     "period_stats",
     "read_daily_counts",
     "run_campaign",

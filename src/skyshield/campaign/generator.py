@@ -12,21 +12,33 @@ give it, else the documented assumption (none before September 2024, 40 % after;
 ``decoy-share``). Classes are drawn independently given the period (a limitation: missile
 nights and big drone nights co-occur in the records more than independence gives).
 
-The fitted parameters save to a small YAML file with their provenance (file hash, span).
+The fitted parameters save to a small YAML file with their provenance (file hash, span). The
+package ships one (:func:`default_generator`): fitted by :func:`fit_records` to the public
+records over complete quarters 2022-Q4 .. 2025-Q3; only the fitted parameters are bundled,
+never the records.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-from .records import CLASSES, DailyCounts
+from .records import CLASSES, DailyCounts, file_sha256, read_daily_counts
 
-__all__ = ["ClassFit", "PeriodFit", "RaidGenerator", "fit_generator", "period_of", "period_stats"]
+__all__ = ["ATTRIBUTION", "DEFAULT_GENERATOR", "ClassFit", "PeriodFit", "RaidGenerator", "default_generator",
+           "fit_generator", "fit_records", "period_of", "period_stats"]
+
+DEFAULT_GENERATOR = "default_generator.yaml"
+"""Package file (in :mod:`skyshield.campaign`) of the shipped fitted generator."""
+DEFAULT_FIT_SPAN = ("2022-10-01", "2025-09-30")
+"""Span of the shipped fit: complete quarters 2022-Q4 .. 2025-Q3 of the public records."""
+ATTRIBUTION = ('"Massive Missile Attacks on Ukraine" by Petro Ivaniuk (Kaggle), '
+               "from Ukrainian Air Force reports")
 
 DECOYS_FROM = "2024-09-01"
 DECOY_SHARE_AFTER = 0.4
@@ -102,7 +114,11 @@ class RaidGenerator:
 
     @classmethod
     def load(cls, path: str | Path) -> "RaidGenerator":
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return cls.from_yaml(Path(path).read_text(encoding="utf-8"))
+
+    @classmethod
+    def from_yaml(cls, text: str) -> "RaidGenerator":
+        doc = yaml.safe_load(text)
         periods = tuple(PeriodFit(p["period"], int(p["days"]), {c: ClassFit(**f) for c, f in p["classes"].items()},
                                   float(p["decoy_share"])) for p in doc["periods"])
         return cls(periods, doc.get("provenance", {}))
@@ -133,6 +149,25 @@ def fit_generator(data: DailyCounts, period_kind: str = "quarter", provenance: d
             "source": "Ukrainian Air Force reports digitised by Petro Ivaniuk (Kaggle 'Massive Missile Attacks on Ukraine')"}
     prov.update(provenance or {})
     return RaidGenerator(tuple(out), prov)
+
+
+def fit_records(path: str | Path, start: str | None = None, end: str | None = None,
+                period_kind: str = "quarter") -> RaidGenerator:
+    """Fit a generator to a public records file over ``[start, end]``, with its provenance:
+    the file's name and SHA-256, the fit period, the fit date, the package version and the
+    dataset's attribution."""
+    from .. import __version__
+
+    data = read_daily_counts(path, start, end)
+    prov = {"source_file": Path(path).name, "sha256": file_sha256(path), "fit_period": [data.days[0], data.days[-1]],
+            "fit_date": date.today().isoformat(), "package_version": __version__, "attribution": ATTRIBUTION,
+            "fitted_by": f"skyshield.campaign.generator.fit_records(period_kind={period_kind!r})"}
+    return fit_generator(data, period_kind, prov)
+
+
+def default_generator() -> RaidGenerator:
+    """The generator shipped with the package (see :data:`DEFAULT_FIT_SPAN`)."""
+    return RaidGenerator.from_yaml(files(__package__).joinpath(DEFAULT_GENERATOR).read_text(encoding="utf-8"))
 
 
 def period_stats(days: tuple[str, ...] | list[str], counts: np.ndarray, period_kind: str = "quarter") -> dict[str, dict[str, np.ndarray]]:

@@ -10,30 +10,33 @@ Night :math:`d` of replication :math:`r`:
    of every ``period``), transfer (from the lead time on, until the supplier cuts
    sustainment: a daily chance, stream ``campaign/supplier``) and clauses' ``add-assets``
    responses (for their duration);
-3. units carry what the magazines allow (:mod:`skyshield.campaign.magazines`); the night runs
-   through the full engine (every random stream keyed by ``(seed, day + 1, r)``, so options
-   see the same nights), escalate phase included, with the clauses' credibility carried over;
-4. capacity evolves: :math:`\kappa_{d+1} = \max(f, (1-a)^{d+1}) \prod (1 - s_k)` with the
-   over-the-horizon attrition :math:`a` and floor :math:`f`, and :math:`s_k` the reductions of
-   executed stand-off strikes and suppression of air defences.
+3. units carry what their holders' stocks allow (:mod:`skyshield.campaign.magazines`: the
+   defended country's national stock per weapon type, each allied unit's own magazine); the
+   night runs through the full engine (every random stream keyed by ``(seed, day + 1, r)``, so
+   options see the same nights), escalate phase included, with the clauses' credibility
+   carried over; over-the-horizon support is on the ladder on nights with at least one strike;
+4. rounds fired, resupply and the aid of executed ``more-aid`` responses (by interceptor type)
+   are booked; launch capacity evolves by the over-the-horizon model
+   (:mod:`skyshield.campaign.capacity`: strikes on launch sites and stocks, stream
+   ``campaign/oth``, and regeneration), the launch sites losing the reductions of executed
+   stand-off strikes and suppression of air defences.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..catalog import THREAT_CLASSES
 from ..engine import compile_scenario, engine_for
+from ..engine.params import ALLIED, DEFENDED
 from ..options import ResolvedOption, builtin_options, resolve_option
 from ..rng import Streams
+from .capacity import LaunchCapacityModel
 from .generator import RaidGenerator
-from .magazines import Magazines
-from .records import CLASSES
+from .magazines import Magazines, rounds_fired, weapon_slug
 
 __all__ = ["CampaignSettings", "run_campaign", "split_counts", "default_period", "CAMPAIGN_METRIC_DOCS"]
 
@@ -47,7 +50,14 @@ CAMPAIGN_METRIC_DOCS = {
     "interceptor_cost_usd": "cost of interceptors fired",
     "protection": "1 - leaked / launched over the campaign (share that never reached its aim area)",
     "launch_capacity_final": "adversary launch capacity at the end (1 = undiminished)",
-    "days_of_defence_min": "days of defence remaining of the scarcest weapon that was used",
+    "launch_capacity_mean": "adversary launch capacity averaged over the nights",
+    "oth_strikes": "over-the-horizon strikes on launch capacity over the campaign",
+    "aid_interceptors": "interceptors delivered to the defended country by executed more-aid responses",
+    "days_of_defence_min": "days of defence remaining of the defended country's scarcest own weapon that was used",
+    "allied_days_of_defence_min": "days of defence remaining of the allies' scarcest weapon that was used",
+    "days_of_defence_<weapon>": "the defended country's own stock of the weapon over its net daily drawdown "
+                                "(last 14 nights in use; 3650 where not falling; NaN if no unit of it was ever present)",
+    "allied_days_of_defence_<weapon>": "the same over the magazines of the allied units carrying the weapon",
 }
 
 
@@ -121,11 +131,15 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
     all_pk = frozenset(base.packages)
     p0 = params_for(all_pk, ())
     ref_counts = np.array([g.count for g in p0.raid])
-    mags = Magazines.start(p0.shooters, settings.stock_nights, settings.resupply, settings.resupply_fraction)
+    mags = Magazines(settings.stock_nights, settings.resupply, settings.resupply_fraction)
     st0 = Streams(seed=seed, replication=replication, sample=0)
     daily = gen.sample_days(st0.generator("campaign/raid"), settings.days, period)
     cut_u = st0.generator("campaign/supplier").random(settings.days)
-    kappa, strike_factor = 1.0, 1.0
+    capacity = LaunchCapacityModel.from_spec(base.over_the_horizon)  # type: ignore[arg-type]
+    strikes = capacity.strikes(st0.generator("campaign/oth").random((settings.days, 2)))
+    if base.over_the_horizon is None:
+        strikes[:] = 0
+    comp, kappa, kappa_sum, aid_total = np.ones(2), 1.0, 0.0, 0.0
     cred = None
     extras: dict[str, int] = {}  # added package (preset name) -> last day
     supplier_cut = False
@@ -148,9 +162,11 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
         params = params_for(frozenset(present), extra)
         counts = np.floor(daily[d] * kappa).astype(np.int64)
         groups = split_counts(params, counts, pf.decoy_share, ref_counts)
-        aid = 0.0
+        mags.arrive(params.shooters)
+        cut = 0.0
         if groups.sum() > 0:
             pol = params.policy if cred is None else replace(params.policy, initial_credibility=cred)
+            pol = _oth_posture(pol, int(strikes[d].sum()))
             night = replace(params, raid=tuple(replace(g, count=int(n)) for g, n in zip(params.raid, groups)),
                             shooters=mags.scale_shooters(params.shooters), policy=pol)
             out = eng.run(night, Streams(seed=seed, replication=replication, sample=d + 1))
@@ -161,16 +177,9 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
             direct = max(direct, m.get("p_direct_engagement", 0.0))
             trip = max(trip, m.get("p_tripwire", 0.0))
             cred = m.get("clause_credibility", cred)
-            strike_factor *= 1.0 - m.get("launch_capacity_reduction", 0.0)
-            aid = m.get("aid_interceptors", 0.0)
+            cut = m.get("launch_capacity_reduction", 0.0)
             ev = out.events
-            used: dict[str, float] = {}
             kinds = ev.column("kind").to_pylist()
-            weapons = ev.column("weapon").to_pylist() if "weapon" in ev.column_names else [None] * len(kinds)
-            n_int = ev.column("interceptors").to_pylist()
-            for k, w, n in zip(kinds, weapons, n_int):
-                if k == "engage" and w is not None:
-                    used[w] = used.get(w, 0.0) + float(n or 0)
             details = ev.column("detail").to_pylist() if "detail" in ev.column_names else []
             for k, det in zip(kinds, details):
                 if k == "clause-fired" and det:
@@ -179,18 +188,70 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
                     if c is not None and kind == "add-assets":
                         for p in c.response.packages:
                             extras[p] = max(extras.get(p, -1), d + math.ceil(c.response.duration / 86400))
-            mags.night(used, aid)
+            aid = aid_delivered(ev, base.clauses)
+            aid_total += sum(aid.values())
+            mags.night(params.shooters, rounds_fired(ev), aid)
         else:
-            mags.night({}, 0.0)
-        oth = base.over_the_horizon
-        attrition = max(oth.floor, (1.0 - oth.reduction_per_day) ** (d + 1)) if oth is not None else 1.0
-        kappa = attrition * strike_factor
-    rem = mags.days_remaining()
-    used_w = [w for w, h in mags.history.items() if sum(h) > 0]
+            mags.night(params.shooters, {}, {})
+        kappa_sum += kappa
+        comp = capacity.step(comp, strikes[d], cut)
+        kappa = float(np.prod(comp))
+    every = params_for(all_pk, tuple(sorted(p for c in base.clauses if c.response.kind == "add-assets"
+                                            for p in c.response.packages if p in presets)))
     res = {"days": float(settings.days), **tot,
            "protection": 1.0 - tot["leaked"] / tot["launched"] if tot["launched"] else 1.0,
            "max_rung": max_rung, "p_direct_engagement": direct, "p_tripwire": trip,
-           "launch_capacity_final": kappa, "days_of_defence_min": min((rem[w] for w in used_w), default=3650.0)}
-    for w, v in rem.items():
-        res["days_of_defence_" + re.sub(r"[^a-z0-9]+", "_", w.lower()).strip("_")] = v
+           "launch_capacity_final": kappa, "launch_capacity_mean": kappa_sum / settings.days,
+           "oth_strikes": float(strikes.sum()), "aid_interceptors": aid_total,
+           **magazine_metrics(mags, every.shooters)}
     return res
+
+
+def magazine_metrics(mags: Magazines, shooters) -> dict[str, float]:
+    """Days of defence by weapon, the defended country's own and the allies'.
+
+    ``NaN`` for a weapon of ``shooters`` (every unit the option may bring) whose units were
+    never present. ``days_of_defence_min`` (``allied_...``) is the scarcest weapon fired, or
+    of those held if none was fired (3650: no stock falling), ``NaN`` if none was ever held;
+    the allied one only for options that may bring allied shooters.
+    """
+    own, allied = mags.days_remaining()
+    used_own, used_allied = mags.used()
+    may = {(int(s), w) for _, _, s, w, _ in Magazines.unit_loads(shooters)}
+    out: dict[str, float] = {}
+    for side, prefix, rem, used in ((DEFENDED, "days_of_defence_", own, used_own),
+                                    (ALLIED, "allied_days_of_defence_", allied, used_allied)):
+        weapons = {w for s, w in may if s == side} | set(rem)
+        if not weapons:
+            continue
+        pick = [rem[w] for w in used if w in rem] or list(rem.values())
+        out[prefix + "min"] = min(pick) if pick else math.nan
+        for w in sorted(weapons):
+            out[prefix + weapon_slug(w)] = rem.get(w, math.nan)
+    return out
+
+
+def aid_delivered(events, clauses) -> dict[str, float]:
+    """Interceptors by type delivered tonight: the ``aid_interceptors`` of every clause whose
+    response was executed as ``more-aid`` (``clause-fired`` rows, ``"id: kind (...)"``)."""
+    out: dict[str, float] = {}
+    if "detail" not in events.column_names:
+        return out
+    by_id = {c.id: c for c in clauses}
+    for k, det in zip(events.column("kind").to_pylist(), events.column("detail").to_pylist()):
+        if k != "clause-fired" or not det or ":" not in det:
+            continue
+        cid, rest = det.split(":", 1)
+        c = by_id.get(cid)
+        if c is not None and rest.split("(", 1)[0].strip() == "more-aid":
+            for w, n in c.response.aid_interceptors.items():
+                out[w] = out.get(w, 0.0) + float(n)
+    return out
+
+
+def _oth_posture(pol, strikes_tonight: int):
+    """Tonight's policy: over-the-horizon support is on the ladder (at its mode's rung) only on
+    nights with at least one strike on launch capacity."""
+    if pol is None or pol.over_the_horizon is None or strikes_tonight > 0:
+        return pol
+    return replace(pol, over_the_horizon=None)

@@ -57,9 +57,10 @@ def _parse_rates(items: tuple[str, ...]) -> dict[str, float]:
               help="Comma-separated options, or `all` for every preset.")
 @click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650), help="Nights to simulate.")
 @click.option("--records", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Public attack records (missile_attacks_daily.csv format) to fit the raid generator to.")
+              help="Public attack records (missile_attacks_daily.csv format) to fit the raid generator to "
+                   "(default: the packaged generator fitted to those records, 2022-Q4 .. 2025-Q3).")
 @click.option("--generator", "generator_file", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A fitted generator saved with --save-generator (instead of --records).")
+              help="A fitted generator saved with --save-generator (instead of the packaged one or --records).")
 @click.option("--fit-start", default=None, help="First day (YYYY-MM-DD) of the records to fit on.")
 @click.option("--fit-end", default=None, help="Last day (YYYY-MM-DD) of the records to fit on.")
 @click.option("--period", default=None, help="Fitted period whose statistics drive the raids (default: latest full quarter).")
@@ -78,14 +79,15 @@ def _parse_rates(items: tuple[str, ...]) -> dict[str, float]:
               help="Save the Pareto plot (protection against escalation risk, marker size for cost).")
 def campaign(scenario, options, days, records, generator_file, fit_start, fit_end, period, save_generator,
              stock_nights, resupply_fraction, resupply, replications, seed, workers, fmt, catalogs, pareto) -> None:
-    """Run SCENARIO's options over many nights drawn from a generator fitted to public records."""
+    """Run SCENARIO's options over many nights drawn from a generator fitted to public records
+    (the packaged fit unless --records or --generator say otherwise)."""
     from rich.console import Console
 
     from .. import __version__
     from ..analysis import summarise
-    from ..campaign import CampaignSettings, RaidGenerator, fit_generator, read_daily_counts
+    from ..campaign import CampaignSettings, RaidGenerator
+    from ..campaign.generator import DEFAULT_GENERATOR, default_generator, fit_records
     from ..campaign.loop import CAMPAIGN_METRIC_DOCS, default_period
-    from ..campaign.records import file_sha256
     from ..documents import ScenarioError
     from ..options import resolve_option
     from ..replay.records import RecordsError
@@ -98,14 +100,20 @@ def campaign(scenario, options, days, records, generator_file, fit_start, fit_en
         names = [resolve_option(o, sc).name for o in names]
     except ScenarioError as exc:
         _fail(exc)
-    if (records is None) == (generator_file is None):
-        _fail(ValueError("give exactly one of --records CSV (public attack records) or --generator FILE.yaml"))
+    if records is not None and generator_file is not None:
+        _fail(ValueError("give at most one of --records CSV (public attack records) or --generator FILE.yaml"))
+    if (fit_start or fit_end) and records is None:
+        _fail(ValueError("--fit-start and --fit-end apply to --records"))
     try:
         if records is not None:
-            data = read_daily_counts(records, fit_start, fit_end)
-            gen = fit_generator(data, provenance={"file": str(records), "sha256": file_sha256(records)})
-        else:
+            gen = fit_records(records, fit_start, fit_end)
+            gen_from = f"fitted to --records {gen.provenance['source_file']}"
+        elif generator_file is not None:
             gen = RaidGenerator.load(generator_file)
+            gen_from = f"--generator {generator_file}"
+        else:
+            gen = default_generator()
+            gen_from = f"packaged default (skyshield/campaign/{DEFAULT_GENERATOR})"
         if period is not None:
             gen.period(period)
     except (RecordsError, KeyError, ValueError, OSError) as exc:
@@ -140,7 +148,8 @@ def campaign(scenario, options, days, records, generator_file, fit_start, fit_en
             rows[i] = row
     doc = {"provenance": {"scenario": sc.id, "scenario_hash": sc.content_hash, "seed": seed,
                           "replications": replications, "days": days, "options": names,
-                          "generator": gen.provenance, "period": period or default_period(gen),
+                          "generator_from": gen_from, "generator": gen.provenance,
+                          "period": period or default_period(gen),
                           "version": __version__},
            "options": {}, "metric_docs": CAMPAIGN_METRIC_DOCS}
     for i, o in enumerate(names):
@@ -153,5 +162,6 @@ def campaign(scenario, options, days, records, generator_file, fit_start, fit_en
         click.echo(json.dumps(doc, indent=1, allow_nan=False))
     else:
         stdout_console().print(menu_table(doc, f"Option menu, {sc.id}, {days}-day campaign ({replications} replications, seed {seed})"))
-        Console(stderr=True).print(f"{len(tasks)} campaigns in {time.perf_counter() - t0:.1f} s")
+        Console(stderr=True).print(f"{len(tasks)} campaigns in {time.perf_counter() - t0:.1f} s; raids from the "
+                                   f"generator {gen_from}, period {period or default_period(gen)}")
     sys.stdout.flush()

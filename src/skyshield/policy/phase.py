@@ -172,7 +172,7 @@ def walk_ladder(events: list[PolicyEvent], pol: PolicyParams, streams: Streams) 
                     red = m["launch_capacity_reduction"]
                     m["launch_capacity_reduction"] = 1.0 - (1.0 - red) * (1.0 - c.response.launch_capacity_reduction)
                 if kind == "more-aid":
-                    m["aid_interceptors"] += c.response.aid_interceptors
+                    m["aid_interceptors"] += sum(c.response.aid_interceptors.values())
                 rows.append(replace(e, kind="clause-fired", detail=f"{c.id}: {kind} ({e.detail})"))
                 push(t_s=t, kind="clause-response", rung=r, channel="deliberate" if r >= 2 else "",
                      actor="allied", detail=f"clause {c.id} response {kind}")

@@ -107,7 +107,10 @@ class Response(_Frozen):
         0.0, description="stand-off strikes / SEAD: fraction of the adversary's launch capacity "
         "removed (campaign level only; no target-level planning)"
     )
-    aid_interceptors: int = Field(0, ge=0, le=1_000_000, strict=True, description="more-aid: interceptors delivered")
+    aid_interceptors: dict[str, Annotated[int, Field(ge=0, le=1_000_000, strict=True)]] = Field(
+        default_factory=dict, description="more-aid: interceptors delivered to the defended country's "
+        "stocks, by weapon (interceptor) name as the catalog's shooters name it, e.g. {PAC-3 MSE: 20}"
+    )
     rung: int | None = Field(None, ge=0, le=9, strict=True, description="escalation rung of the response (default by kind)")
 
 
@@ -203,13 +206,31 @@ class Rotation(_Frozen):
 
 
 class OverTheHorizon(_Frozen):
-    """Allied ISR for the defended country's long-range strikes, or allied stand-off strikes.
+    r"""Allied ISR for the defended country's long-range strikes, or allied stand-off strikes.
 
-    Campaign level only: the adversary's launch capacity falls by ``reduction_per_day`` a day
-    toward ``floor``; no target-level strike planning.
+    Campaign level only (no target-level strike planning): the adversary's launch capacity is
+    :math:`\kappa = c_{\text{sites}} \, c_{\text{stocks}}`, the surviving fractions of its
+    launch sites and areas (launchers, airfields, launch pads) and of its stocks (storage and
+    production of drones and missiles). Each day, :math:`N_k` strikes reach component
+    :math:`k` (Poisson with mean :math:`\phi_k s`), each removing a fraction :math:`e_k` of
+    what is left, and the adversary restores a fraction :math:`g_k` of the gap to full:
+
+    .. math::
+
+        c_k(d+1) = g_k + (1 - g_k) (1 - e_k)^{N_k(d)} c_k(d).
+
+    ``mode`` sets the escalation cost: the strikes' rung on the ladder (ISR targeting support
+    rung 2, allied stand-off strikes rung 7). Every default is notional
+    (:data:`skyshield.campaign.capacity.OTH_SOURCES`, with its range).
     """
 
     mode: Literal["isr", "stand-off"] = "isr"
-    reduction_per_day: _P = Field(0.004, description="fraction of launch capacity removed per day")
-    floor: _P = Field(0.5, description="capacity never falls below this fraction")
+    strikes_per_day: float = Field(
+        0.5, ge=0.0, le=1000.0, description="s: strikes a day that reach launch capacity (mean of a Poisson count)"
+    )
+    share_on_sites: _P = Field(0.5, description="phi: share of the strikes aimed at launch sites and areas (the rest at stocks)")
+    effect_on_sites: _P = Field(0.02, description="e_sites: fraction of the remaining launch-site capacity one strike removes")
+    effect_on_stocks: _P = Field(0.01, description="e_stocks: fraction of the remaining stocks one strike removes")
+    regeneration_sites: _P = Field(0.05, description="g_sites: fraction of the gap to full launch-site capacity restored a day")
+    regeneration_stocks: _P = Field(0.02, description="g_stocks: fraction of the gap to full stocks restored a day (production)")
     source: str = ""
