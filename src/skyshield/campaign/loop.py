@@ -12,7 +12,8 @@ Night :math:`d` of replication :math:`r`:
    responses (for their duration);
 3. units carry what the magazines allow (:mod:`skyshield.campaign.magazines`); the night runs
    through the full engine (every random stream keyed by ``(seed, day + 1, r)``, so options
-   see the same nights), escalate phase included, with the clauses' credibility carried over;
+   see the same nights), escalate phase included, with the clauses' credibility and the escalation
+   ladder (rung and tension, :mod:`skyshield.policy.persistence`) carried over;
 4. capacity evolves: :math:`\kappa_{d+1} = \max(f, (1-a)^{d+1}) \prod (1 - s_k)` with the
    over-the-horizon attrition :math:`a` and floor :math:`f`, and :math:`s_k` the reductions of
    executed stand-off strikes and suppression of air defences.
@@ -30,6 +31,7 @@ import numpy as np
 from ..catalog import THREAT_CLASSES
 from ..engine import compile_scenario, engine_for
 from ..options import ResolvedOption, builtin_options, resolve_option
+from ..policy.persistence import LADDER_CAMPAIGN_METRIC_DOCS, LadderState
 from ..rng import Streams
 from .generator import RaidGenerator
 from .magazines import Magazines
@@ -49,6 +51,7 @@ CAMPAIGN_METRIC_DOCS = {
     "launch_capacity_final": "adversary launch capacity at the end (1 = undiminished)",
     "days_of_defence_min": "days of defence remaining of the scarcest weapon that was used",
 }
+CAMPAIGN_METRIC_DOCS.update(LADDER_CAMPAIGN_METRIC_DOCS)  # the escalation ladder carried night to night
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
     cut_u = st0.generator("campaign/supplier").random(settings.days)
     kappa, strike_factor = 1.0, 1.0
     cred = None
+    ladder = LadderState()  # rung and tension carried night to night (skyshield.policy.persistence)
     extras: dict[str, int] = {}  # added package (preset name) -> last day
     supplier_cut = False
     tot = dict(launched=0.0, destroyed=0.0, leaked=0.0, assets_hit=0.0, population_exposed=0.0,
@@ -151,6 +155,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
         aid = 0.0
         if groups.sum() > 0:
             pol = params.policy if cred is None else replace(params.policy, initial_credibility=cred)
+            pol = replace(pol, ladder=ladder)
             night = replace(params, raid=tuple(replace(g, count=int(n)) for g, n in zip(params.raid, groups)),
                             shooters=mags.scale_shooters(params.shooters), policy=pol)
             out = eng.run(night, Streams(seed=seed, replication=replication, sample=d + 1))
@@ -161,6 +166,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
             direct = max(direct, m.get("p_direct_engagement", 0.0))
             trip = max(trip, m.get("p_tripwire", 0.0))
             cred = m.get("clause_credibility", cred)
+            ladder = ladder.after(m, pol.escalation)
             strike_factor *= 1.0 - m.get("launch_capacity_reduction", 0.0)
             aid = m.get("aid_interceptors", 0.0)
             ev = out.events
@@ -182,6 +188,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
             mags.night(used, aid)
         else:
             mags.night({}, 0.0)
+            ladder = ladder.after(None, params.policy.escalation)  # a night without raid: quiet
         oth = base.over_the_horizon
         attrition = max(oth.floor, (1.0 - oth.reduction_per_day) ** (d + 1)) if oth is not None else 1.0
         kappa = attrition * strike_factor
@@ -191,6 +198,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
            "protection": 1.0 - tot["leaked"] / tot["launched"] if tot["launched"] else 1.0,
            "max_rung": max_rung, "p_direct_engagement": direct, "p_tripwire": trip,
            "launch_capacity_final": kappa, "days_of_defence_min": min((rem[w] for w in used_w), default=3650.0)}
+    res.update(ladder.summary())
     for w, v in rem.items():
         res["days_of_defence_" + re.sub(r"[^a-z0-9]+", "_", w.lower()).strip("_")] = v
     return res
