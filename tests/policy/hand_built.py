@@ -55,10 +55,10 @@ def aew(fid: str, lonlat: tuple[float, float]) -> dict[str, Any]:
     return {"id": fid, "type": "e-3-sentry", "side": "allied", "package": "allied", "lonlat": list(lonlat)}
 
 
-def scenario_params(forces: list[dict], escalation: dict | None = None, roe: str = "over-allied-territory",
-                    groups: list[dict] | None = None, assets: list[dict] | None = None, duration: str = "14 h",
-                    option: dict | None = None):
-    """Compiled parameters of the mini scenario with ``forces`` brought by the option ``allied``."""
+def scenario(forces: list[dict], escalation: dict | None = None, roe: str = "over-allied-territory",
+             groups: list[dict] | None = None, assets: list[dict] | None = None, duration: str = "14 h",
+             option: dict | None = None):
+    """The mini scenario with ``forces`` brought by the option ``allied`` (validated)."""
     doc: dict[str, Any] = copy.deepcopy(yaml.safe_load(MINI.read_text()))
     doc["duration"] = duration
     doc["forces"] = list(doc["forces"]) + forces
@@ -70,9 +70,13 @@ def scenario_params(forces: list[dict], escalation: dict | None = None, roe: str
     if escalation:
         spec["escalation"] = escalation
     doc["options"] = {"allied": spec}
-    cat = catalog()
-    sc = parse_scenario(doc, {}, "<policy-test>", cat)
-    return compile_scenario(sc, cat, resolve_option("allied", sc))
+    return parse_scenario(doc, {}, "<policy-test>", catalog())
+
+
+def scenario_params(forces: list[dict], escalation: dict | None = None, **kw):
+    """Compiled parameters of :func:`scenario` under the option ``allied``."""
+    sc = scenario(forces, escalation, **kw)
+    return compile_scenario(sc, catalog(), resolve_option("allied", sc))
 
 
 class _Capture:
