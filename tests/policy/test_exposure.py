@@ -14,7 +14,17 @@ from hypothesis import strategies as st
 from skyshield.engage.fighters import cap_schedule
 from skyshield.policy.exposure import distance_to_geometry_m, on_station_intervals, reach_weight
 
-from .hand_built import FAR_POLAND, FAR_UKRAINE, MID_UKRAINE, NEAR_BELARUS, NEAR_POLAND, Night, cap, catalog, scenario_params
+from .hand_built import (
+    FAR_POLAND,
+    FAR_UKRAINE,
+    MID_UKRAINE,
+    NEAR_BELARUS,
+    NEAR_POLAND,
+    Night,
+    cap,
+    catalog,
+    scenario_params,
+)
 
 H = 3600.0
 R_EARTH_M = 6_371_008.8

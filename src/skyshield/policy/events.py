@@ -43,7 +43,7 @@ from .compile import PolicyParams
 from .exposure import fire_upon_times, station_hazard, station_intervals, station_weight
 from .ladder import INTERCEPT_RUNG_BY_ZONE, RUNG
 
-__all__ = ["PolicyEvent", "derive_events", "incursion_times", "EXPOSURE_METRICS"]
+__all__ = ["PolicyEvent", "derive_events", "exposure_events", "incursion_times", "EXPOSURE_METRICS"]
 
 EXPOSURE_METRICS = ("allied_aircraft_h", "exposure_weighted_h", "exposure_hazard")
 
@@ -226,24 +226,6 @@ def derive_events(
                         lon_deg=float(site[0]), lat_deg=float(site[1]),
                         detail=f"tripwire unit {uid} hit by {why}")
 
-    # Allied aircraft fired upon: geometric exposure of every station (skyshield.policy.exposure).
-    expo = dict.fromkeys(EXPOSURE_METRICS, 0.0)
-    if pol.stations:
-        k_exp = streams.key("escalation/exposure")
-        mult = pol.ladder.multiplier(esc.tension_gain)
-        for st in pol.stations:
-            iv = station_intervals(params, st)
-            hours = sum(t1 - t0 for t0, t1 in iv) / 3600.0
-            h = station_hazard(st, hours, esc, mult)
-            expo["allied_aircraft_h"] += hours
-            expo["exposure_weighted_h"] += station_weight(st, esc) * hours
-            expo["exposure_hazard"] += h
-            for t in fire_upon_times(k_exp, st, h, iv):
-                add(t_s=t, kind="allied-fired-upon", rung=RUNG["direct-engagement"], channel="accidental",
-                    actor="adversary",
-                    detail=f"allied {st.kind} {st.force_id} fired upon by adversary air defences or fighters "
-                    f"(station {st.dist_m / 1e3:.0f} km from adversary-held territory)")
-
     # Outside events (chemical or nuclear use ...), drawn with their probability per night.
     if esc.exogenous:
         g = streams.generator("policy/exogenous")
@@ -251,4 +233,34 @@ def derive_events(
             u, t = g.random(), g.uniform(0.0, params.duration_s)
             if u < esc.exogenous[name]:
                 add(t_s=float(t), kind=f"exogenous:{name}", detail=f"outside event: {name}")
+    fired, expo = exposure_events(params, pol, streams, start_seq=len(out))
+    return out + fired, expo
+
+
+def exposure_events(params, pol: PolicyParams, streams: Streams, start_seq: int = 0) -> tuple[list[PolicyEvent], dict[str, float]]:
+    """Allied aircraft fired upon at the geometric exposure of every station, and the exposure metrics.
+
+    The last events of :func:`derive_events` (numbered from ``start_seq``); apart so that a
+    sensitivity sweep can redraw them under other rates without re-deriving the rest.
+    """
+    esc = pol.escalation
+    out: list[PolicyEvent] = []
+    expo = dict.fromkeys(EXPOSURE_METRICS, 0.0)
+    if not pol.stations:
+        return out, expo
+    k_exp = streams.key("escalation/exposure")
+    mult = pol.ladder.multiplier(esc.tension_gain)
+    for st in pol.stations:
+        iv = station_intervals(params, st)
+        hours = sum(t1 - t0 for t0, t1 in iv) / 3600.0
+        h = station_hazard(st, hours, esc, mult)
+        expo["allied_aircraft_h"] += hours
+        expo["exposure_weighted_h"] += station_weight(st, esc) * hours
+        expo["exposure_hazard"] += h
+        for t in fire_upon_times(k_exp, st, h, iv):
+            out.append(PolicyEvent(
+                t_s=t, seq=start_seq + len(out), kind="allied-fired-upon", rung=RUNG["direct-engagement"],
+                channel="accidental", actor="adversary",
+                detail=f"allied {st.kind} {st.force_id} fired upon by adversary air defences or fighters "
+                f"(station {st.dist_m / 1e3:.0f} km from adversary-held territory)"))
     return out, expo
