@@ -32,6 +32,7 @@ Random draws: ``policy`` (clause execution, keyed by clause and firing), ``polic
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -41,7 +42,7 @@ from ..rng import Streams, keyed_uniform, name_key
 from .ambiguity import clause_tier, draw_response, perceived_cost, tier_distribution
 from .clauses import TriggerCounter
 from .compile import DEFAULT_RESPONSE_RUNG, PolicyParams
-from .escalation import count_weight, hazard, p_response, response_rung, update_credibility
+from .escalation import hazard, response_rung, update_credibility
 from .events import EXPOSURE_METRICS, PolicyEvent, derive_events
 from .ladder import ADVERSARY_ACTIONS, DIRECT_ENGAGEMENT, RUNG, RUNGS
 from .persistence import next_rung, next_tension
@@ -125,6 +126,20 @@ class LadderResult:
 
 
 _MAX_EVENTS = 100_000
+
+
+class _Draws:
+    """``keyed_uniform(key, stream, n)``, drawn in blocks per stream (the same numbers, fewer calls)."""
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+        self.blocks: dict[int, np.ndarray] = {}
+
+    def __call__(self, stream: int, n: int) -> float:
+        b = self.blocks.get(stream)
+        if b is None or n >= b.size:
+            b = self.blocks[stream] = keyed_uniform(self.key, stream, np.arange(max(64, 2 * (n + 1))))
+        return float(b[n])
 _ADVERSARY_KINDS = ("allied-fired-upon", "adversary-response", "strike-on-allied", "stray-on-allied", "tripwire")
 
 
@@ -136,7 +151,7 @@ def walk_ladder(
     rates = {"deliberate": esc.response_rate_deliberate, "inadvertent": esc.response_rate_inadvertent,
              "accidental": esc.response_rate_accidental}
     k_exec, k_amb = streams.key("policy"), streams.key("policy/ambiguity")
-    k_resp, k_step = streams.key("escalation/response"), streams.key("escalation/step")
+    u_resp, u_step = _Draws(streams.key("escalation/response")), _Draws(streams.key("escalation/step"))
     k_loss, k_war = streams.key("escalation/loss"), streams.key("escalation/war")
     base_cost = max((_clause_base_cost(c, pol) for c in pol.clauses), default=0.0)
     counters = [TriggerCounter(c.trigger.at_least, c.trigger.within, c.repeat) for c in pol.clauses]
@@ -144,6 +159,7 @@ def walk_ladder(
     carried = pol.ladder
     mult = carried.multiplier(esc.tension_gain)
     n_action: dict[str, int] = {}
+    h_one: dict[tuple[int, str, float], float] = {}  # hazard of one action by (rung, channel, credibility)
 
     heap = [(e.t_s, e.seq, e) for e in events]
     heapq.heapify(heap)
@@ -237,15 +253,18 @@ def walk_ladder(
             a = e.action or e.kind
             n = n_action[a] = n_action.get(a, 0) + 1
             m["allied_actions"] += 1
-            h = float(hazard(e.rung, rates[e.channel], esc.severity_growth, esc.deterrence, base_cost * cred))
-            h *= mult * float(count_weight(n, esc.action_count_exponent))
+            hk = (e.rung, e.channel, cred)
+            if hk not in h_one:
+                h_one[hk] = float(hazard(e.rung, rates[e.channel], esc.severity_growth, esc.deterrence, base_cost * cred))
+            beta = esc.action_count_exponent
+            h = h_one[hk] * mult * (n**beta - ((n - 1) ** beta if n > 1 else 0.0))  # count_weight, scalar
             if e.kind == "posture":  # standing each night, not a new provocation (habituation)
                 h *= esc.standing_posture_factor
             m[f"escalation_hazard_{e.channel}"] += h
-            if keyed_uniform(k_resp, name_key(a), n)[()] < p_response(h):
+            if u_resp(name_key(a), n) < -math.expm1(-h):  # p_response, scalar
                 m["p_adversary_response"] = 1.0
                 m["adversary_responses"] += 1
-                r = response_rung(e.rung, keyed_uniform(k_step, name_key(a), n)[()], esc.p_response_step_up)
+                r = response_rung(e.rung, u_step(name_key(a), n), esc.p_response_step_up)
                 push(t_s=t + esc.response_delay, rung=r, actor="adversary", channel="deliberate",
                      kind="allied-fired-upon" if r == DIRECT_ENGAGEMENT else "adversary-response",
                      detail=f"adversary response at rung {r} ({ADVERSARY_ACTIONS[r]}) to: {e.detail or e.kind}")
