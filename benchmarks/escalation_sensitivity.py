@@ -115,7 +115,8 @@ def night_table(params_by_option: dict, static_by_option: dict, seed: int, vs) -
             k = int(sum(m["p_direct_engagement"] for m in ms))
             cells[(label, o)] = {"p_direct": k / len(ms), "p_direct_ci95": _wilson(k, len(ms)),
                                  "max_rung": sum(m["max_rung"] for m in ms) / len(ms),
-                                 "exposure_hazard": sum(m["exposure_hazard"] for m in ms) / len(ms)}
+                                 "exposure_hazard": sum(m["exposure_hazard"] for m in ms) / len(ms),
+                                 "expected_adversary_actions": sum(_expected_actions(m) for m in ms) / len(ms)}
     return cells
 
 
@@ -158,8 +159,14 @@ def markdown(cells: dict, vs, options, cell) -> str:
     return "\n".join(lines)
 
 
+def _expected_actions(m: dict) -> float:
+    """Expected adversary actions drawn by allied actions and exposure: the summed hazards."""
+    return (m["escalation_hazard_deliberate"] + m["escalation_hazard_inadvertent"]
+            + m["escalation_hazard_accidental"] + m["exposure_hazard"])
+
+
 def _night_cell(c: dict) -> str:
-    return f"{c['p_direct']:.2f} / {c['max_rung']:.1f}"
+    return f"{c['p_direct']:.2f} / {c['max_rung']:.1f} / {c['expected_adversary_actions']:.2g}"
 
 
 def _exposure_cell(c: dict) -> str:
@@ -200,7 +207,8 @@ def main(argv: list[str] | None = None) -> dict:
     t_capture = time.perf_counter() - t0
     vs_night = variants(night_params)
     nights = night_table(params, static, a.seed, vs_night)
-    print(f"## One reference night: P(direct engagement) / mean highest rung ({a.nights} replications, seed {a.seed})\n")
+    print(f"## One reference night: P(direct engagement) / mean highest rung / expected adversary actions drawn "
+          f"(summed hazards) ({a.nights} replications, seed {a.seed})\n")
     print(markdown(nights, vs_night, options, _night_cell))
     expo_vs = [v for v in vs_night if v[1] in ("", "exposure_fire_rate_per_h", "threat_reach", "allied_airspace_factor")]
     print("\n## One reference night: expected times allied aircraft are fired upon (exposure_hazard)\n")

@@ -217,3 +217,27 @@ def test_the_adversary_perceives_a_minor_clause_at_the_cost_of_its_tier_only():
     m = walk_ladder([], pol, Streams(1, 0)).metrics
     # Worst case within the minor tier is more aid (0.1), not stand-off strikes (1.0).
     assert np.isclose(m["adversary_perceived_cost"], 0.1)
+
+
+def test_the_ambiguous_clauses_preset_stays_within_its_tiers_on_the_reference_night():
+    from skyshield.engine import compile_scenario, simulate
+    from skyshield.options import resolve_option
+    from skyshield.scenario import load_scenario
+
+    from .hand_built import catalog
+
+    sc = load_scenario("eastern-flank-night-raid-v1", catalog())
+    p = compile_scenario(sc, catalog(), resolve_option("contingency-clauses-ambiguous", sc))
+    allowed = {"minor": set(TIER_RESPONSE_KINDS["minor"]), "major": set(TIER_RESPONSE_KINDS["major"])}
+    tiers = {c.id: c.tier for c in p.policy.clauses}
+    fired = 0
+    for r in range(10):
+        out = simulate(p, seed=9, replication=r)
+        assert out.metrics["p_direct_engagement"] == 0 and out.metrics["max_rung"] <= RUNG["allied-aircraft-over-defended"]
+        ev = out.events
+        for k, d in zip(ev.column("kind").to_pylist(), ev.column("detail").to_pylist()):
+            if k == "clause-fired":
+                cid, kind = d.split(":")[0], d.split(":")[1].split("(")[0].strip()
+                assert kind in allowed[tiers[cid]], d
+                fired += 1
+    assert fired >= 10  # both clauses fire on the reference raid
