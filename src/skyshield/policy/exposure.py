@@ -31,6 +31,7 @@ options and sensitivity variants).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -81,18 +82,19 @@ def reach_weight(d_m: ArrayLike, reach_m: float, falloff_m: float) -> NDArray[np
     return 0.5 * (1.0 - np.tanh(0.5 * z))  # the logistic, written without overflow
 
 
-def distance_to_geometry_m(geom, lon_deg: ArrayLike, lat_deg: ArrayLike) -> NDArray[np.float64]:
+def distance_to_geometry_m(geom, lon_deg: ArrayLike, lat_deg: ArrayLike, vertices=None) -> NDArray[np.float64]:
     """Great-circle distance (m) from points to a lon/lat area (0 inside, ``inf`` if it is empty).
 
-    The boundary is densified to vertices at most 0.02 degrees apart, so the distance is the
-    one to the nearest vertex, within about a kilometre of the exact value.
+    The boundary is densified to vertices at most 0.02 degrees apart (or ``vertices`` given, an
+    ``(n, 2)`` array of them), so the distance is the one to the nearest vertex, within about a
+    kilometre of the exact value.
     """
     lon = np.atleast_1d(np.asarray(lon_deg, dtype=float))
     lat = np.atleast_1d(np.asarray(lat_deg, dtype=float))
     out = np.full(lon.shape, np.inf)
     if geom is None or geom.is_empty:
         return out
-    xy = shapely.get_coordinates(shapely.segmentize(geom.boundary, _SEGMENT_DEG))
+    xy = _boundary_vertices(geom) if vertices is None else vertices
     for k in range(lon.size):
         out[k] = float(np.min(great_circle_distance_m(np.full(len(xy), lon[k]), np.full(len(xy), lat[k]),
                                                       xy[:, 0], xy[:, 1])))
@@ -101,10 +103,20 @@ def distance_to_geometry_m(geom, lon_deg: ArrayLike, lat_deg: ArrayLike) -> NDAr
     return out
 
 
-def distance_to_adversary_held_m(theatre, lon_deg: ArrayLike, lat_deg: ArrayLike) -> NDArray[np.float64]:
-    """Distance (m) to the adversary countries and the occupied zone of ``theatre``."""
+def _boundary_vertices(geom) -> NDArray[np.float64]:
+    return shapely.get_coordinates(shapely.segmentize(geom.boundary, _SEGMENT_DEG))
+
+
+@lru_cache(maxsize=8)
+def _adversary_held(theatre):
     geom = shapely.union_all([theatre.zone_geometry(z) for z in ADVERSARY_HELD])
-    return distance_to_geometry_m(geom, lon_deg, lat_deg)
+    return geom, (_boundary_vertices(geom) if not geom.is_empty else None)
+
+
+def distance_to_adversary_held_m(theatre, lon_deg: ArrayLike, lat_deg: ArrayLike) -> NDArray[np.float64]:
+    """Distance (m) to the adversary countries and the occupied zone of ``theatre`` (geometry cached per theatre)."""
+    geom, xy = _adversary_held(theatre)
+    return distance_to_geometry_m(geom, lon_deg, lat_deg, xy)
 
 
 def on_station_intervals(
