@@ -28,11 +28,11 @@ from .hand_built import (
 
 H = 3600.0
 R_EARTH_M = 6_371_008.8
-RATE = 0.02  # per hour at the border: large, so that a 1000-replication Monte Carlo resolves the effects
+RATE = 0.05  # per hour at the border: large, so that a 400-replication Monte Carlo resolves the effects
 # Response rates 0: only the exposure channel can reach direct engagement in these tests.
 ESC = {"exposure_fire_rate_per_h": RATE, "response_rate_deliberate": 0.0, "response_rate_inadvertent": 0.0,
        "response_rate_accidental": 0.0}
-N = 1000
+N = 400
 
 
 def _logistic(d_m: float) -> float:
@@ -119,7 +119,7 @@ def test_p_direct_grows_with_the_number_of_cap_units(one_cap):
     d1, d4 = _direct(one_cap), _direct(four)
     p1, p4 = 1 - math.exp(-h1), 1 - math.exp(-4 * h1)
     assert abs(d1.mean() - p1) < _tol(p1) and abs(d4.mean() - p4) < _tol(p4)
-    assert d4.mean() - d1.mean() > 0.2  # 0.11 -> 0.38 with these rates
+    assert d4.mean() - d1.mean() > 0.35  # 0.26 -> 0.70 with these rates
     assert (d4 >= d1).all()  # same dice: more exposure is never safer in any replication
 
 
@@ -130,7 +130,7 @@ def test_p_direct_grows_with_hours_on_station(one_cap):
     ds, d4 = _direct(short), _direct(one_cap)
     ps = 1 - math.exp(-h4 / 4)
     assert abs(ds.mean() - ps) < _tol(ps)
-    assert d4.mean() - ds.mean() > 0.05  # 0.03 -> 0.11
+    assert d4.mean() - ds.mean() > 0.12  # 0.07 -> 0.26
     assert (d4 >= ds).all()
 
 
@@ -143,7 +143,7 @@ def test_p_direct_falls_with_distance_from_adversary_held_territory_to_about_zer
     assert np.isclose(h_mid / h_near, _logistic(d_mid) / _logistic(one_cap.params.policy.stations[0].dist_m))
     assert h_far < 1e-4 * h_near
     dn, dm, df = _direct(one_cap), _direct(mid), _direct(far)
-    assert dn.mean() - dm.mean() > 0.05
+    assert dn.mean() - dm.mean() > 0.12  # 0.26 -> 0.04
     assert df.sum() == 0
     assert (dn >= dm).all() and (dm >= df).all()
 
