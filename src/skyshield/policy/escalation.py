@@ -79,17 +79,15 @@ def hazard(
     return np.where(r >= MIN_RESPONSE_RUNG, h, 0.0)
 
 
-def count_weight(n: ArrayLike, exponent: float) -> NDArray[np.float64]:
+def count_weight(n: int, exponent: float) -> float:
     r""":math:`n^\beta - (n-1)^\beta`: the share of one action's hazard that the ``n``-th (from 1) carries.
 
     Summed over the first ``n`` actions it is :math:`n^\beta`:
 
-    >>> float(count_weight([1, 2, 3, 4], 0.5).sum())
+    >>> sum(count_weight(k, 0.5) for k in (1, 2, 3, 4))
     2.0
     """
-    k = np.asarray(n, dtype=float)
-    prev = np.where(k > 1.0, np.power(np.maximum(k - 1.0, 1.0), exponent), 0.0)  # 0 ** 0 would be 1
-    return np.power(k, exponent) - prev
+    return n**exponent - ((n - 1) ** exponent if n > 1 else 0.0)  # 0 ** 0 would be 1
 
 
 def p_response(h: ArrayLike) -> NDArray[np.float64]:

@@ -42,7 +42,7 @@ from ..rng import Streams, keyed_uniform, name_key
 from .ambiguity import clause_tier, draw_response, perceived_cost, tier_distribution
 from .clauses import TriggerCounter
 from .compile import DEFAULT_RESPONSE_RUNG, PolicyParams
-from .escalation import hazard, response_rung, update_credibility
+from .escalation import count_weight, hazard, response_rung, update_credibility
 from .events import EXPOSURE_METRICS, PolicyEvent, derive_events
 from .ladder import ADVERSARY_ACTIONS, DIRECT_ENGAGEMENT, RUNG, RUNGS
 from .persistence import next_rung, next_tension
@@ -140,6 +140,8 @@ class _Draws:
         if b is None or n >= b.size:
             b = self.blocks[stream] = keyed_uniform(self.key, stream, np.arange(max(64, 2 * (n + 1))))
         return float(b[n])
+
+
 _ADVERSARY_KINDS = ("allied-fired-upon", "adversary-response", "strike-on-allied", "stray-on-allied", "tripwire")
 
 
@@ -256,12 +258,11 @@ def walk_ladder(
             hk = (e.rung, e.channel, cred)
             if hk not in h_one:
                 h_one[hk] = float(hazard(e.rung, rates[e.channel], esc.severity_growth, esc.deterrence, base_cost * cred))
-            beta = esc.action_count_exponent
-            h = h_one[hk] * mult * (n**beta - ((n - 1) ** beta if n > 1 else 0.0))  # count_weight, scalar
+            h = h_one[hk] * mult * count_weight(n, esc.action_count_exponent)
             if e.kind == "posture":  # standing each night, not a new provocation (habituation)
                 h *= esc.standing_posture_factor
             m[f"escalation_hazard_{e.channel}"] += h
-            if u_resp(name_key(a), n) < -math.expm1(-h):  # p_response, scalar
+            if u_resp(name_key(a), n) < -math.expm1(-h):  # p_response(h), without numpy per event
                 m["p_adversary_response"] = 1.0
                 m["adversary_responses"] += 1
                 r = response_rung(e.rung, u_step(name_key(a), n), esc.p_response_step_up)
