@@ -23,6 +23,7 @@ over them when the distribution gives none of them weight.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ def clause_tier(tier: str | None, own_kind: str) -> str:
     return tier if tier is not None else RESPONSE_TIER[own_kind]
 
 
-def tier_distribution(tier: str, own_kind: str, responses: Mapping[str, float]) -> dict[str, float]:
+def tier_distribution(tier: str, own_kind: str, responses: Mapping[Any, float]) -> dict[str, float]:
     """The distribution a clause of ``tier`` draws its response from under ambiguity.
 
     The ambiguity weights of the tier's kinds (the clause's own kind included), normalised;

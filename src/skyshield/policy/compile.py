@@ -92,7 +92,7 @@ def build_policy(sc, catalog, option, theatre) -> PolicyParams:
             if z in (int(Zone.DEFENDED), int(Zone.OCCUPIED)):
                 exposed.extend([f.id] * f.count)
             st_rows.append((f.id, "fighter" if fighter else "aew", float(f.lonlat[0]), float(f.lonlat[1]), f.count, z))
-    d_m = distance_to_adversary_held_m(theatre, [r[2] for r in st_rows], [r[3] for r in st_rows]) if st_rows else []
+    d_m = distance_to_adversary_held_m(theatre, [r[2] for r in st_rows], [r[3] for r in st_rows]) if st_rows else np.zeros(0)
     stations = tuple(Station(*row, dist_m=float(d)) for row, d in zip(st_rows, d_m))
     return PolicyParams(
         clauses=tuple(option.clauses),

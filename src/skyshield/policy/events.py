@@ -153,21 +153,21 @@ def derive_events(
         asset_allied = params.theatre.classify(a_ll[:, 0], a_ll[:, 1]) == Zone.ALLIED if a_ll.size else np.zeros(0, bool)
         seen: set[int] = set()
         for r in arr[in_allied][np.argsort(t_col[arr[in_allied]], kind="stable")]:
-            i = int(thr_col[r])
-            if i in seen:
+            j = int(thr_col[r])
+            if j in seen:
                 continue
-            seen.add(i)
-            name = params.assets.ids[raid.target[i]]
-            if asset_allied[raid.target[i]]:
-                add(t_s=float(t_col[r]), kind="strike-on-allied", threat_class=cls_names[i], asset_kind=aimed_kind[i],
-                    rung=RUNG["retaliation-on-allied"], channel="deliberate", actor="adversary", threat=i,
+            seen.add(j)
+            name = params.assets.ids[raid.target[j]]
+            if asset_allied[raid.target[j]]:
+                add(t_s=float(t_col[r]), kind="strike-on-allied", threat_class=cls_names[j], asset_kind=aimed_kind[j],
+                    rung=RUNG["retaliation-on-allied"], channel="deliberate", actor="adversary", threat=j,
                     lon_deg=float(lon[r]), lat_deg=float(lat[r]),
-                    detail=f"{tt.names[raid.type_index[i]]} aimed at {name} struck allied territory")
+                    detail=f"{tt.names[raid.type_index[j]]} aimed at {name} struck allied territory")
             else:
-                add(t_s=float(t_col[r]), kind="stray-on-allied", threat_class=cls_names[i], asset_kind=aimed_kind[i],
-                    rung=RUNG["intercepts-over-allied"], channel="accidental", actor="adversary", threat=i,
+                add(t_s=float(t_col[r]), kind="stray-on-allied", threat_class=cls_names[j], asset_kind=aimed_kind[j],
+                    rung=RUNG["intercepts-over-allied"], channel="accidental", actor="adversary", threat=j,
                     lon_deg=float(lon[r]), lat_deg=float(lat[r]),
-                    detail=f"{tt.names[raid.type_index[i]]} aimed at {name} strayed into allied territory")
+                    detail=f"{tt.names[raid.type_index[j]]} aimed at {name} strayed into allied territory")
 
     # Incursions into allied territory.
     t_inc = incursion_times(params, seg, raid.size)
