@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -61,13 +62,17 @@ def test_defensive_intercepts_open_only_the_inadvertent_channel():
     assert m["escalation_hazard_deliberate"] == 0 and m["escalation_hazard_accidental"] == 0 and m["p_tripwire"] == 0
 
 
-def test_response_frequency_matches_one_minus_exp_of_the_summed_hazard():
-    esc = Escalation(response_rate_inadvertent=0.02)
+@pytest.mark.parametrize("beta", [0.0, 0.5, 1.0])
+def test_response_frequency_matches_one_minus_exp_of_rate_times_count_to_the_exponent(beta):
+    # Ten intercepts of one kind carry lambda * 10 ** beta in all: beta 0 counts the kind once a
+    # night, beta 1 every intercept (risk proportional to raid size, the old model).
+    esc = Escalation(response_rate_inadvertent=0.05, action_count_exponent=beta)
     ev = [PolicyEvent(t_s=float(k), seq=k, kind="allied-intercept", rung=4, channel="inadvertent", actor="allied")
           for k in range(10)]
-    got = np.mean([walk_ladder(ev, PolicyParams(escalation=esc), Streams(9, r)).metrics["p_adversary_response"]
-                   for r in range(3000)])
-    want = 1 - np.exp(-10 * 0.02)
+    res = [walk_ladder(ev, PolicyParams(escalation=esc), Streams(9, r)).metrics for r in range(3000)]
+    want = 1 - np.exp(-0.05 * 10**beta)
+    assert np.isclose(res[0]["escalation_hazard_inadvertent"], 0.05 * 10**beta)
+    got = np.mean([m["p_adversary_response"] for m in res])
     assert abs(got - want) < 4 * np.sqrt(want * (1 - want) / 3000)
 
 

@@ -13,8 +13,9 @@ Night :math:`d` of replication :math:`r`:
 3. units carry what their holders' stocks allow (:mod:`skyshield.campaign.magazines`: the
    defended country's national stock per weapon type, each allied unit's own magazine); the
    night runs through the full engine (every random stream keyed by ``(seed, day + 1, r)``, so
-   options see the same nights), escalate phase included, with the clauses' credibility
-   carried over; over-the-horizon support is on the ladder on nights with at least one strike;
+   options see the same nights), escalate phase included, with the clauses' credibility and
+   the escalation ladder (rung and tension, :mod:`skyshield.policy.persistence`) carried over;
+   over-the-horizon support is on the ladder on nights with at least one strike;
 4. rounds fired, resupply and the aid of executed ``more-aid`` responses (by interceptor type)
    are booked; launch capacity evolves by the over-the-horizon model
    (:mod:`skyshield.campaign.capacity`: strikes on launch sites and stocks, stream
@@ -33,6 +34,7 @@ from ..catalog import THREAT_CLASSES
 from ..engine import compile_scenario, engine_for
 from ..engine.params import ALLIED, DEFENDED
 from ..options import ResolvedOption, builtin_options, resolve_option
+from ..policy.persistence import LADDER_CAMPAIGN_METRIC_DOCS, LadderState
 from ..rng import Streams
 from .capacity import LaunchCapacityModel
 from .generator import RaidGenerator
@@ -59,6 +61,7 @@ CAMPAIGN_METRIC_DOCS = {
                                 "(last 14 nights in use; 3650 where not falling; NaN if no unit of it was ever present)",
     "allied_days_of_defence_<weapon>": "the same over the magazines of the allied units carrying the weapon",
 }
+CAMPAIGN_METRIC_DOCS.update(LADDER_CAMPAIGN_METRIC_DOCS)  # the escalation ladder carried night to night
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
         strikes[:] = 0
     comp, kappa, kappa_sum, aid_total = np.ones(2), 1.0, 0.0, 0.0
     cred = None
+    ladder = LadderState()  # rung and tension carried night to night (skyshield.policy.persistence)
     extras: dict[str, int] = {}  # added package (preset name) -> last day
     supplier_cut = False
     tot = dict(launched=0.0, destroyed=0.0, leaked=0.0, assets_hit=0.0, population_exposed=0.0,
@@ -166,7 +170,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
         cut = 0.0
         if groups.sum() > 0:
             pol = params.policy if cred is None else replace(params.policy, initial_credibility=cred)
-            pol = _oth_posture(pol, int(strikes[d].sum()))
+            pol = replace(_oth_posture(pol, int(strikes[d].sum())), ladder=ladder)
             night = replace(params, raid=tuple(replace(g, count=int(n)) for g, n in zip(params.raid, groups)),
                             shooters=mags.scale_shooters(params.shooters), policy=pol)
             out = eng.run(night, Streams(seed=seed, replication=replication, sample=d + 1))
@@ -178,6 +182,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
             trip = max(trip, m.get("p_tripwire", 0.0))
             cred = m.get("clause_credibility", cred)
             cut = m.get("launch_capacity_reduction", 0.0)
+            ladder = ladder.after(m, pol.escalation)
             ev = out.events
             kinds = ev.column("kind").to_pylist()
             details = ev.column("detail").to_pylist() if "detail" in ev.column_names else []
@@ -193,6 +198,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
             mags.night(params.shooters, rounds_fired(ev), aid)
         else:
             mags.night(params.shooters, {}, {})
+            ladder = ladder.after(None, params.policy.escalation)  # a night without raid: quiet
         kappa_sum += kappa
         comp = capacity.step(comp, strikes[d], cut)
         kappa = float(np.prod(comp))
@@ -204,6 +210,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
            "launch_capacity_final": kappa, "launch_capacity_mean": kappa_sum / settings.days,
            "oth_strikes": float(strikes.sum()), "aid_interceptors": aid_total,
            **magazine_metrics(mags, every.shooters)}
+    res.update(ladder.summary())
     return res
 
 

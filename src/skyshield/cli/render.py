@@ -10,6 +10,7 @@ from rich.table import Table
 from ..analysis import paired_difference, summarise
 from ..analysis.fmt import compact
 from ..engine import METRIC_DOCS
+from ..policy.phase import ESCALATION_METRIC_DOCS
 from ..runner import ExperimentResult
 
 __all__ = ["result_document", "result_table", "difference_table", "cause_table", "asset_table", "KEY_METRICS", "menu_table",
@@ -61,7 +62,7 @@ def result_document(res: ExperimentResult) -> dict[str, Any]:
         _add_causes(entry, base)
         _add_assets(entry, [a.id for a in res.experiment.scenario.assets])
         doc["options"][o] = entry
-    doc["metric_docs"] = {k: v for k, v in METRIC_DOCS.items()}
+    doc["metric_docs"] = {**METRIC_DOCS, **ESCALATION_METRIC_DOCS}
     return doc
 
 

@@ -8,6 +8,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..geo import Zone
+from .exposure import Station, distance_to_adversary_held_m
+from .persistence import LadderState
 from .spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotation, Transfer, Tripwire
 
 __all__ = ["PolicyParams", "build_policy", "DEFAULT_RESPONSE_RUNG"]
@@ -35,6 +37,7 @@ class PolicyParams:
     tripwire_p_debris: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (T,)
     tripwire_rung: int = 7
     exposed_ids: tuple[str, ...] = ()  # allied aircraft units inside the defended airspace
+    stations: tuple[Station, ...] = ()  # allied aircraft forces (fighters, AEW): exposure to adversary fire
     transferred_forces: frozenset[str] = frozenset()  # force ids flown by the defended country
     allied_forces: frozenset[str] = frozenset()  # force ids of allied packages (not transferred)
     over_the_horizon: OverTheHorizon | None = None
@@ -42,6 +45,7 @@ class PolicyParams:
     transfer: tuple[Transfer, ...] = ()
     rotation: tuple[Rotation, ...] = ()
     initial_credibility: float | None = None  # campaign: credibility carried over from last night
+    ladder: LadderState = field(default_factory=LadderState)  # campaign: rung and tension carried over
 
     @property
     def credibility0(self) -> float:
@@ -52,7 +56,9 @@ def build_policy(sc, catalog, option, theatre) -> PolicyParams:
     """Compile the policy part of ``option`` (a ResolvedOption) for scenario ``sc``.
 
     Allied aircraft are *exposed* when their unit sits over the defended country (forward
-    CAP, aircraft based there); tripwire units are the units of the tripwire packages.
+    CAP, aircraft based there); every allied aircraft force (fighters, AEW; not transferred
+    ones) is a :class:`~skyshield.policy.exposure.Station` with its distance to adversary-held
+    territory; tripwire units are the units of the tripwire packages.
     """
     pk = set(option.packages)
     transferred = {p for t in option.transfer for p in t.packages}
@@ -62,6 +68,7 @@ def build_policy(sc, catalog, option, theatre) -> PolicyParams:
             trip_pk.setdefault(p, tw)
     t_ids, t_ll, t_r, t_p = [], [], [], []
     exposed: list[str] = []
+    st_rows: list[tuple[str, str, float, float, int, int]] = []  # id, kind, lon, lat, count, zone
     allied: set[str] = set()
     xfer: set[str] = set()
     for f in sc.forces:
@@ -78,12 +85,15 @@ def build_policy(sc, catalog, option, theatre) -> PolicyParams:
             t_r.append(float(tw.lethal_radius))
             t_p.append(tw.p_casualty_debris)
         st = catalog.shooters.get(f.type)
-        is_aircraft = (st is not None and st.kind == "fighter") or (
-            f.type in catalog.sensors and catalog.sensors[f.type].kind == "aew")
-        if is_aircraft and f.side == "allied" and f.package not in transferred:
+        fighter = st is not None and st.kind == "fighter"
+        aew = f.type in catalog.sensors and catalog.sensors[f.type].kind == "aew"
+        if (fighter or aew) and f.side == "allied" and f.package not in transferred:
             z = int(theatre.classify(np.array([f.lonlat[0]]), np.array([f.lonlat[1]]))[0])
             if z in (int(Zone.DEFENDED), int(Zone.OCCUPIED)):
                 exposed.extend([f.id] * f.count)
+            st_rows.append((f.id, "fighter" if fighter else "aew", float(f.lonlat[0]), float(f.lonlat[1]), f.count, z))
+    d_m = distance_to_adversary_held_m(theatre, [r[2] for r in st_rows], [r[3] for r in st_rows]) if st_rows else np.zeros(0)
+    stations = tuple(Station(*row, dist_m=float(d)) for row, d in zip(st_rows, d_m))
     return PolicyParams(
         clauses=tuple(option.clauses),
         escalation=option.escalation or Escalation(),
@@ -94,6 +104,7 @@ def build_policy(sc, catalog, option, theatre) -> PolicyParams:
         tripwire_p_debris=np.array(t_p, dtype=float),
         tripwire_rung=max((tw.response_rung for tw in option.tripwires), default=7),
         exposed_ids=tuple(exposed),
+        stations=stations,
         transferred_forces=frozenset(xfer),
         allied_forces=frozenset(allied),
         over_the_horizon=option.over_the_horizon,

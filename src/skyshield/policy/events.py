@@ -3,12 +3,30 @@
 Derived from the engine's events (kills, leaks, hits), the raid (aim assets, launch times)
 and the flight paths (incursions into allied territory), plus the option's standing posture
 (data sharing, over-the-horizon support, allied aircraft in the defended airspace) and the
-draws of the replication (exposure of allied aircraft, outside events).
+draws of the replication (allied aircraft fired upon, outside events).
 
-Each row is ``(t_s, kind, threat class, asset kind, rung, channel, threat, detail)``:
-``rung >= 0`` marks an action on the escalation ladder (allied or adversary), ``channel``
-names its RAND channel, and ``kind`` is what a clause trigger may count
+Each row is ``(t_s, kind, threat class, asset kind, rung, channel, actor, threat, detail,
+action)``: ``rung >= 0`` marks an action on the escalation ladder (allied or adversary),
+``channel`` names its RAND channel, ``action`` the kind of allied action it is (what, where,
+against what: the adversary's response hazard is counted per kind,
+:mod:`skyshield.policy.escalation`), and ``kind`` is what a clause trigger may count
 (:data:`skyshield.policy.spec.TRIGGER_EVENTS`).
+
+What moves the ladder (table in ``docs/escalation.md``):
+
+- allied intercepts by the zone of the intercept point
+  (:data:`~skyshield.policy.ladder.INTERCEPT_RUNG_BY_ZONE`): unmanned threats over allied soil
+  rung 3, over the defended country (occupied part included), the sea or a neutral rung 4,
+  over adversary territory rung 6; a kill of a manned aircraft is rung 6 anywhere
+  (deliberate: allies knowingly fire on an adversary crew); defensive intercepts are the
+  inadvertent channel; debris of an intercept outside adversary territory falling on it is an
+  allied accident (rung 4);
+- adversary threats arriving in allied territory (leak or hit rows): *deliberate* (rung 8,
+  retaliation on allied territory) when the threat was aimed at an asset in allied territory,
+  a *stray* (rung 3, accidental) when it was aimed at the defended country and arrived across
+  the border (dispersion, navigation error, spoofing);
+- allied aircraft fired upon (rung 6, accidental channel) at the geometric exposure rate of
+  :mod:`skyshield.policy.exposure`.
 """
 
 from __future__ import annotations
@@ -22,14 +40,12 @@ from ..catalog import THREAT_CLASSES
 from ..geo import Zone
 from ..rng import Streams, keyed_uniform, name_key
 from .compile import PolicyParams
-from .ladder import RUNG
+from .exposure import fire_upon_times, station_hazard, station_intervals, station_weight
+from .ladder import INTERCEPT_RUNG_BY_ZONE, RUNG
 
-__all__ = ["PolicyEvent", "derive_events", "incursion_times"]
+__all__ = ["PolicyEvent", "derive_events", "exposure_events", "incursion_times", "EXPOSURE_METRICS"]
 
-_ALLIED_INTERCEPT_RUNG = {
-    "allied": RUNG["intercepts-over-allied"],
-    "adversary": RUNG["direct-engagement"],  # firing into the adversary's airspace
-}
+EXPOSURE_METRICS = ("allied_aircraft_h", "exposure_weighted_h", "exposure_hazard")
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +64,7 @@ class PolicyEvent:
     detail: str = ""
     ref: int = -1  # clause index for scheduled clause executions
     flag: bool = False  # clause executions: honoured
+    action: str = ""  # allied actions: the kind the response hazard is counted by ("" = ``kind``)
 
 
 def incursion_times(params, seg, n_threats: int, n_samples: int = 16) -> np.ndarray:
@@ -76,10 +93,13 @@ def _dist_m(lon1, lat1, lon2, lat2) -> np.ndarray:
     return np.asarray(great_circle_distance_m(lon1, lat1, lon2, lat2), dtype=float)
 
 
-def derive_events(params, pol: PolicyParams, raid, seg, events: pa.Table, streams: Streams) -> list[PolicyEvent]:
-    """Every policy event of one replication, unsorted (the phase orders them)."""
+def derive_events(
+    params, pol: PolicyParams, raid, seg, events: pa.Table, streams: Streams
+) -> tuple[list[PolicyEvent], dict[str, float]]:
+    """Every policy event of one replication, unsorted (the phase orders them), and the exposure metrics."""
     out: list[PolicyEvent] = []
     tt = params.threat_types
+    esc = pol.escalation
     cls_names = np.array(THREAT_CLASSES, dtype=object)[tt.cls[raid.type_index]] if raid.size else np.zeros(0, object)
     asset_kind = np.array(params.assets.kind, dtype=object)
     aimed_kind = asset_kind[raid.target] if raid.size else np.zeros(0, object)
@@ -89,16 +109,19 @@ def derive_events(params, pol: PolicyParams, raid, seg, events: pa.Table, stream
 
     # Standing posture of the option.
     if pol.sharing_level >= 1:
-        add(t_s=0.0, kind="posture", rung=RUNG["intelligence"], actor="allied",
+        add(t_s=0.0, kind="posture", rung=RUNG["intelligence"], actor="allied", action="posture:intelligence",
             detail="allied early-warning and track data shared with the defended country")
     if pol.over_the_horizon is not None:
         oth = pol.over_the_horizon
         rung = RUNG["targeting-support"] if oth.mode == "isr" else RUNG["strikes-on-adversary"]
         add(t_s=0.0, kind="posture", rung=rung, channel="deliberate", actor="allied",
+            action=f"posture:over-the-horizon-{oth.mode}",
             detail=f"over-the-horizon {oth.mode}: allied support to strikes on adversary launch capacity")
-    for uid in sorted(set(pol.exposed_ids)):
+    if pol.exposed_ids:
+        units = sorted(set(pol.exposed_ids))
         add(t_s=0.0, kind="posture", rung=RUNG["allied-aircraft-over-defended"], channel="inadvertent",
-            actor="allied", detail=f"allied aircraft {uid} operating in the defended airspace")
+            actor="allied", action="posture:aircraft-over-defended",
+            detail=f"{len(pol.exposed_ids)} allied aircraft units operating in the defended airspace ({', '.join(units)})")
 
     # Strikes: every threat aimed at an asset (its launch), reaching it (leak) or damaging it (hit).
     outcomes = {c.trigger.outcome for c in pol.clauses if c.trigger.event == "strike"}
@@ -108,6 +131,8 @@ def derive_events(params, pol: PolicyParams, raid, seg, events: pa.Table, stream
     kind_col = events.column("kind").to_numpy(zero_copy_only=False)
     t_col = events.column("t_s").to_numpy()
     thr_col = events.column("threat").to_numpy(zero_copy_only=False)
+    lon = events.column("lon_deg").to_numpy(zero_copy_only=False).astype(float)
+    lat = events.column("lat_deg").to_numpy(zero_copy_only=False).astype(float)
     for ev in ("leak", "hit"):
         for r in np.flatnonzero(kind_col == ev):
             i = int(thr_col[r])
@@ -118,13 +143,39 @@ def derive_events(params, pol: PolicyParams, raid, seg, events: pa.Table, stream
                 add(t_s=float(t_col[r]), kind="corridor-strike", threat_class=cls_names[i],
                     asset_kind="corridor", threat=i)
 
+    # Adversary threats arriving in allied territory: strikes on it (aimed there) or strays.
+    arr = np.flatnonzero(np.isin(kind_col, ("leak", "hit")))
+    if arr.size:
+        ok = np.isfinite(lon[arr]) & np.isfinite(lat[arr])
+        arr = arr[ok]
+        in_allied = params.theatre.classify(lon[arr], lat[arr]) == Zone.ALLIED
+        a_ll = params.assets.lonlat
+        asset_allied = params.theatre.classify(a_ll[:, 0], a_ll[:, 1]) == Zone.ALLIED if a_ll.size else np.zeros(0, bool)
+        seen: set[int] = set()
+        for r in arr[in_allied][np.argsort(t_col[arr[in_allied]], kind="stable")]:
+            j = int(thr_col[r])
+            if j in seen:
+                continue
+            seen.add(j)
+            name = params.assets.ids[raid.target[j]]
+            if asset_allied[raid.target[j]]:
+                add(t_s=float(t_col[r]), kind="strike-on-allied", threat_class=cls_names[j], asset_kind=aimed_kind[j],
+                    rung=RUNG["retaliation-on-allied"], channel="deliberate", actor="adversary", threat=j,
+                    lon_deg=float(lon[r]), lat_deg=float(lat[r]),
+                    detail=f"{tt.names[raid.type_index[j]]} aimed at {name} struck allied territory")
+            else:
+                add(t_s=float(t_col[r]), kind="stray-on-allied", threat_class=cls_names[j], asset_kind=aimed_kind[j],
+                    rung=RUNG["intercepts-over-allied"], channel="accidental", actor="adversary", threat=j,
+                    lon_deg=float(lon[r]), lat_deg=float(lat[r]),
+                    detail=f"{tt.names[raid.type_index[j]]} aimed at {name} strayed into allied territory")
+
     # Incursions into allied territory.
     t_inc = incursion_times(params, seg, raid.size)
     for i in np.flatnonzero(np.isfinite(t_inc)):
         add(t_s=float(t_inc[i]), kind="incursion", threat_class=cls_names[i], threat=int(i),
             detail=f"{tt.names[raid.type_index[i]]} crossed into allied territory")
 
-    # Kills: allied intercepts move the ladder; debris on allied soil is counted.
+    # Kills: allied intercepts move the ladder by what and where; debris on allied soil is counted.
     kills = np.flatnonzero(kind_col == "kill")
     if kills.size:
         shooters = events.column("shooter").to_pylist()
@@ -138,20 +189,25 @@ def derive_events(params, pol: PolicyParams, raid, seg, events: pa.Table, stream
             fid = _force_id(shooters[r] or "")
             if fid not in pol.allied_forces:
                 continue
+            zone = zones[r] or "other"
             if cls_names[i] == "aircraft":
-                rung = RUNG["direct-engagement"]
-            else:
-                rung = _ALLIED_INTERCEPT_RUNG.get(zones[r] or "", RUNG["intercepts-over-defended"])
-            add(t_s=t, kind="allied-intercept", threat_class=cls_names[i], rung=rung,
-                channel="inadvertent", actor="allied", threat=i,
-                detail=f"{shooters[r]} intercepted a {cls_names[i]} over {zones[r]} territory")
+                add(t_s=t, kind="allied-intercept", threat_class="aircraft", rung=RUNG["direct-engagement"],
+                    channel="deliberate", actor="allied", threat=i, action=f"intercept:manned:{zone}",
+                    detail=f"{shooters[r]} shot down an adversary aircraft over {zone} territory")
+                continue
+            add(t_s=t, kind="allied-intercept", threat_class=cls_names[i],
+                rung=INTERCEPT_RUNG_BY_ZONE.get(zone, RUNG["intercepts-over-defended"]), channel="inadvertent",
+                actor="allied", threat=i, action=f"intercept:unmanned:{zone}",
+                detail=f"{shooters[r]} intercepted a {cls_names[i]} over {zone} territory")
+            if dz[r] == "adversary" and zone != "adversary":
+                add(t_s=t, kind="allied-accident", threat_class=cls_names[i], rung=RUNG["intercepts-over-defended"],
+                    channel="accidental", actor="allied", threat=i, action="debris-on-adversary",
+                    detail=f"debris of {shooters[r]}'s intercept over {zone} territory fell on adversary territory")
 
     # Tripwires: a warhead leaker within the lethal radius, or debris with casualties.
     if pol.tripwire_ids:
         u_trip = streams.key("escalation/tripwire")
         hits = np.flatnonzero(kind_col == "hit")
-        lon = events.column("lon_deg").to_numpy(zero_copy_only=False)
-        lat = events.column("lat_deg").to_numpy(zero_copy_only=False)
         d_lon = events.column("debris_lon_deg").to_numpy(zero_copy_only=False) if "debris_lon_deg" in events.column_names else lon
         d_lat = events.column("debris_lat_deg").to_numpy(zero_copy_only=False) if "debris_lat_deg" in events.column_names else lat
         for k, uid in enumerate(pol.tripwire_ids):
@@ -170,18 +226,6 @@ def derive_events(params, pol: PolicyParams, raid, seg, events: pa.Table, stream
                         lon_deg=float(site[0]), lat_deg=float(site[1]),
                         detail=f"tripwire unit {uid} hit by {why}")
 
-    # Allied aircraft in the defended airspace are fired upon at a Poisson rate.
-    esc = pol.escalation
-    if pol.exposed_ids and esc.exposure_fire_rate_per_h > 0:
-        g = streams.generator("escalation/exposure")
-        hours = params.duration_s / 3600.0
-        for uid in pol.exposed_ids:
-            n = int(g.poisson(esc.exposure_fire_rate_per_h * hours))
-            for t in np.sort(g.uniform(0.0, params.duration_s, n)):
-                add(t_s=float(t), kind="allied-fired-upon", rung=RUNG["direct-engagement"],
-                    channel="accidental", actor="adversary",
-                    detail=f"allied aircraft {uid} fired upon by adversary air defences or fighters")
-
     # Outside events (chemical or nuclear use ...), drawn with their probability per night.
     if esc.exogenous:
         g = streams.generator("policy/exogenous")
@@ -189,4 +233,34 @@ def derive_events(params, pol: PolicyParams, raid, seg, events: pa.Table, stream
             u, t = g.random(), g.uniform(0.0, params.duration_s)
             if u < esc.exogenous[name]:
                 add(t_s=float(t), kind=f"exogenous:{name}", detail=f"outside event: {name}")
-    return out
+    fired, expo = exposure_events(params, pol, streams, start_seq=len(out))
+    return out + fired, expo
+
+
+def exposure_events(params, pol: PolicyParams, streams: Streams, start_seq: int = 0) -> tuple[list[PolicyEvent], dict[str, float]]:
+    """Allied aircraft fired upon at the geometric exposure of every station, and the exposure metrics.
+
+    The last events of :func:`derive_events` (numbered from ``start_seq``); apart so that a
+    sensitivity sweep can redraw them under other rates without re-deriving the rest.
+    """
+    esc = pol.escalation
+    out: list[PolicyEvent] = []
+    expo = dict.fromkeys(EXPOSURE_METRICS, 0.0)
+    if not pol.stations:
+        return out, expo
+    k_exp = streams.key("escalation/exposure")
+    mult = pol.ladder.multiplier(esc.tension_gain)
+    for st in pol.stations:
+        iv = station_intervals(params, st)
+        hours = sum(t1 - t0 for t0, t1 in iv) / 3600.0
+        h = station_hazard(st, hours, esc, mult)
+        expo["allied_aircraft_h"] += hours
+        expo["exposure_weighted_h"] += station_weight(st, esc) * hours
+        expo["exposure_hazard"] += h
+        for t in fire_upon_times(k_exp, st, h, iv):
+            out.append(PolicyEvent(
+                t_s=t, seq=start_seq + len(out), kind="allied-fired-upon", rung=RUNG["direct-engagement"],
+                channel="accidental", actor="adversary",
+                detail=f"allied {st.kind} {st.force_id} fired upon by adversary air defences or fighters "
+                f"(station {st.dist_m / 1e3:.0f} km from adversary-held territory)"))
+    return out, expo

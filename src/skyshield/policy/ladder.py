@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Rung", "RUNGS", "RUNG", "DIRECT_ENGAGEMENT", "ADVERSARY_RUNGS", "LADDER_SOURCES"]
+__all__ = [
+    "Rung", "RUNGS", "RUNG", "DIRECT_ENGAGEMENT", "ADVERSARY_RUNGS", "ADVERSARY_ACTIONS",
+    "INTERCEPT_RUNG_BY_ZONE", "LADDER_SOURCES",
+]
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ RUNGS: tuple[Rung, ...] = (
     Rung(0, "aid", "material aid only; no allied forces act", "1-3 (subcrisis manoeuvring)"),
     Rung(1, "intelligence", "allied early warning and track data reach the defended country", "4-6 (hardening of positions)"),
     Rung(2, "targeting-support", "allied ISR feeds the defended country's strikes on adversary territory", "7-9 (dramatic military confrontations)"),
-    Rung(3, "intercepts-over-allied", "allied forces intercept threats over allied soil", "10 (provocative breaking off of diplomatic relations) / defensive acts"),
+    Rung(3, "intercepts-over-allied", "allied forces intercept threats over allied soil; adversary weapons stray onto it", "10 (provocative breaking off of diplomatic relations) / defensive acts"),
     Rung(4, "intercepts-over-defended", "allied forces intercept threats over the defended country", "11 (super-ready status) / 12 (large conventional war)"),
     Rung(5, "allied-aircraft-over-defended", "allied aircraft operate in the defended country's airspace", "12 (large conventional war, limited)"),
     Rung(6, "direct-engagement", "allied and adversary forces fire on each other", "13-14 (large compound escalation)"),
@@ -46,7 +49,32 @@ RUNG: dict[str, int] = {r.name: r.level for r in RUNGS}
 DIRECT_ENGAGEMENT = RUNG["direct-engagement"]
 """Rungs at or above this one mean direct allied-adversary engagement."""
 ADVERSARY_RUNGS = (RUNG["direct-engagement"], RUNG["retaliation-on-allied"], RUNG["general-war"])
-"""Rungs the adversary's own responses occupy."""
+"""Rungs that only an adversary action (or general war) reaches."""
+
+ADVERSARY_ACTIONS: dict[int, str] = {
+    2: "warnings and hybrid pressure on the allies (cyber attacks, GNSS jamming over allied airspace)",
+    3: "probes of allied airspace (drones or aircraft sent across the border)",
+    4: "demonstrative strikes near what allied forces defend in the defended country",
+    5: "adversary fighters and air defences track, illuminate or shadow allied aircraft without firing",
+    6: "adversary forces fire on allied aircraft or units",
+    7: "adversary strikes on allied forces or bases outside allied territory",
+    8: "adversary strikes on allied territory",
+    9: "general war",
+}
+"""What a proportional adversary response at each rung is (the response to an allied action at
+rung r is at r, or r + 1; :func:`skyshield.policy.escalation.response_rung`)."""
+
+INTERCEPT_RUNG_BY_ZONE: dict[str, int] = {
+    "allied": RUNG["intercepts-over-allied"],
+    "defended": RUNG["intercepts-over-defended"],
+    "occupied": RUNG["intercepts-over-defended"],  # the defended country's own territory
+    "sea": RUNG["intercepts-over-defended"],
+    "neutral": RUNG["intercepts-over-defended"],
+    "other": RUNG["intercepts-over-defended"],
+    "adversary": RUNG["direct-engagement"],  # firing into the adversary's own airspace
+}
+"""Rung of an allied intercept of an *unmanned* threat, by the zone of the intercept point.
+An allied kill of a manned adversary aircraft is direct engagement wherever it happens."""
 
 LADDER_SOURCES: dict[str, str] = {
     "kahn-1965": "Herman Kahn, On Escalation: Metaphors and Scenarios (Praeger, 1965): the 44-rung ladder",
@@ -54,5 +82,6 @@ LADDER_SOURCES: dict[str, str] = {
     "schelling-1966": "Thomas C. Schelling, Arms and Influence (Yale, 1966): tripwires and the threat that leaves something to chance",
     "reiter-poast-2021": "Dan Reiter and Paul Poast, 'The Truth About Tripwires: Why Small Force Deployments Do Not Deter Aggression', Texas National Security Review 4(3), 2021",
     "press-2005": "Daryl G. Press, Calculating Credibility (Cornell, 2005): credibility and past behaviour",
-    "notional-escalation": "Notional adversary-response rates: no public figure exists; order of magnitude chosen so that a season of forward CAPs carries a double-digit percentage risk of direct engagement; to be varied in sensitivity sweeps",
+    "notional-escalation": "Notional adversary-response rates, reach and persistence: no public figure exists; orders of magnitude and reasons in docs/escalation.md; each is varied over a low/high range in its sensitivity table",
+    "sky-shield-2025": "'Sky Shield' proposal for western Ukraine (2025): allied fighters judged at low risk more than 200 km from Russian territory (../shared/data/cases/README.md, section 2.6)",
 }

@@ -26,7 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..units import Duration, Length, Real
+from ..units import Duration, Length, PositiveLength, Real
 
 __all__ = [
     "TRIGGER_EVENTS",
@@ -140,22 +140,52 @@ class Tripwire(_Frozen):
 
 
 class Escalation(_Frozen):
-    """Adversary-response model parameters (defaults: ``docs/escalation.md``, notional)."""
+    """Adversary-response model parameters (defaults and their reasons: ``docs/escalation.md``).
 
-    response_rate_deliberate: Real = Field(0.05, ge=0.0, le=1e3, description="hazard per allied deliberate action at the reference rung")
-    response_rate_inadvertent: Real = Field(0.002, ge=0.0, le=1e3, description="hazard per allied defensive action at the reference rung")
-    response_rate_accidental: Real = Field(0.01, ge=0.0, le=1e3, description="hazard per accident (debris, stray fire) at the reference rung")
+    Every default is NOTIONAL (source ``notional-escalation``): no public figure exists for
+    any of them; each one has a low/high range in
+    :data:`skyshield.policy.escalation.SENSITIVITY_RANGES` and belongs in sensitivity sweeps.
+    """
+
+    response_rate_deliberate: Real = Field(0.05, ge=0.0, le=1e3, description="hazard that one kind of allied deliberate action (clause response, tripwire response, stand-off support) draws an adversary response, at the reference rung 4")
+    response_rate_inadvertent: Real = Field(0.002, ge=0.0, le=1e3, description="the same for one kind of allied defensive action (intercepts, aircraft stationed in the defended airspace), per night")
+    response_rate_accidental: Real = Field(0.01, ge=0.0, le=1e3, description="the same for one kind of allied accident (intercept debris falling on adversary territory), per night")
     severity_growth: Real = Field(2.0, ge=1.0, le=100.0, description="hazard multiplier per rung above the reference rung 4")
+    action_count_exponent: Real = Field(
+        0.5, ge=0.0, le=1.0, description="n actions of one kind in a night carry n ** exponent times the hazard "
+        "of one (0: once per night per kind; 1: every action independent)"
+    )
+    p_response_step_up: _P = Field(0.1, description="probability that the adversary answers one rung above the allied action (tit-for-tat otherwise)")
     response_delay: Duration = Field(7200.0, ge=0.0, description="from an allied action to the adversary's response")
     standing_posture_factor: Real = Field(
         0.1, ge=0.0, le=1.0, description="hazard of a standing posture (data sharing, targeting support, "
         "aircraft stationed in the defended airspace) per night, relative to a new action at the same rung"
     )
     exposure_fire_rate_per_h: Real = Field(
-        0.002, ge=0.0, le=1e3, description="rate at which an allied aircraft in the defended airspace is fired upon"
+        2.5e-4, ge=0.0, le=1e3, description="rate at which one allied aircraft unit on station at the border of "
+        "adversary-held territory, over the defended country or the sea, is fired upon (per hour on station)"
+    )
+    threat_reach: PositiveLength = Field(
+        150_000.0, description="distance from adversary-held territory at which the fire-upon rate "
+        "is half its value at the border (reach of adversary long-range SAMs and fighters)"
+    )
+    threat_reach_falloff: PositiveLength = Field(
+        20_000.0, description="width of the logistic fall-off of the fire-upon rate around `threat_reach`"
+    )
+    allied_airspace_factor: _P = Field(
+        0.05, description="fire-upon rate of an aircraft stationed over allied territory, relative to one over "
+        "the defended country or the sea at the same distance (firing there is an attack on the alliance)"
     )
     p_loss_if_fired_upon: _P = 0.3
     p_war_given_retaliation: _P = Field(0.1, description="P(general war | adversary strikes allied territory)")
+    tension_gain: Real = Field(
+        1.0, ge=0.0, le=1e3, description="campaigns: response hazards and fire-upon rates are multiplied by "
+        "1 + tension_gain * tension, tension being the decayed count of recent adversary actions"
+    )
+    tension_half_life: Duration = Field(7 * 86400.0, gt=0.0, description="campaigns: half-life of tension (whole nights)")
+    rung_decay_per_quiet_night: int = Field(
+        1, ge=0, le=9, strict=True, description="campaigns: rungs the carried ladder comes down after a night without adversary action"
+    )
     deterrence: _P = Field(0.5, description="how much a credible guarantee lowers the adversary's response hazard")
     credibility: _P = Field(1.0, description="initial credibility of the option's clauses")
     credibility_decay: _P = Field(0.3, description="fraction of credibility lost each time a clause is not honoured")
@@ -183,10 +213,16 @@ class Transfer(_Frozen):
 
 
 class Ambiguity(_Frozen):
-    """Strategic ambiguity: the adversary faces a distribution over responses, not a rule."""
+    """Strategic ambiguity: the adversary faces a distribution over responses, not a rule.
+
+    Each clause keeps its tier: the response it executes is drawn among the response kinds of
+    its tier (:data:`skyshield.policy.ambiguity.TIER_RESPONSE_KINDS`), weighted by
+    ``responses`` restricted to those kinds (evenly when ``responses`` gives none of them
+    weight). A minor clause never executes an extreme response.
+    """
 
     responses: dict[Literal["authorise-beyond-border", "add-assets", "suppress-air-defences", "stand-off-strikes", "more-aid"], _P] = Field(
-        min_length=1, description="response kind -> probability (normalised)"
+        min_length=1, description="response kind -> weight (normalised within each clause's tier)"
     )
     aversion: _P = Field(0.5, description="adversary's ambiguity aversion (alpha-maxmin weight on the worst case)")
 
