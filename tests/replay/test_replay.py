@@ -54,7 +54,7 @@ def test_night_builder_keeps_counts_areas_and_decoys(tmp_path: Path) -> None:
         counts[g.type] = counts.get(g.type, 0) + g.count
     assert counts == {"shahed-136": 70, "gerbera": 30, "kh-101": 5, "kalibr": 5, "iskander-m": 3}
     areas = {a for g in sc.raid.groups if g.type == "shahed-136" for a in g.launch_areas}
-    assert areas == {"kursk", "chauda"}
+    assert areas == {"kursk-oblast", "chauda"}
     assert sc.forces == ref.forces  # the defended country's own defences
     assert "rzeszow-hub" not in {t for g in sc.raid.groups for t in g.targets}  # aims in the defended country only
 
