@@ -8,12 +8,14 @@ the records report for the night:
   rounded by largest remainder);
 - **launch areas** read from ``launch_place`` (per model from ``launch_place_details``)
   through the place mapping (:mod:`skyshield.replay.places`); a weapon with none named gets
-  its type's usual areas;
+  its type's usual areas; a row's launches are shared equally among its areas;
 - **aims** from where the records say the weapons went (:func:`region_weights`): the
   regional split of the destroyed count, the regions where something fell, the target and
   main target; inside a region, its towns weighted by population to the power
   :data:`AIM_EXPONENT` (1: by population; lower values move aims from the regional capital to
-  the smaller towns, which near the front are also the nearer ones);
+  the smaller towns, which near the front are also the nearer ones); each launch area's
+  weapons aim only at the towns within :data:`REACH_FACTOR` of the type's range (a decoy
+  from Bryansk does not reach Lviv; an Iskander-M from Crimea does not reach Kyiv);
 - **the decoy share** of Shahed-type launches (:func:`decoy_share`);
 - **timing**: each row's launches spread over its report window, ending :data:`ARRIVAL_LEAD_S`
   before the window's end (the report is written when the wave is over), the scenario
@@ -34,7 +36,7 @@ from datetime import datetime
 
 from ..catalog import Catalog
 from ..engine.compile import build_theatre
-from ..geo import Zone
+from ..geo import Zone, great_circle_distance_m
 from ..scenario.model import Asset, LaunchArea, Raid, RaidGroup, Scenario
 from .places import Places, load_places
 from .records import NightRow
@@ -64,6 +66,8 @@ MIN_WINDOW_S = 900.0
 """Shortest launch window."""
 TAIL_S = 8 * 3600.0
 """The scenario runs this long after the last report window ends."""
+REACH_FACTOR = 0.9
+"""A weapon aims only at towns within this share of its catalog range from its launch area."""
 NEW_AIM_RADIUS = "5 km"
 """Aim circle of a town the reference scenario lacks (city level)."""
 
@@ -177,6 +181,17 @@ def _aim_weights(ev: AimEvidence, places: Places, exponent: float, allowed: set[
     return {k: v for k, v in sorted(out.items()) if v > 0}
 
 
+def _reachable(aims: dict[str, float], origin: tuple[float, float], where: dict[str, tuple[float, float]],
+               reach_m: float, allowed: set[str]) -> dict[str, float]:
+    """The aims within ``reach_m`` of ``origin``; if none, the nearest aim (of ``aims``, or of all)."""
+    dist = {k: float(great_circle_distance_m(origin[0], origin[1], *where[k])) for k in aims}
+    near = {k: w for k, w in aims.items() if dist[k] <= reach_m}
+    if near:
+        return near
+    pool = dist or {k: float(great_circle_distance_m(origin[0], origin[1], *where[k])) for k in allowed}
+    return {min(pool, key=pool.get): 1.0}
+
+
 def _largest_remainder(x: dict, total: int) -> dict:
     fl = {k: math.floor(v) for k, v in x.items()}
     rest = total - sum(fl.values())
@@ -240,26 +255,28 @@ def build_night(
     aims_by_class = {c: _aim_weights(region_weights(rs, pl), pl, exps.get(c, default_exp), allowed)
                      for c, rs in by_class.items()}
 
-    # Weapons grouped by (class, type, launch areas, window).
-    groups: dict[tuple[str, str, tuple[str, ...], tuple[float, float]], float] = defaultdict(float)
+    # Weapons grouped by (class, type, launch area, window): a row's launches are shared
+    # equally among its launch areas, and each area's weapons aim at what they can reach.
+    groups: dict[tuple[str, str, str, tuple[float, float]], float] = defaultdict(float)
     for r in rows:
         areas, _ = _launch_areas(pl, r)
         a = max((_t(r.time_start) - t0).total_seconds(), 0.0)
         b = (_t(r.time_end) - t0).total_seconds() - ARRIVAL_LEAD_S[r.weapon_class]
         b = max(b, a + MIN_WINDOW_S)
-        groups[(r.weapon_class, r.threat_type, tuple(areas), (round(a), round(b)))] += r.launched
+        for area in areas:
+            groups[(r.weapon_class, r.threat_type, area, (round(a), round(b)))] += r.launched / len(areas)
     counts: dict = {}
     for cls in by_class:
         sub = {k: v for k, v in groups.items() if k[0] == cls}
         counts.update(_largest_remainder(sub, int(round(sum(sub.values())))))
     decoys = decoy_share(rows, date) if decoy_share_value is None else decoy_share_value
+    where = {a.id: a.lonlat for reg in pl.regions.values() for a in reg.aims} | {a.id: a.lonlat for a in reference.assets}
     used_areas: set[str] = set()
     raid: list[RaidGroup] = []
-    for g, ((cls, typ, areas, (a, b)), n) in enumerate(sorted(counts.items())):
-        if n <= 0 or not areas:
+    for g, ((cls, typ, area, (a, b)), n) in enumerate(sorted(counts.items())):
+        if n <= 0:
             continue
-        targets = aims_by_class[cls] or {"kyiv": 1.0}
-        used_areas.update(areas)
+        used_areas.add(area)
         split = [(typ, n)]
         if typ == "shahed-136" and decoys > 0:
             n_decoy = int(round(n * decoys))
@@ -267,8 +284,10 @@ def build_night(
         for t, k in split:
             if k <= 0:
                 continue
+            targets = _reachable(aims_by_class[cls] or {"kyiv": 1.0}, pl.area(area).lonlat, where,
+                                 REACH_FACTOR * catalog.threats[t].range.value, allowed)
             raid.append(RaidGroup(
-                id=f"g{g}-{t}", type=t, count=int(k), launch_areas=areas,
+                id=f"g{g}-{t}", type=t, count=int(k), launch_areas=(area,),
                 launch_window=(f"{a} s", f"{b} s"), targets=targets, dispersion="15 km",
             ))
     launch_areas = tuple(
