@@ -29,17 +29,20 @@ def test_counted_keys_sit_on_named_regions_and_the_rest_on_named_or_bare_directi
     r = _row(destroyed_details=(("south", 10.0), ("east", None), ("north", None)),
              affected_regions=("Odesa oblast", "Kharkiv oblast"))
     w = region_weights([r]).regions
-    # 'south': 10 sits on Odesa (named); the rest (100 - 10 = 90) goes equally to Kharkiv (named,
-    # uncounted) and to the regions of 'north' (named without a region): Chernihiv and Sumy.
-    expect = {"odesa-oblast": 10, "kharkiv-oblast": 30, "chernihiv-oblast": 30, "sumy-oblast": 30}
+    # 'south': 10 sits on Odesa (named); the rest (100 - 10 = 90) goes equally to the named
+    # regions (Odesa, Kharkiv) and to those of 'north' (named without a region): Chernihiv, Sumy.
+    expect = {"odesa-oblast": 10 + 22.5, "kharkiv-oblast": 22.5, "chernihiv-oblast": 22.5, "sumy-oblast": 22.5}
     assert w == pytest.approx({k: v / 100 for k, v in expect.items()})
 
 
-def test_a_count_without_a_named_region_spreads_over_its_direction() -> None:
-    w = region_weights([_row(destroyed_details=(("west", 40.0),))]).regions
-    assert set(w) == {"lviv-oblast", "volyn-oblast", "rivne-oblast", "ternopil-oblast", "ivano-frankivsk-oblast",
-                      "khmelnytskyi-oblast", "zakarpattia-oblast", "chernivtsi-oblast"}
-    assert all(v == pytest.approx(1 / 8) for v in w.values())
+def test_a_count_without_a_named_region_spreads_over_its_direction_and_the_rest_by_population() -> None:
+    ev = region_weights([_row(destroyed_details=(("west", 40.0),))])
+    pop = region_weights([_row()]).regions  # nothing named: every region by population
+    west = {"lviv-oblast", "volyn-oblast", "rivne-oblast", "ternopil-oblast", "ivano-frankivsk-oblast",
+            "khmelnytskyi-oblast", "zakarpattia-oblast", "chernivtsi-oblast"}
+    for k, v in ev.regions.items():
+        assert v == pytest.approx(0.4 / 8 * (k in west) + 0.6 * pop[k])
+    assert ev.basis == "records"
 
 
 def test_nothing_named_means_every_region_by_population() -> None:

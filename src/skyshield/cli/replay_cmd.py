@@ -162,13 +162,13 @@ def _period(attacks, start, end, replications, seed, workers, fmt, cat, cal, cal
     t = Table(title=f"Replay of {start} to {end}: nights with at least {min_launched} launches of the class "
                     f"({cal_note})")
     for col in ("class", "nights", "within tol.", "mean error", "mean abs. error", "correlation",
-                "coverage", "cov. binom.+param.", "goal", "met"):
+                "coverage", "width", "cov. binom.+param.", "goal", "met"):
         t.add_column(col)
     for c, s in v.summaries.items():
         f = (lambda x, p=3: "-" if x != x else f"{x:.{p}f}")  # noqa: E731  (nan -> "-")
         met = {True: "yes", False: "NO", None: "-"}[s.goal_met]
         t.add_row(c, str(s.nights), f"{s.within_tolerance}", f(s.mean_error), f(s.mean_abs_error),
-                  f(s.correlation, 2), f(s.coverage, 2), f(s.coverage_binomial, 2), s.goal, met)
+                  f(s.correlation, 2), f(s.coverage, 2), f(s.interval_width, 2), f(s.coverage_binomial, 2), s.goal, met)
     stdout_console().print(t)
     err = Console(stderr=True)
     a = v.summaries_all

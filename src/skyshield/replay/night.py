@@ -107,16 +107,20 @@ def region_weights(rows: Sequence[NightRow], places: Places | None = None) -> Ai
     1. a key with a count puts :math:`c_k` on its regions that are in :math:`N` (all of
        :math:`R_k` if none is), equally;
     2. the rest, :math:`\max(n - \sum_k c_k,\ 0)`, goes equally to the regions of
-       :math:`N` no counted key covers, and to the regions of every key without a count
-       whose direction has no region in :math:`N` (a direction named without a region);
-    3. with nothing named at all, every region, by population.
+       :math:`N` and to the regions of every key without a count whose direction has no
+       region in :math:`N` (a direction named without a region);
+    3. a rest with nowhere to go (only counted keys, nothing named), and a night with nothing
+       named at all, spread over every region by population.
 
     Rows split from one record row share its details (counted once).
     """
     pl = places or load_places()
+    pop = {k: float(sum(a.population for a in reg.aims)) for k, reg in pl.regions.items()}
+    population = {k: v / sum(pop.values()) for k, v in pop.items()}
     weights: dict[str, float] = defaultdict(float)
     unmatched: list[str] = []
     seen: set[tuple[int, str, str]] = set()
+    any_named = False
     for r in rows:
         key = (r.line, r.time_end, r.target)
         if key in seen:
@@ -129,6 +133,7 @@ def region_weights(rows: Sequence[NightRow], places: Places | None = None) -> Ai
             named.extend(ids)
             unmatched.extend(um)
         n_set = set(named)
+        any_named = any_named or bool(named) or bool(r.destroyed_details)
         counted: list[tuple[tuple[str, ...], float]] = []
         blank: list[tuple[str, ...]] = []
         for k, c in r.destroyed_details:
@@ -140,29 +145,26 @@ def region_weights(rows: Sequence[NightRow], places: Places | None = None) -> Ai
                 blank.append(ids)
             else:
                 counted.append((tuple(i for i in ids if i in n_set) or ids, c))
-        covered = {i for ids, _ in counted for i in ids}
         row_w: dict[str, float] = defaultdict(float)
         for ids, c in counted:
             for i in ids:
                 row_w[i] += c / len(ids)
-        rest_to = [i for i in dict.fromkeys(named) if i not in covered]
+        rest_to = list(dict.fromkeys(named))
         for ids in blank:
             if not n_set.intersection(ids):
-                rest_to.extend(i for i in ids if i not in rest_to and i not in covered)
+                rest_to.extend(i for i in ids if i not in rest_to)
         rest = max(n_row - sum(c for _, c in counted), 0.0)
         if rest_to:
             for i in rest_to:
                 row_w[i] += rest / len(rest_to)
-        elif not counted and named:
-            for i in dict.fromkeys(named):
-                row_w[i] += 1.0
+        elif rest > 0:
+            for i, p in population.items():
+                row_w[i] += rest * p
         for i, w in row_w.items():
             weights[i] += w
     total = sum(weights.values())
-    if total <= 0:
-        pop = {k: float(sum(a.population for a in reg.aims)) for k, reg in pl.regions.items()}
-        s = sum(pop.values())
-        return AimEvidence({k: v / s for k, v in pop.items()}, "none named", tuple(dict.fromkeys(unmatched)))
+    if total <= 0 or not any_named:
+        return AimEvidence(dict(population), "none named", tuple(dict.fromkeys(unmatched)))
     return AimEvidence({k: v / total for k, v in sorted(weights.items()) if v > 0}, "records",
                        tuple(dict.fromkeys(unmatched)))
 

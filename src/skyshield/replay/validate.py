@@ -6,7 +6,8 @@ error and mean absolute error of the simulated mean against the reported fractio
 correlation, and the **coverage** of the reported value by the model's predictive interval
 (:mod:`skyshield.replay.predict`: binomial noise of the night's count, parameter uncertainty
 and the night-to-night spread fitted on the calibration period; the coverage of the interval
-without that spread is given beside it).
+without that spread is given beside it, and the interval's mean width: a wide interval covers
+easily and says little).
 
 Nights run in parallel (one task per night); each night's replications use the experiment
 seed and the parameter draws of the calibration file, so the figures do not depend on the
@@ -51,6 +52,7 @@ class ClassSummary:
     coverage: float
     coverage_binomial: float
     launched: int
+    interval_width: float = math.nan  # mean width of the predictive interval
 
     @property
     def goal(self) -> str:
@@ -73,6 +75,7 @@ class ClassSummary:
             "within_tolerance": self.within_tolerance, "mean_error": _num(self.mean_error),
             "mean_abs_error": _num(self.mean_abs_error), "correlation": _num(self.correlation),
             "coverage": _num(self.coverage), "coverage_binomial_and_parameters": _num(self.coverage_binomial),
+            "mean_interval_width": _num(self.interval_width),
             "goal": self.goal, "goal_met": self.goal_met,
         }
 
@@ -86,7 +89,7 @@ def summarise(nights: tuple[NightResult, ...], weapon_class: str, min_launched: 
     sel = [c for n in nights for c in n.classes if c.weapon_class == weapon_class and c.reported_launched >= min_launched]
     if not sel:
         nan = math.nan
-        return ClassSummary(weapon_class, min_launched, 0, 0, nan, nan, nan, nan, nan, 0)
+        return ClassSummary(weapon_class, min_launched, 0, 0, nan, nan, nan, nan, nan, 0, nan)
     s = np.array([c.simulated_mean for c in sel])
     r = np.array([c.reported_destroyed_fraction for c in sel])
     e = s - r
@@ -95,6 +98,7 @@ def summarise(nights: tuple[NightResult, ...], weapon_class: str, min_launched: 
         weapon_class, min_launched, len(sel), sum(c.within_tolerance for c in sel), float(e.mean()),
         float(np.abs(e).mean()), corr, float(np.mean([c.covered for c in sel])),
         float(np.mean([c.covered_binomial for c in sel])), sum(c.reported_launched for c in sel),
+        float(np.mean([c.predictive_interval[1] - c.predictive_interval[0] for c in sel])),
     )
 
 
