@@ -18,9 +18,9 @@ from skyshield.scenario import load_scenario
 
 
 def _row(**kw) -> NightRow:
-    base = dict(model="Shahed-136/131", weapon_class="drone", threat_type="shahed-136", launched=100.0,
-                destroyed=60.0, not_reach_goal=0.0, is_shahed=None, launch_place="Kursk oblast",
-                time_start="2025-08-09 19:00", time_end="2025-08-10 08:00", target="Ukraine", line=7)
+    base = {"model": "Shahed-136/131", "weapon_class": "drone", "threat_type": "shahed-136", "launched": 100.0,
+            "destroyed": 60.0, "not_reach_goal": 0.0, "is_shahed": None, "launch_place": "Kursk oblast",
+            "time_start": "2025-08-09 19:00", "time_end": "2025-08-10 08:00", "target": "Ukraine", "line": 7}
     base.update(kw)
     return NightRow(**base)
 

@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from skyshield.cli.main import main
-from skyshield.replay import RecordsError, build_night, decoy_share, read_night, read_nights, tolerance
 from skyshield.catalog import load_catalog
+from skyshield.cli.main import main
+from skyshield.replay import (
+    RecordsError,
+    build_night,
+    decoy_share,
+    read_night,
+    read_nights,
+    tolerance,
+)
 from skyshield.scenario import load_scenario
 
 HEADER = ("time_start,time_end,model,launch_place,target,target_main,launched,destroyed,not_reach_goal,"
@@ -69,11 +76,11 @@ def test_tolerance_is_two_standard_errors_between_ten_and_fifteen_points() -> No
 
 def test_records_reader_keeps_the_details_and_splits_by_launched_details(tmp_path: Path) -> None:
     rows = [
-        '2025-07-08 18:00,2025-07-09 09:00,Shahed-136/131,Kursk oblast,Ukraine,Lutsk,100,50,30,,{},70,12,3,,,,'
-        '"[\'Volyn oblast\', \'Kyiv\']","{\'west\': 40, \'east\': NaN}",,,kpszsu/posts/x',
-        '2025-07-08 18:00,2025-07-09 09:00,X-101/X-555 and Kalibr,,Ukraine,,62,55,0,,{},,,,,,,,,'
-        '"{\'X-101/X-555\': 50, \'Kalibr\': 12}","{\'X-101/X-555\': \'Caspian Sea\', \'Kalibr\': \'Black Sea\'}",'
-        'kpszsu/posts/x',
+        ('2025-07-08 18:00,2025-07-09 09:00,Shahed-136/131,Kursk oblast,Ukraine,Lutsk,100,50,30,,{},70,12,3,,,,'
+         '"[\'Volyn oblast\', \'Kyiv\']","{\'west\': 40, \'east\': NaN}",,,kpszsu/posts/x'),
+        ('2025-07-08 18:00,2025-07-09 09:00,X-101/X-555 and Kalibr,,Ukraine,,62,55,0,,{},,,,,,,,,'
+         '"{\'X-101/X-555\': 50, \'Kalibr\': 12}","{\'X-101/X-555\': \'Caspian Sea\', \'Kalibr\': \'Black Sea\'}",'
+         'kpszsu/posts/x'),
     ]
     f = tmp_path / "attacks.csv"
     f.write_text(HEADER + "\n".join(rows) + "\n")

@@ -18,19 +18,21 @@ from skyshield.replay.validate import summarise, validate
 from .test_replay import _csv
 
 
-def _night(date: str, rep: float, sim: float, n: int, pi: tuple[float, float], cls: str = "drone") -> NightResult:
+def _night(date: str, rep: float, sim: float, n: int, pi: tuple[float, float], cls: str = "drone",
+           hits: float | None = None) -> NightResult:
     c = ClassResult(weapon_class=cls, reported_launched=n, reported_destroyed=rep * n, reported_not_reach_goal=0.0,
                     reported_destroyed_fraction=rep, simulated_mean=sim, simulated_ci95=(sim, sim),
                     simulated_hard_kill_mean=sim / 2, tolerance=0.10, predictive_interval=pi,
-                    predictive_interval_binomial=(sim - 0.01, sim + 0.01))
+                    predictive_interval_binomial=(sim - 0.01, sim + 0.01),
+                    simulated_leakers_mean=(1 - sim) * n * 0.6, reported_hit_locations=hits)
     return NightResult(date, 0.4, 4, 0, (c,), "h")
 
 
 def test_summary_figures_are_the_textbook_ones() -> None:
     nights = (
-        _night("2025-08-01", 0.60, 0.70, 50, (0.55, 0.80)),  # error +0.10, within, covered
-        _night("2025-08-02", 0.90, 0.85, 400, (0.80, 0.88)),  # -0.05, within, not covered
-        _night("2025-08-03", 0.50, 0.80, 30, (0.60, 0.95)),  # +0.30, outside, not covered
+        _night("2025-08-01", 0.60, 0.70, 50, (0.55, 0.80), hits=5),  # error +0.10, within, covered
+        _night("2025-08-02", 0.90, 0.85, 400, (0.80, 0.88), hits=20),  # -0.05, within, not covered
+        _night("2025-08-03", 0.50, 0.80, 30, (0.60, 0.95), hits=4),  # +0.30, outside, not covered
         _night("2025-08-04", 0.95, 0.90, 10, (0.80, 1.00)),  # fewer than 20 launches: left out
     )
     s = summarise(nights, "drone", 20)
@@ -40,6 +42,11 @@ def test_summary_figures_are_the_textbook_ones() -> None:
     assert s.correlation == pytest.approx(np.corrcoef([0.70, 0.85, 0.80], [0.60, 0.90, 0.50])[0, 1])
     assert s.coverage == pytest.approx(1 / 3) and s.coverage_binomial == 0.0
     assert s.goal_met is False  # MAE 0.15 > 0.06
+    assert s.interval_width == pytest.approx((0.25 + 0.08 + 0.35) / 3)
+    leak = np.array([0.3 * 50, 0.15 * 400, 0.2 * 30]) * 0.6
+    assert s.hits_nights == 3
+    assert s.hits_correlation == pytest.approx(np.corrcoef([5, 20, 4], leak)[0, 1])
+    assert s.leakers_per_hit_location == pytest.approx(leak.sum() / 29)
     assert summarise(nights, "drone", 1).nights == 4
     empty = summarise(nights, "cruise", 20)
     assert empty.nights == 0 and empty.goal_met is None and math.isnan(empty.mean_abs_error)

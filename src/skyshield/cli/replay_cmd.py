@@ -7,6 +7,7 @@ by class, a chart with ``--plot``), or a calibration on a period (``--fit FILE``
 from __future__ import annotations
 
 import json
+import math
 import shlex
 import sys
 
@@ -165,7 +166,7 @@ def _period(attacks, start, end, replications, seed, workers, fmt, cat, cal, cal
                 "coverage", "width", "cov. binom.+param.", "goal", "met"):
         t.add_column(col)
     for c, s in v.summaries.items():
-        f = (lambda x, p=3: "-" if x != x else f"{x:.{p}f}")  # noqa: E731  (nan -> "-")
+        f = (lambda x, p=3: "-" if math.isnan(x) else f"{x:.{p}f}")
         met = {True: "yes", False: "NO", None: "-"}[s.goal_met]
         t.add_row(c, str(s.nights), f"{s.within_tolerance}", f(s.mean_error), f(s.mean_abs_error),
                   f(s.correlation, 2), f(s.coverage, 2), f(s.interval_width, 2), f(s.coverage_binomial, 2), s.goal, met)
@@ -188,7 +189,7 @@ def _fit(attacks, start, end, replications, seed, workers, cat, cal, min_launche
 
     cmd = "skyshield replay " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else ""
     try:
-        new, data = fit(attacks, start, end, replications=replications, seed=seed, workers=workers, catalog=cat,
+        new, _ = fit(attacks, start, end, replications=replications, seed=seed, workers=workers, catalog=cat,
                         base=cal, min_launched=min_launched, command=cmd)
     except (RecordsError, ScenarioError) as exc:
         _fail(str(exc))

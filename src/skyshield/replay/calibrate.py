@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import Catalog, load_catalog
@@ -52,15 +53,15 @@ from .records import NightRow, read_night
 
 __all__ = [
     "CLASSES",
+    "MIN_LAUNCHED",
+    "REFERENCE",
     "ClassResult",
     "NightResult",
     "NightSim",
-    "REFERENCE",
     "compare_night",
     "replay_night",
     "simulate_night",
     "tolerance",
-    "MIN_LAUNCHED",
 ]
 
 REFERENCE = "eastern-flank-night-raid-v1"
@@ -198,24 +199,24 @@ def simulate_night(
             kinds = t["kind"].to_numpy(zero_copy_only=False)
             types = t["threat_type"].to_numpy(zero_copy_only=False)
             for typ in np.unique(types):
-                c = cls_of.get(str(typ))
-                if c is None:
+                cl = cls_of.get(str(typ))
+                if cl is None:
                     continue
                 sel = types == typ
                 k = int(np.sum(kinds[sel] == "kill"))
                 sup = int(np.sum(kinds[sel] == "suppress"))
                 lk = int(np.sum(kinds[sel] == "leak"))
-                hard[c][r] += k
+                hard[cl][r] += k
                 if str(typ) in DECOY_TYPES:
                     continue
-                stopped[c][r] += k + sup
-                leak[c][r] += lk
+                stopped[cl][r] += k + sup
+                leak[cl][r] += lk
             for c in CLASSES:
                 stopped[c][r] += n_decoy[c]
     return NightSim(date, launched, stopped, hard, leak, np.arange(replications) % S, first_hash, first_decoys)
 
 
-_KINDS = __import__("pyarrow").array(["kill", "suppress", "leak"])
+_KINDS = pa.array(["kill", "suppress", "leak"])
 
 
 def _ci95(x: np.ndarray) -> tuple[float, float]:
@@ -251,13 +252,13 @@ def compare_night(
         rep = min((destroyed + nrg) / launched, 1.0) if launched else 0.0
         frac = sim.stopped[c] / n_sim
         means = [float(frac[sim.draw == s].mean()) for s in np.unique(sim.draw)]
-        n_int = max(int(round(launched)), 1)
+        n_int = max(round(launched), 1)
         ev: AimEvidence = region_weights(sel, pl)
         unmatched.extend(ev.unmatched)
         hits = _row_sum(sel, "hit_locations")
         debris = _row_sum(sel, "debris_locations")
         out.append(ClassResult(
-            weapon_class=c, reported_launched=int(round(launched)), reported_destroyed=destroyed,
+            weapon_class=c, reported_launched=round(launched), reported_destroyed=destroyed,
             reported_not_reach_goal=nrg, reported_destroyed_fraction=rep,
             simulated_mean=float(frac.mean()), simulated_ci95=_ci95(frac),
             simulated_hard_kill_mean=float((sim.hard[c] / n_sim).mean()),

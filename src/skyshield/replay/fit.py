@@ -116,7 +116,7 @@ def fit(
     central0 = base_cal.central()
     nights = read_nights(attacks, start, end)
     todo = night_tasks(nights, 1)
-    tasks = []
+    tasks: list[tuple[str, list, tuple[ReplayParameters, ...]]] = []
     for g in grid:
         draw = ReplayParameters(aim_exponent={c: float(g) for c in CLASSES}, decoy_share=central0.decoy_share)
         tasks.extend((d, rows, (draw,)) for d, rows in todo)

@@ -44,8 +44,8 @@ from .records import NightRow
 __all__ = [
     "AIM_EXPONENT",
     "ARRIVAL_LEAD_S",
-    "DECOY_SHARE_AFTER",
     "DECOYS_FROM",
+    "DECOY_SHARE_AFTER",
     "TAIL_S",
     "AimEvidence",
     "build_night",
@@ -191,7 +191,7 @@ def _reachable(aims: dict[str, float], origin: tuple[float, float], where: dict[
     if near:
         return near
     pool = dist or {k: float(great_circle_distance_m(origin[0], origin[1], *where[k])) for k in allowed}
-    return {min(pool, key=pool.get): 1.0}
+    return {min(pool, key=lambda k: pool[k]): 1.0}
 
 
 def _largest_remainder(x: dict, total: int) -> dict:
@@ -262,26 +262,25 @@ def build_night(
     groups: dict[tuple[str, str, str, tuple[float, float]], float] = defaultdict(float)
     for r in rows:
         areas, _ = _launch_areas(pl, r)
-        a = max((_t(r.time_start) - t0).total_seconds(), 0.0)
-        b = (_t(r.time_end) - t0).total_seconds() - ARRIVAL_LEAD_S[r.weapon_class]
-        b = max(b, a + MIN_WINDOW_S)
+        w0 = max((_t(r.time_start) - t0).total_seconds(), 0.0)
+        w1 = max((_t(r.time_end) - t0).total_seconds() - ARRIVAL_LEAD_S[r.weapon_class], w0 + MIN_WINDOW_S)
         for area in areas:
-            groups[(r.weapon_class, r.threat_type, area, (round(a), round(b)))] += r.launched / len(areas)
+            groups[(r.weapon_class, r.threat_type, area, (round(w0), round(w1)))] += r.launched / len(areas)
     counts: dict = {}
     for cls in by_class:
         sub = {k: v for k, v in groups.items() if k[0] == cls}
-        counts.update(_largest_remainder(sub, int(round(sum(sub.values())))))
+        counts.update(_largest_remainder(sub, round(sum(sub.values()))))
     decoys = decoy_share(rows, date) if decoy_share_value is None else decoy_share_value
     where = {a.id: a.lonlat for reg in pl.regions.values() for a in reg.aims} | {a.id: a.lonlat for a in reference.assets}
     used_areas: set[str] = set()
     raid: list[RaidGroup] = []
-    for g, ((cls, typ, area, (a, b)), n) in enumerate(sorted(counts.items())):
+    for g, ((cls, typ, area, (w0, w1)), n) in enumerate(sorted(counts.items())):
         if n <= 0:
             continue
         used_areas.add(area)
         split = [(typ, n)]
         if typ == "shahed-136" and decoys > 0:
-            n_decoy = int(round(n * decoys))
+            n_decoy = round(n * decoys)
             split = [("shahed-136", n - n_decoy), ("gerbera", n_decoy)]
         for t, k in split:
             if k <= 0:
@@ -290,7 +289,7 @@ def build_night(
                                  REACH_FACTOR * catalog.threats[t].range.value, allowed)
             raid.append(RaidGroup(
                 id=f"g{g}-{t}", type=t, count=int(k), launch_areas=(area,),
-                launch_window=(f"{a} s", f"{b} s"), targets=targets, dispersion="15 km",
+                launch_window=(f"{w0} s", f"{w1} s"), targets=targets, dispersion="15 km",
             ))
     launch_areas = tuple(
         LaunchArea(id=k, lonlat=pl.area(k).lonlat, radius=f"{pl.area(k).radius} m", source="replay-places")

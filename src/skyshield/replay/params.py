@@ -58,7 +58,7 @@ class Parameter(_Frozen):
     how: str = Field("", description="how the value and samples were obtained")
 
     @model_validator(mode="after")
-    def _inside(self) -> "Parameter":
+    def _inside(self) -> Parameter:
         if not self.low <= self.high:
             raise ValueError("low must not exceed high")
         for v in (self.value, *self.samples):
@@ -77,7 +77,7 @@ class Calibration(_Frozen):
     sources: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _known(self) -> "Calibration":
+    def _known(self) -> Calibration:
         unknown = sorted(set(self.parameters) - set(KNOWN))
         if unknown:
             raise ValueError(f"unknown parameters {unknown}; known: {sorted(KNOWN)}")
@@ -90,11 +90,11 @@ class Calibration(_Frozen):
     def n_draws(self) -> int:
         return max((len(p.samples) for p in self.parameters.values()), default=1)
 
-    def central(self) -> "ReplayParameters":
+    def central(self) -> ReplayParameters:
         """The fitted values (no uncertainty)."""
         return ReplayParameters.from_values({k: p.value for k, p in self.parameters.items()})
 
-    def draws(self, n: int | None = None) -> tuple["ReplayParameters", ...]:
+    def draws(self, n: int | None = None) -> tuple[ReplayParameters, ...]:
         """``n`` parameter draws (default: as many as the longest sample list).
 
         Draw ``s`` takes, for the ``j``-th parameter (sorted by name), its sample number
@@ -128,7 +128,7 @@ class ReplayParameters:
     decoy_share: float = 0.4
 
     @classmethod
-    def from_values(cls, v: dict[str, float]) -> "ReplayParameters":
+    def from_values(cls, v: dict[str, float]) -> ReplayParameters:
         base = cls()
         aims = {c: float(v.get(f"aim_exponent_{c}", base.aim_exponent[c])) for c in CLASSES}
         return cls(aim_exponent=aims, decoy_share=float(v.get("decoy_share", base.decoy_share)))

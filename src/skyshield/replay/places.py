@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..scenario.model import Position
 from ..units import Length
 
-__all__ = ["Places", "Aim", "Region", "PlaceArea", "PLACES_FILE", "load_places", "split_parts"]
+__all__ = ["PLACES_FILE", "Aim", "PlaceArea", "Places", "Region", "load_places", "split_parts"]
 
 PLACES_FILE = Path(__file__).with_name("places.yaml")
 
@@ -80,7 +80,7 @@ class Places(_Frozen):
     no_information: tuple[str, ...]
 
     @model_validator(mode="after")
-    def _references(self) -> "Places":
+    def _references(self) -> Places:
         areas = {a.id for a in self.launch_areas}
         if len(areas) != len(self.launch_areas):
             raise ValueError("launch area ids must be distinct")
@@ -151,7 +151,7 @@ class Places(_Frozen):
 
 def split_parts(text: str) -> list[str]:
     """``text`` cut at " and " (any case), parts stripped, empty parts dropped."""
-    return [p.strip(" ,") for p in re.split(r"\s+and\s+|^and\s+", text or "", flags=re.I) if p.strip(" ,")]
+    return [p.strip(" ,") for p in re.split(r"\s+and\s+|^and\s+", text or "", flags=re.IGNORECASE) if p.strip(" ,")]
 
 
 def _matches(patterns: tuple[str, ...], low: str) -> bool:

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-__all__ = ["LEVEL", "mixture_pmf", "predictive_interval", "estimate_rho"]
+__all__ = ["LEVEL", "estimate_rho", "mixture_pmf", "predictive_interval"]
 
 LEVEL = 0.9
 """Default level of the predictive interval (90 %)."""

@@ -38,10 +38,10 @@ __all__ = [
     "RecordsError",
     "available_nights",
     "check_date",
+    "parse_detail",
     "read_night",
     "read_nights",
     "read_records",
-    "parse_detail",
 ]
 
 MAX_RECORDS_BYTES = 64 << 20

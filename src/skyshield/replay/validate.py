@@ -7,7 +7,9 @@ correlation, and the **coverage** of the reported value by the model's predictiv
 (:mod:`skyshield.replay.predict`: binomial noise of the night's count, parameter uncertainty
 and the night-to-night spread fitted on the calibration period; the coverage of the interval
 without that spread is given beside it, and the interval's mean width: a wide interval covers
-easily and says little).
+easily and says little). Where the records give the number of hit locations, it is set
+against the simulated warhead leakers (a location can take several hits: the reported count is
+a lower bound); this is a check, never an input.
 
 Nights run in parallel (one task per night); each night's replications use the experiment
 seed and the parameter draws of the calibration file, so the figures do not depend on the
@@ -26,11 +28,19 @@ import numpy as np
 
 from ..catalog import Catalog, load_catalog
 from ..scenario import Scenario, load_scenario
-from .calibrate import CLASSES, MIN_LAUNCHED, REFERENCE, NightResult, NightSim, compare_night, simulate_night
+from .calibrate import (
+    CLASSES,
+    MIN_LAUNCHED,
+    REFERENCE,
+    NightResult,
+    NightSim,
+    compare_night,
+    simulate_night,
+)
 from .params import CALIBRATION_FILE, Calibration, ReplayParameters, load_calibration
 from .records import NightRow, read_nights
 
-__all__ = ["GOALS", "ClassSummary", "Validation", "validate", "summarise", "night_tasks", "run_nights"]
+__all__ = ["GOALS", "ClassSummary", "Validation", "night_tasks", "run_nights", "summarise", "validate"]
 
 GOALS: dict[str, str] = {
     "drone": "mean absolute error <= 0.06 and correlation >= 0.6",
@@ -53,6 +63,9 @@ class ClassSummary:
     coverage_binomial: float
     launched: int
     interval_width: float = math.nan  # mean width of the predictive interval
+    hits_nights: int = 0  # nights whose records give hit locations
+    hits_correlation: float = math.nan  # of reported hit locations with simulated warhead leakers
+    leakers_per_hit_location: float = math.nan  # simulated warhead leakers / reported hit locations, summed
 
     @property
     def goal(self) -> str:
@@ -76,6 +89,8 @@ class ClassSummary:
             "mean_abs_error": _num(self.mean_abs_error), "correlation": _num(self.correlation),
             "coverage": _num(self.coverage), "coverage_binomial_and_parameters": _num(self.coverage_binomial),
             "mean_interval_width": _num(self.interval_width),
+            "hit_locations": {"nights": self.hits_nights, "correlation_with_simulated_leakers": _num(self.hits_correlation),
+                              "simulated_leakers_per_reported_location": _num(self.leakers_per_hit_location)},
             "goal": self.goal, "goal_met": self.goal_met,
         }
 
@@ -99,7 +114,19 @@ def summarise(nights: tuple[NightResult, ...], weapon_class: str, min_launched: 
         float(np.abs(e).mean()), corr, float(np.mean([c.covered for c in sel])),
         float(np.mean([c.covered_binomial for c in sel])), sum(c.reported_launched for c in sel),
         float(np.mean([c.predictive_interval[1] - c.predictive_interval[0] for c in sel])),
+        *_hits(sel),
     )
+
+
+def _hits(sel: list) -> tuple[int, float, float]:
+    """Reported hit locations against simulated warhead leakers, over the nights that give them."""
+    pairs = [(c.reported_hit_locations, c.simulated_leakers_mean) for c in sel if c.reported_hit_locations is not None]
+    if not pairs:
+        return 0, math.nan, math.nan
+    h = np.array([p[0] for p in pairs], float)
+    lk = np.array([p[1] for p in pairs], float)
+    corr = float(np.corrcoef(h, lk)[0, 1]) if len(pairs) >= 3 and h.std() > 0 and lk.std() > 0 else math.nan
+    return len(pairs), corr, float(lk.sum() / h.sum()) if h.sum() > 0 else math.nan
 
 
 @dataclass(frozen=True)
