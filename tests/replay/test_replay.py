@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from skyshield.cli.main import main
-from skyshield.replay import RecordsError, build_night, decoy_share, read_night, replay_night, tolerance
 from skyshield.catalog import load_catalog
+from skyshield.cli.main import main
+from skyshield.replay import (
+    RecordsError,
+    build_night,
+    decoy_share,
+    read_night,
+    read_nights,
+    tolerance,
+)
 from skyshield.scenario import load_scenario
 
 HEADER = ("time_start,time_end,model,launch_place,target,target_main,launched,destroyed,not_reach_goal,"
@@ -54,31 +61,59 @@ def test_night_builder_keeps_counts_areas_and_decoys(tmp_path: Path) -> None:
         counts[g.type] = counts.get(g.type, 0) + g.count
     assert counts == {"shahed-136": 70, "gerbera": 30, "kh-101": 5, "kalibr": 5, "iskander-m": 3}
     areas = {a for g in sc.raid.groups if g.type == "shahed-136" for a in g.launch_areas}
-    assert areas == {"kursk", "chauda"}
+    assert areas == {"kursk-oblast", "chauda"}
     assert sc.forces == ref.forces  # the defended country's own defences
     assert "rzeszow-hub" not in {t for g in sc.raid.groups for t in g.targets}  # aims in the defended country only
 
 
-def test_tolerance_is_two_standard_errors_or_ten_points() -> None:
+def test_tolerance_is_two_standard_errors_between_ten_and_fifteen_points() -> None:
     assert tolerance(0.9, 1000) == 0.10
-    assert tolerance(0.5, 10) == pytest.approx(2 * (0.5 * 0.5 / 10) ** 0.5)
+    assert tolerance(0.5, 10) == pytest.approx(2 * (0.5 * 0.5 / 10) ** 0.5)  # small nights: 2 SE
     assert tolerance(0.0, 4) > 0.3  # 0 of 4 does not claim zero variance
+    assert tolerance(0.5, 20) == 0.15  # 2 SE would be 0.22: capped on nights of 20 or more
+    assert tolerance(0.44, 9) > 0.3 and tolerance(0.44, 25) == 0.15
 
 
-CALIBRATED = {
-    # night: the kind of night it is
-    "2025-09-07": "mass drone night (810 Shahed-type incl. decoys, 13 missiles)",
-    "2024-08-26": "mixed cruise and ballistic night (118 cruise, 9 ballistic, 109 drones)",
-    "2024-01-23": "ballistic-heavy night (12 ballistic of 37 missiles)",
-}
+def test_records_reader_keeps_the_details_and_splits_by_launched_details(tmp_path: Path) -> None:
+    rows = [
+        ('2025-07-08 18:00,2025-07-09 09:00,Shahed-136/131,Kursk oblast,Ukraine,Lutsk,100,50,30,,{},70,12,3,,,,'
+         '"[\'Volyn oblast\', \'Kyiv\']","{\'west\': 40, \'east\': NaN}",,,kpszsu/posts/x'),
+        ('2025-07-08 18:00,2025-07-09 09:00,X-101/X-555 and Kalibr,,Ukraine,,62,55,0,,{},,,,,,,,,'
+         '"{\'X-101/X-555\': 50, \'Kalibr\': 12}","{\'X-101/X-555\': \'Caspian Sea\', \'Kalibr\': \'Black Sea\'}",'
+         'kpszsu/posts/x'),
+    ]
+    f = tmp_path / "attacks.csv"
+    f.write_text(HEADER + "\n".join(rows) + "\n")
+    got = {r.threat_type: r for r in read_night(f, "2025-07-09")}
+    sh = got["shahed-136"]
+    assert sh.affected_regions == ("Volyn oblast", "Kyiv") and sh.target_main == "Lutsk"
+    assert sh.destroyed_details == (("west", 40.0), ("east", None))
+    assert sh.hit_locations == 12 and sh.debris_locations == 3
+    assert got["kh-101"].launched == 50 and got["kalibr"].launched == 12  # launched_details, not an even split
+    assert got["kalibr"].launch_place == "Black Sea" and got["kh-101"].launch_place == "Caspian Sea"
+    assert got["kh-101"].destroyed == pytest.approx(55 * 50 / 62)
 
 
-@pytest.mark.parametrize("date", list(CALIBRATED))
-def test_calibrated_nights_stay_within_tolerance(shared_data: Path, date: str) -> None:
-    res = replay_night(shared_data / "attacks" / "missile_attacks_daily.csv", date, replications=12, seed=1, workers=1)
-    assert res.classes, CALIBRATED[date]
-    for c in res.classes:
-        assert c.within_tolerance, (date, c.weapon_class, c.reported_destroyed_fraction, c.simulated_mean, c.tolerance)
+def test_a_malformed_detail_is_a_located_error(tmp_path: Path) -> None:
+    row = ('2025-07-08 18:00,2025-07-09 09:00,Shahed-136/131,,Ukraine,,10,5,0,,{},,,,,,,'
+           '"[\'Volyn oblast\'",,,,kpszsu/posts/x')
+    f = tmp_path / "attacks.csv"
+    f.write_text(HEADER + row + "\n")
+    with pytest.raises(RecordsError, match=r"attacks.csv:2: affected region: not a Python literal"):
+        read_night(f, "2025-07-09")
+    row = ('2025-07-08 18:00,2025-07-09 09:00,Shahed-136/131,,Ukraine,,10,5,0,,{},,,,,,,,'
+           '"{\'south\': -3}",,,kpszsu/posts/x')
+    f.write_text(HEADER + row + "\n")
+    with pytest.raises(RecordsError, match=r"attacks.csv:2: destroyed_details: 'south': expected a count"):
+        read_night(f, "2025-07-09")
+
+
+def test_read_nights_groups_a_period_by_morning_report(tmp_path: Path) -> None:
+    nights = read_nights(_csv(tmp_path), "2025-07-01", "2025-07-31")
+    assert list(nights) == ["2025-07-09"]
+    assert {r.threat_type for r in nights["2025-07-09"]} == {"shahed-136", "kh-101", "kalibr", "iskander-m"}
+    with pytest.raises(RecordsError, match="before"):
+        read_nights(_csv(tmp_path), "2025-07-31", "2025-07-01")
 
 
 def test_cli_replay_json_document(tmp_path: Path) -> None:

@@ -1,86 +1,197 @@
-"""Build a night's raid from the public records, on the reference scenario's defences.
+"""Build a night's raid from what the public records say, on the reference scenario's defences.
 
 The night's scenario is the reference scenario (its theatre, defended assets and the
-defended country's own forces) with the raid replaced by what the records report:
+defended country's own forces: one laydown for every night) with the raid replaced by what
+the records report for the night:
 
-- counts by weapon type (multi-model rows split evenly, rounded by largest remainder);
-- launch areas matched in the free-text ``launch_place`` against a gazetteer of publicly
-  reported areas (region level); a weapon with none named gets its type's usual areas;
-- the decoy share of Shahed-type launches: ``1 - is_shahed / launched`` where the records
-  give ``is_shahed`` (since mid-July 2025), else :data:`DECOY_SHARE_AFTER` for nights from
-  :data:`DECOYS_FROM` on (decoys appear in the counts from autumn 2024) and 0 before;
-- aim areas: the reference scenario's cities within the weapon's range of its launch areas,
-  weighted by population (city level only);
-- timing: drones launched over the evening and night (0-8 h), missiles in the pre-dawn wave
-  (9-10.5 h), in a 14-hour scenario.
+- **counts** by weapon type (multi-model rows split by ``launched_details``, else evenly;
+  rounded by largest remainder);
+- **launch areas** read from ``launch_place`` (per model from ``launch_place_details``)
+  through the place mapping (:mod:`skyshield.replay.places`); a weapon with none named gets
+  its type's usual areas; a row's launches are shared equally among its areas;
+- **aims** from where the records say the weapons went (:func:`region_weights`): the
+  regional split of the destroyed count, the regions where something fell, the target and
+  main target; inside a region, its towns weighted by population to the power
+  :data:`AIM_EXPONENT` (1: by population; lower values move aims from the regional capital to
+  the smaller towns, which near the front are also the nearer ones); each launch area's
+  weapons aim only at the towns within :data:`REACH_FACTOR` of the type's range (a decoy
+  from Bryansk does not reach Lviv; an Iskander-M from Crimea does not reach Kyiv);
+- **the decoy share** of Shahed-type launches (:func:`decoy_share`);
+- **timing**: each row's launches spread over its report window, ending :data:`ARRIVAL_LEAD_S`
+  before the window's end (the report is written when the wave is over), the scenario
+  running :data:`TAIL_S` after the last window so every weapon can arrive.
+
+Every town of the mapping that the reference lacks is added as a city-level asset (population
+from the mapping, no notional value), so a front-line night aims at front-line towns and
+meets the defences the laydown has there, with the flight times its geometry gives.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
-
-
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from ..catalog import Catalog
 from ..engine.compile import build_theatre
 from ..geo import Zone, great_circle_distance_m
-from ..scenario.model import LaunchArea, Raid, RaidGroup, Scenario
+from ..scenario.model import Asset, LaunchArea, Raid, RaidGroup, Scenario
+from .places import Places, load_places
 from .records import NightRow
 
-__all__ = ["GAZETTEER", "DEFAULT_AREAS", "DECOY_SHARE_AFTER", "DECOYS_FROM", "build_night", "decoy_share"]
-
-GAZETTEER: dict[str, tuple[float, float, float]] = {
-    # id: (lon, lat, radius_km); region-level areas named in the Air Force reports.
-    "primorsko-akhtarsk": (38.18, 46.05, 20), "chauda": (35.83, 45.00, 15), "hvardiiske": (34.02, 45.12, 15),
-    "crimea": (34.00, 45.60, 40), "kursk": (35.90, 51.55, 40), "bryansk": (33.80, 52.80, 40),
-    "oryol": (36.00, 52.90, 40), "millerovo": (40.39, 48.92, 20), "shatalovo": (32.47, 54.33, 20),
-    "belgorod": (36.60, 50.60, 30), "voronezh": (39.20, 51.70, 40), "rostov": (39.70, 47.20, 40),
-    "yeysk": (38.28, 46.70, 20), "taganrog": (38.90, 47.20, 20), "kherson": (33.20, 46.70, 30),
-    "zaporizhzhia": (35.50, 47.20, 30), "donetsk": (37.80, 48.00, 30), "luhansk": (39.30, 48.60, 30),
-    "black sea": (33.00, 44.00, 60), "azov": (36.50, 46.00, 40), "caspian": (48.50, 45.00, 80),
-    "volgodonsk": (42.20, 47.50, 60), "engels": (46.20, 51.50, 40), "saratov": (46.00, 51.50, 60),
-    "tambov": (41.40, 52.70, 40), "lipetsk": (39.60, 52.60, 40), "ryazan": (39.70, 54.60, 40),
-    "kaluga": (36.25, 54.50, 40), "smolensk": (32.05, 54.80, 40), "novorossiysk": (37.80, 44.70, 30),
-}
-"""Public launch areas: region-level centres and radii (Air Force reports, press)."""
-
-DEFAULT_AREAS: dict[str, tuple[str, ...]] = {
-    "shahed-136": ("kursk", "bryansk", "oryol", "primorsko-akhtarsk", "chauda"),
-    "kh-101": ("volgodonsk", "caspian", "engels"),
-    "kalibr": ("black sea",),
-    "iskander-k": ("kursk", "belgorod", "crimea", "rostov"),
-    "kh-22": ("kursk", "azov", "bryansk"),
-    "kh-47m2": ("lipetsk", "tambov"),
-    "iskander-m": ("kursk", "belgorod", "crimea", "rostov", "voronezh"),
-}
-"""Usual launch areas of each type, where the records name none."""
+__all__ = [
+    "AIM_EXPONENT",
+    "ARRIVAL_LEAD_S",
+    "DECOYS_FROM",
+    "DECOY_SHARE_AFTER",
+    "TAIL_S",
+    "AimEvidence",
+    "build_night",
+    "class_of_type",
+    "decoy_share",
+    "region_weights",
+]
 
 DECOYS_FROM = "2024-09-01"
 DECOY_SHARE_AFTER = 0.4
 """Decoy share assumed where the records do not give ``is_shahed`` (source decoy-share)."""
+AIM_EXPONENT = 1.0
+"""Default exponent of population in the aim weights inside a region (calibrated values are
+in ``calibration.yaml``)."""
+ARRIVAL_LEAD_S = {"drone": 2 * 3600.0, "cruise": 1.5 * 3600.0, "ballistic": 360.0}
+"""Launches of a row end this long before its report window ends (typical flight times)."""
+MIN_WINDOW_S = 900.0
+"""Shortest launch window."""
+TAIL_S = 8 * 3600.0
+"""The scenario runs this long after the last report window ends."""
+REACH_FACTOR = 0.9
+"""A weapon aims only at towns within this share of its catalog range from its launch area."""
+NEW_AIM_RADIUS = "5 km"
+"""Aim circle of a town the reference scenario lacks (city level)."""
 
-_WINDOWS = {"drone": ("0 h", "8 h"), "cruise": ("9 h", "10.5 h"), "ballistic": ("9.5 h", "10.5 h")}
-"""Launch windows by reported class."""
+
+@dataclass(frozen=True)
+class AimEvidence:
+    """What a class's aims on a night were built from (for the replay report)."""
+
+    regions: dict[str, float]  # region id -> weight (sums to 1)
+    basis: str  # "records" (regions named) or "none named" (every region, by population)
+    unmatched: tuple[str, ...]  # place texts the mapping did not know
 
 
-def decoy_share(rows: list[NightRow], date: str) -> float:
-    """Share of decoys among the night's Shahed-type launches (see the module docstring)."""
+def decoy_share(rows: list[NightRow], date: str, assumed: float = DECOY_SHARE_AFTER) -> float:
+    """Share of decoys among the night's Shahed-type launches.
+
+    ``1 - is_shahed / launched`` where the records give ``is_shahed`` (since mid-July 2025),
+    else ``assumed`` (:data:`DECOY_SHARE_AFTER`, or a calibrated draw) for nights from
+    :data:`DECOYS_FROM` on (decoys appear in the counts from autumn 2024) and 0 before.
+    """
     sh = [r for r in rows if r.weapon_class == "drone"]
     launched = sum(r.launched for r in sh)
     real = [r.is_shahed for r in sh if r.is_shahed is not None]
     if real and launched > 0:
         return float(min(max(1.0 - sum(real) / launched, 0.0), 1.0))
-    return DECOY_SHARE_AFTER if date >= DECOYS_FROM else 0.0
+    return assumed if date >= DECOYS_FROM else 0.0
 
 
-def _areas(place: str, threat_type: str) -> list[str]:
-    low = place.lower()
-    found = [k for k in GAZETTEER if re.search(r"\b" + re.escape(k), low)]
-    if "crimea" in found and any(k in found for k in ("chauda", "hvardiiske")):
-        found.remove("crimea")
-    return found or list(DEFAULT_AREAS[threat_type])
+def region_weights(rows: Sequence[NightRow], places: Places | None = None) -> AimEvidence:
+    r"""Where a class's weapons went on a night, as weights over defended regions.
+
+    The evidence of a record row: its ``destroyed_details`` (keys :math:`k` naming regions or
+    directions :math:`R_k`, each with a count :math:`c_k` or NaN), the regions named in
+    ``affected region``, ``target`` and ``target_main`` (set :math:`N`), and its launched
+    count :math:`n`:
+
+    1. a key with a count puts :math:`c_k` on its regions that are in :math:`N` (all of
+       :math:`R_k` if none is), equally;
+    2. the rest, :math:`\max(n - \sum_k c_k,\ 0)`, goes equally to the regions of
+       :math:`N` and to the regions of every key without a count whose direction has no
+       region in :math:`N` (a direction named without a region);
+    3. a rest with nowhere to go (only counted keys, nothing named), and a night with nothing
+       named at all, spread over every region by population.
+
+    Rows split from one record row share its details (counted once).
+    """
+    pl = places or load_places()
+    pop = {k: float(sum(a.population for a in reg.aims)) for k, reg in pl.regions.items()}
+    population = {k: v / sum(pop.values()) for k, v in pop.items()}
+    weights: dict[str, float] = defaultdict(float)
+    unmatched: list[str] = []
+    seen: set[tuple[int, str, str]] = set()
+    any_named = False
+    for r in rows:
+        key = (r.line, r.time_end, r.target)
+        if key in seen:
+            continue
+        seen.add(key)
+        n_row = r.launched / r.share if r.share > 0 else r.launched
+        named: list[str] = []
+        for text in (*r.affected_regions, r.target, r.target_main):
+            ids, um = pl.regions_in(text)
+            named.extend(ids)
+            unmatched.extend(um)
+        n_set = set(named)
+        any_named = any_named or bool(named) or bool(r.destroyed_details)
+        counted: list[tuple[tuple[str, ...], float]] = []
+        blank: list[tuple[str, ...]] = []
+        for k, c in r.destroyed_details:
+            ids, um = pl.regions_in(k)
+            unmatched.extend(um)
+            if not ids:
+                continue
+            if c is None:
+                blank.append(ids)
+            else:
+                counted.append((tuple(i for i in ids if i in n_set) or ids, c))
+        row_w: dict[str, float] = defaultdict(float)
+        for ids, c in counted:
+            for i in ids:
+                row_w[i] += c / len(ids)
+        rest_to = list(dict.fromkeys(named))
+        for ids in blank:
+            if not n_set.intersection(ids):
+                rest_to.extend(i for i in ids if i not in rest_to)
+        rest = max(n_row - sum(c for _, c in counted), 0.0)
+        if rest_to:
+            for i in rest_to:
+                row_w[i] += rest / len(rest_to)
+        elif rest > 0:
+            for i, p in population.items():
+                row_w[i] += rest * p
+        for i, w in row_w.items():
+            weights[i] += w
+    total = sum(weights.values())
+    if total <= 0 or not any_named:
+        return AimEvidence(dict(population), "none named", tuple(dict.fromkeys(unmatched)))
+    return AimEvidence({k: v / total for k, v in sorted(weights.items()) if v > 0}, "records",
+                       tuple(dict.fromkeys(unmatched)))
+
+
+def _aim_weights(ev: AimEvidence, places: Places, exponent: float, allowed: set[str]) -> dict[str, float]:
+    """Aim town weights: each region's weight spread over its towns by population**exponent."""
+    out: dict[str, float] = defaultdict(float)
+    for reg_id, w in ev.regions.items():
+        aims = [a for a in places.regions[reg_id].aims if a.id in allowed]
+        if not aims:
+            continue
+        pw = [float(a.population) ** exponent for a in aims]
+        s = sum(pw)
+        for a, p in zip(aims, pw):
+            out[a.id] += w * p / s
+    return {k: v for k, v in sorted(out.items()) if v > 0}
+
+
+def _reachable(aims: dict[str, float], origin: tuple[float, float], where: dict[str, tuple[float, float]],
+               reach_m: float, allowed: set[str]) -> dict[str, float]:
+    """The aims within ``reach_m`` of ``origin``; if none, the nearest aim (of ``aims``, or of all)."""
+    dist = {k: float(great_circle_distance_m(origin[0], origin[1], *where[k])) for k in aims}
+    near = {k: w for k, w in aims.items() if dist[k] <= reach_m}
+    if near:
+        return near
+    pool = dist or {k: float(great_circle_distance_m(origin[0], origin[1], *where[k])) for k in allowed}
+    return {min(pool, key=lambda k: pool[k]): 1.0}
 
 
 def _largest_remainder(x: dict, total: int) -> dict:
@@ -91,51 +202,97 @@ def _largest_remainder(x: dict, total: int) -> dict:
     return fl
 
 
-def build_night(reference: Scenario, catalog: Catalog, rows: list[NightRow], date: str) -> Scenario:
-    """The night of ``date`` as a scenario: the reference's defences, the records' raid."""
-    # Weapons grouped by (type, launch areas).
-    groups: dict[tuple[str, str, tuple[str, ...]], float] = defaultdict(float)
+def _t(text: str) -> datetime:
+    return datetime.fromisoformat(text.strip()[:16]) if len(text.strip()) > 10 else datetime.fromisoformat(text.strip()[:10])
+
+
+def _launch_areas(places: Places, r: NightRow) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ids, um = places.launch_areas_in(r.launch_place)
+    if not ids:
+        ids = places.default_launch_areas.get(r.threat_type, ())
+    return ids, um
+
+
+def build_night(
+    reference: Scenario,
+    catalog: Catalog,
+    rows: list[NightRow],
+    date: str,
+    *,
+    places: Places | None = None,
+    aim_exponent: float | dict[str, float] = AIM_EXPONENT,
+    decoy_share_value: float | None = None,
+) -> Scenario:
+    """The night of ``date`` as a scenario: the reference's defences, the records' raid.
+
+    ``aim_exponent`` is one exponent for every class or one per class (``drone``, ``cruise``,
+    ``ballistic``); ``decoy_share_value`` overrides :func:`decoy_share`.
+    """
+    pl = places or load_places()
+    exps = aim_exponent if isinstance(aim_exponent, dict) else {}
+    default_exp = AIM_EXPONENT if isinstance(aim_exponent, dict) else float(aim_exponent)
+    theatre = build_theatre(reference)
+    ref_assets = {a.id: a for a in reference.assets}
+    new_assets: list[Asset] = []
+    allowed: set[str] = set()
+    for reg in pl.regions.values():
+        for a in reg.aims:
+            if a.id in allowed:
+                continue
+            if a.id in ref_assets:
+                allowed.add(a.id)
+                continue
+            if int(theatre.classify(a.lonlat[0], a.lonlat[1])) != int(Zone.DEFENDED):
+                continue  # occupied (or outside) in the theatre's map: not a defended aim
+            allowed.add(a.id)
+            new_assets.append(Asset(id=a.id, kind="city", lonlat=a.lonlat, radius=NEW_AIM_RADIUS,
+                                    population=a.population, source="replay-places"))
+    t0 = min(_t(r.time_start) for r in rows)
+    t_end = max(_t(r.time_end) for r in rows)
+    duration_s = max((t_end - t0).total_seconds(), 3600.0) + TAIL_S
+
+    by_class: dict[str, list[NightRow]] = defaultdict(list)
     for r in rows:
-        groups[(r.weapon_class, r.threat_type, tuple(_areas(r.launch_place, r.threat_type)))] += r.launched
-    by_class_total: dict[str, float] = defaultdict(float)
-    for (cls, _, _), v in groups.items():
-        by_class_total[cls] += v
+        by_class[r.weapon_class].append(r)
+    aims_by_class = {c: _aim_weights(region_weights(rs, pl), pl, exps.get(c, default_exp), allowed)
+                     for c, rs in by_class.items()}
+
+    # Weapons grouped by (class, type, launch area, window): a row's launches are shared
+    # equally among its launch areas, and each area's weapons aim at what they can reach.
+    groups: dict[tuple[str, str, str, tuple[float, float]], float] = defaultdict(float)
+    for r in rows:
+        areas, _ = _launch_areas(pl, r)
+        w0 = max((_t(r.time_start) - t0).total_seconds(), 0.0)
+        w1 = max((_t(r.time_end) - t0).total_seconds() - ARRIVAL_LEAD_S[r.weapon_class], w0 + MIN_WINDOW_S)
+        for area in areas:
+            groups[(r.weapon_class, r.threat_type, area, (round(w0), round(w1)))] += r.launched / len(areas)
     counts: dict = {}
-    for cls in by_class_total:
+    for cls in by_class:
         sub = {k: v for k, v in groups.items() if k[0] == cls}
-        counts.update(_largest_remainder(sub, int(round(by_class_total[cls]))))
-    decoys = decoy_share(rows, date)
+        counts.update(_largest_remainder(sub, round(sum(sub.values()))))
+    decoys = decoy_share(rows, date) if decoy_share_value is None else decoy_share_value
+    where = {a.id: a.lonlat for reg in pl.regions.values() for a in reg.aims} | {a.id: a.lonlat for a in reference.assets}
     used_areas: set[str] = set()
     raid: list[RaidGroup] = []
-    theatre = build_theatre(reference)
-    cities = [a for a in reference.assets if a.kind in ("city", "logistics") and a.population > 0
-              and theatre.classify(a.lonlat[0], a.lonlat[1]) == Zone.DEFENDED]
-
-    def dist(area: str, a) -> float:
-        return float(great_circle_distance_m(GAZETTEER[area][0], GAZETTEER[area][1], *a.lonlat))
-
-    for g, ((cls, typ, areas), n) in enumerate(sorted(counts.items())):
+    for g, ((cls, typ, area, (w0, w1)), n) in enumerate(sorted(counts.items())):
         if n <= 0:
             continue
-        used_areas.update(areas)
-        reach_m = catalog.threats[typ].range.value * 0.9
-        targets = {a.id: float(a.population) for a in cities if min(dist(x, a) for x in areas) <= reach_m}
-        if not targets:  # nothing in range: the nearest city
-            near = min(cities, key=lambda a: min(dist(x, a) for x in areas))
-            targets = {near.id: 1.0}
+        used_areas.add(area)
         split = [(typ, n)]
         if typ == "shahed-136" and decoys > 0:
-            n_decoy = int(round(n * decoys))
+            n_decoy = round(n * decoys)
             split = [("shahed-136", n - n_decoy), ("gerbera", n_decoy)]
         for t, k in split:
             if k <= 0:
                 continue
+            targets = _reachable(aims_by_class[cls] or {"kyiv": 1.0}, pl.area(area).lonlat, where,
+                                 REACH_FACTOR * catalog.threats[t].range.value, allowed)
             raid.append(RaidGroup(
-                id=f"g{g}-{t}", type=t, count=int(k), launch_areas=tuple(_area_id(a) for a in areas),
-                launch_window=_WINDOWS[cls], targets=targets, dispersion="15 km",
+                id=f"g{g}-{t}", type=t, count=int(k), launch_areas=(area,),
+                launch_window=(f"{w0} s", f"{w1} s"), targets=targets, dispersion="15 km",
             ))
     launch_areas = tuple(
-        LaunchArea(id=_area_id(k), lonlat=GAZETTEER[k][:2], radius=f"{GAZETTEER[k][2]} km", source="replay-gazetteer")
+        LaunchArea(id=k, lonlat=pl.area(k).lonlat, radius=f"{pl.area(k).radius} m", source="replay-places")
         for k in sorted(used_areas)
     )
     fields = {k: getattr(reference, k) for k in Scenario.model_fields}
@@ -143,18 +300,15 @@ def build_night(reference: Scenario, catalog: Catalog, rows: list[NightRow], dat
         id=f"replay-{date}",
         title=f"Replay of the night ending {date} (public records)",
         description=f"Raid rebuilt from the public attack records; defences of {reference.id}",
-        sources={**reference.sources, "replay-gazetteer": "skyshield.replay.night.GAZETTEER: region-level "
-                 "launch areas named in Air Force reports"},
-        duration="14 h",
+        sources={**reference.sources, "replay-places": "skyshield/replay/places.yaml: launch areas and aim "
+                 "towns named in the Air Force reports (region and city level; sources in the file)"},
+        duration=f"{duration_s} s",
         decision_interval=f"{reference.decision_interval} s",
+        assets=tuple(reference.assets) + tuple(new_assets),
         launch_areas=launch_areas,
         raid=Raid(groups=tuple(raid)),
     )
     return Scenario(**fields)
-
-
-def _area_id(name: str) -> str:
-    return name.replace(" ", "-")
 
 
 def class_of_type(rows: list[NightRow]) -> dict[str, str]:
@@ -163,5 +317,3 @@ def class_of_type(rows: list[NightRow]) -> dict[str, str]:
     if "shahed-136" in out:
         out["gerbera"] = out["shahed-136"]
     return out
-
-

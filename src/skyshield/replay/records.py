@@ -8,11 +8,19 @@ drones) whose report window ends on the given date (the morning report).
 
 Model strings are mapped to a reported weapon class (``drone``, ``cruise``, ``ballistic``)
 and to catalog threat types; a string naming several models ("X-101/X-555 and Kalibr")
-splits its counts evenly among them.
+splits its counts by ``launched_details`` where the row gives it, else evenly.
+
+Besides the counts, a night's rows say where: the launch place (per model in
+``launch_place_details``), the target and main target, the regions where something fell
+(``affected region``), the regional split of the destroyed count (``destroyed_details``: a
+region or direction with a count, or with NaN where the report names it without one), and the
+numbers of hit and debris locations. The detail columns are Python-literal lists and dicts in
+the public file; they are checked like the counts (a located error when malformed).
 """
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import math
@@ -30,7 +38,9 @@ __all__ = [
     "RecordsError",
     "available_nights",
     "check_date",
+    "parse_detail",
     "read_night",
+    "read_nights",
     "read_records",
 ]
 
@@ -38,7 +48,18 @@ MAX_RECORDS_BYTES = 64 << 20
 """Largest attack-records file read (64 MiB; the public file is ~0.7 MB for three years)."""
 MAX_COUNT = 100_000
 """Largest count in one row (the largest night on record had ~800 launches)."""
-COUNT_COLUMNS = ("launched", "destroyed", "not_reach_goal", "is_shahed")
+COUNT_COLUMNS = ("launched", "destroyed", "not_reach_goal", "is_shahed", "num_hit_location",
+                 "num_fall_fragment_location")
+DETAIL_COLUMNS = {
+    # column: (kind, what a good value looks like)
+    "affected region": ("list", "a list of region names, e.g. ['Sumy oblast', 'Kyiv']"),
+    "destroyed_details": ("counts", "a mapping of region or direction to a count or NaN, e.g. {'south': 12, 'east': NaN}"),
+    "launched_details": ("counts", "a mapping of model to a count, e.g. {'X-101/X-555': 50, 'Kalibr': 12}"),
+    "launch_place_details": ("texts", "a mapping of model to a launch place, e.g. {'Kalibr': 'Black Sea'}"),
+}
+"""Free-text detail columns read as Python literals (NaN for a count the report does not give)."""
+MAX_DETAIL_CHARS = 4000
+"""Longest detail field read (the public file's longest is ~300 characters)."""
 
 NATIONAL_SOURCES = ("kpszsu", "GeneralStaff", "CinCAFU")
 
@@ -77,6 +98,14 @@ class NightRow:
     launch_place: str
     time_start: str
     time_end: str
+    target: str = ""
+    target_main: str = ""
+    affected_regions: tuple[str, ...] = ()
+    destroyed_details: tuple[tuple[str, float | None], ...] = ()  # (region or direction, count or None)
+    hit_locations: float | None = None  # locations with hits (whole row), where reported
+    debris_locations: float | None = None  # locations where debris fell (whole row), where reported
+    share: float = 1.0  # this model's share of its row (the row's details are the row's)
+    line: int = 0  # line of the row in the records file
 
 
 def _num(x: str | None) -> float:
@@ -94,6 +123,40 @@ def check_date(text: str, what: str = "--date") -> str:
     except ValueError:
         raise RecordsError(f"{what} {text!r}: no such date") from None
     return text
+
+
+def parse_detail(raw: str | None, kind: str):
+    """A detail field as a Python value (``None`` if blank); ``ValueError`` if malformed.
+
+    ``kind`` is ``list`` (of strings), ``counts`` (a mapping of string to a finite count in
+    ``[0, MAX_COUNT]`` or ``None`` for NaN) or ``texts`` (a mapping of string to string).
+    """
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if len(raw) > MAX_DETAIL_CHARS:
+        raise ValueError(f"longer than {MAX_DETAIL_CHARS} characters")
+    try:
+        val = ast.literal_eval(re.sub(r"\bNaN\b", "None", raw))
+    except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
+        raise ValueError("not a Python literal") from None
+    if kind == "list":
+        if not (isinstance(val, list) and all(isinstance(x, str) for x in val)):
+            raise ValueError("not a list of strings")
+        return tuple(val)
+    if not isinstance(val, dict) or not all(isinstance(k, str) for k in val):
+        raise ValueError("not a mapping with text keys")
+    if kind == "texts":
+        if not all(isinstance(v, str) for v in val.values()):
+            raise ValueError("a value is not text")
+        return dict(val)
+    out: dict[str, float | None] = {}
+    for k, v in val.items():
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
+                              or not 0 <= v <= MAX_COUNT):
+            raise ValueError(f"{k!r}: expected a count between 0 and {MAX_COUNT:,} or NaN")
+        out[k] = None if v is None else float(v)
+    return out
 
 
 def _split_model(model: str) -> list[tuple[str, str, str]]:
@@ -135,9 +198,11 @@ def read_records(path: str | Path) -> list[dict[str, str]]:
     """Every row of an attack-records file, checked; :class:`RecordsError` naming file:line: column.
 
     Checks: the needed columns; every row has as many fields as the header; counts
-    (``launched``, ``destroyed``, ``not_reach_goal``, ``is_shahed``) are blank or finite
-    numbers in ``[0, MAX_COUNT]``; ``destroyed``, ``not_reach_goal`` and ``is_shahed`` are at
-    most ``launched``; ``time_start`` and ``time_end`` begin with a real date.
+    (``launched``, ``destroyed``, ``not_reach_goal``, ``is_shahed``, the hit and debris
+    location counts) are blank or finite numbers in ``[0, MAX_COUNT]``; ``destroyed``,
+    ``not_reach_goal`` and ``is_shahed`` are at most ``launched``; ``time_start`` and
+    ``time_end`` begin with a real date; the detail columns (:data:`DETAIL_COLUMNS`) are blank
+    or literals of their kind. Each row also carries its line number as ``_line``.
     """
     path = Path(path)
     reader = csv.reader(io.StringIO(_text(path), newline=""))
@@ -187,6 +252,12 @@ def read_records(path: str | Path) -> list[dict[str, str]]:
                     _date.fromisoformat(r[col][:10])
                 except ValueError:
                     bad(line, col, "expected a date YYYY-MM-DD (and time)", r[col])
+            for col, (kind, like) in DETAIL_COLUMNS.items():
+                try:
+                    parse_detail(r.get(col), kind)
+                except ValueError as exc:
+                    bad(line, col, f"{exc}; expected {like}", r[col])
+            r["_line"] = str(line)
             out.append(r)
     except csv.Error as exc:
         raise RecordsError(f"{path}:{reader.line_num}: malformed CSV: {exc}") from None
@@ -203,29 +274,79 @@ def _national(r: dict[str, str]) -> bool:
     return r.get("source", "").startswith(NATIONAL_SOURCES)
 
 
+def _night_rows(records: list[dict[str, str]], date: str) -> list[NightRow]:
+    out: list[NightRow] = []
+    for r in records:
+        if not _national(r) or not r["time_end"].startswith(date):
+            continue
+        out.extend(_rows_of(r))
+    return out
+
+
+def _opt(x: str | None) -> float | None:
+    x = (x or "").strip()
+    return float(x) if x else None
+
+
+def _rows_of(r: dict[str, str]) -> list[NightRow]:
+    """The :class:`NightRow` of each model named in one checked record row."""
+    models = _split_model(r["model"])
+    if not models:
+        return []
+    launched_by = parse_detail(r.get("launched_details"), "counts") or {}
+    place_by = parse_detail(r.get("launch_place_details"), "texts") or {}
+    dd = parse_detail(r.get("destroyed_details"), "counts") or {}
+    affected = parse_detail(r.get("affected region"), "list") or ()
+    total = _num(r["launched"])
+    given = {name: launched_by.get(name) for name, _, _ in models}
+    if all(v is not None for v in given.values()) and sum(v or 0.0 for v in given.values()) > 0:
+        norm = sum(v or 0.0 for v in given.values())
+        shares = {name: (v or 0.0) / norm for name, v in given.items()}
+    else:
+        shares = {name: 1.0 / len(models) for name, _, _ in models}
+    shahed = (r.get("is_shahed") or "").strip()
+    out = []
+    for name, cls, typ in models:
+        k = shares[name]
+        out.append(NightRow(
+            model=name, weapon_class=cls, threat_type=typ,
+            launched=total * k, destroyed=_num(r["destroyed"]) * k,
+            not_reach_goal=_num(r.get("not_reach_goal", "")) * k,
+            is_shahed=(_num(shahed) * k) if shahed and cls == "drone" else None,
+            launch_place=place_by.get(name) or r.get("launch_place", "") or "",
+            time_start=r["time_start"], time_end=r["time_end"],
+            target=r.get("target", "") or "", target_main=r.get("target_main", "") or "",
+            affected_regions=tuple(affected), destroyed_details=tuple(dd.items()),
+            hit_locations=_opt(r.get("num_hit_location")), debris_locations=_opt(r.get("num_fall_fragment_location")),
+            share=k, line=int(r.get("_line", "0") or 0),
+        ))
+    return out
+
+
 def read_night(path: str | Path, date: str) -> list[NightRow]:
     """Rows of the night whose morning report is dated ``date`` (``YYYY-MM-DD``)."""
     check_date(date)
-    out: list[NightRow] = []
-    for r in _rows(Path(path)):
-        if not _national(r) or not r["time_end"].startswith(date):
-            continue
-        models = _split_model(r["model"])
-        if not models:
-            continue
-        k = len(models)
-        shahed = r.get("is_shahed", "").strip()
-        for name, cls, typ in models:
-            out.append(NightRow(
-                model=name, weapon_class=cls, threat_type=typ,
-                launched=_num(r["launched"]) / k, destroyed=_num(r["destroyed"]) / k,
-                not_reach_goal=_num(r.get("not_reach_goal", "")) / k,
-                is_shahed=(_num(shahed) / k) if shahed and cls == "drone" else None,
-                launch_place=r.get("launch_place", "") or "", time_start=r["time_start"], time_end=r["time_end"],
-            ))
+    out = _night_rows(_rows(Path(path)), date)
     if not out:
         raise RecordsError(f"{path}: no national-source missile or drone records for the night ending {date}")
     return out
+
+
+def read_nights(path: str | Path, start: str, end: str) -> dict[str, list[NightRow]]:
+    """Every night with national-source missile or drone rows whose morning report falls in
+    ``[start, end]``, by date (the file is read once)."""
+    check_date(start, "--from")
+    check_date(end, "--to")
+    if end < start:
+        raise RecordsError(f"--to {end} is before --from {start}")
+    out: dict[str, list[NightRow]] = {}
+    for r in _rows(Path(path)):
+        d = r["time_end"][:10]
+        if start <= d <= end and _national(r):
+            got = _rows_of(r)
+            if got:
+                out.setdefault(d, []).extend(got)
+    return dict(sorted(out.items()))
 
 
 def available_nights(path: str | Path) -> dict[str, dict[str, float]]:

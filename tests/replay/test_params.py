@@ -1,0 +1,85 @@
+"""Calibration files: parameter draws, ranges, round trip; the fit on synthetic nights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from skyshield.documents import ScenarioError
+from skyshield.replay.fit import fit_exponent
+from skyshield.replay.params import Calibration, Parameter, load_calibration, write_calibration
+
+
+def _cal(**kw) -> Calibration:
+    params = {
+        "aim_exponent_drone": Parameter(value=0.4, samples=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8), low=0, high=2,
+                                        source="s"),
+        "decoy_share": Parameter(value=0.4, samples=(0.31, 0.33, 0.35, 0.37, 0.39, 0.41, 0.43, 0.45), low=0, high=1,
+                                 source="s"),
+    }
+    return Calibration(parameters=params, night_spread=kw.get("spread", {"drone": 0.02}))
+
+
+def test_draws_use_every_sample_once_and_pair_parameters_differently() -> None:
+    cal = _cal()
+    draws = cal.draws()
+    assert len(draws) == 8
+    aims = sorted(d.aim_exponent["drone"] for d in draws)
+    decoys = sorted(d.decoy_share for d in draws)
+    assert aims == sorted(cal.parameters["aim_exponent_drone"].samples)
+    assert decoys == sorted(cal.parameters["decoy_share"].samples)
+    # not the same order for both parameters (a fixed permutation pairs them)
+    order_a = [cal.parameters["aim_exponent_drone"].samples.index(d.aim_exponent["drone"]) for d in draws]
+    order_d = [cal.parameters["decoy_share"].samples.index(d.decoy_share) for d in draws]
+    assert order_a != order_d
+    assert cal.draws() == draws  # no randomness
+    c = cal.central()
+    assert c.aim_exponent["drone"] == 0.4 and c.aim_exponent["cruise"] == 1.0 and c.decoy_share == 0.4
+
+
+def test_calibration_refuses_unknown_parameters_and_values_outside_their_range() -> None:
+    with pytest.raises(ValidationError, match="unknown parameters"):
+        Calibration(parameters={"pk_of_everything": Parameter(value=1, samples=(1,), low=0, high=1, source="s")})
+    with pytest.raises(ValidationError, match="outside the range"):
+        Parameter(value=0.5, samples=(0.5, 2.5), low=0, high=2, source="s")
+    with pytest.raises(ValidationError):
+        _cal(spread={"drone": 1.5})
+
+
+def test_calibration_file_round_trips_and_bad_files_name_their_line(tmp_path: Path) -> None:
+    cal = _cal()
+    f = tmp_path / "cal.yaml"
+    write_calibration(cal, f, header="# test")
+    back = load_calibration(f)
+    assert back.draws() == cal.draws() and back.night_spread == cal.night_spread
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f.read_text().replace("value: 0.4", "value: 7.5", 1))
+    with pytest.raises(ScenarioError, match="bad.yaml:"):
+        load_calibration(bad)
+
+
+def test_built_in_calibration_file_is_valid_and_records_its_period() -> None:
+    cal = load_calibration()
+    assert set(cal.parameters) >= {"aim_exponent_drone", "aim_exponent_cruise", "decoy_share"}
+    fo = cal.fitted_on
+    assert fo["from"] < fo["to"] and fo["nights"]["drone"] >= 20
+
+
+def test_fit_finds_the_exponent_that_made_the_reported_fractions() -> None:
+    """Synthetic nights whose simulated mean falls linearly with the exponent at different
+    rates; the records were made at exponent 0.6 plus noise: the fit lands near 0.6 and its
+    bootstrap samples bracket it."""
+    rng = np.random.default_rng(3)
+    grid = (0.0, 0.5, 1.0, 1.5, 2.0)
+    slope = rng.uniform(0.05, 0.3, 60)
+    base = rng.uniform(0.6, 0.8, 60)
+    sim = base[:, None] + slope[:, None] * np.array(grid)[None, :]
+    reported = base + slope * 0.6 + rng.normal(0, 0.01, 60)
+    value, samples, mae = fit_exponent(sim, reported, np.ones(60), grid, bootstrap=200, samples=8, key=1)
+    assert value == pytest.approx(0.6, abs=0.06)
+    assert min(samples) <= value <= max(samples)
+    assert max(samples) - min(samples) < 0.3
+    assert int(np.argmin(mae)) == 1  # of the grid values, 0.5 fits best
