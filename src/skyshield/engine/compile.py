@@ -31,7 +31,7 @@ from .params import (
     ThreatTypes,
 )
 
-__all__ = ["compile_scenario", "build_theatre"]
+__all__ = ["compile_scenario", "build_theatre", "nationality_of", "host_permits"]
 
 
 def _unit_sites(f: Force) -> list[tuple[str, float, float]]:
@@ -139,6 +139,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
             salvo[j, c] = e.salvo
     shooter_types = [catalog.shooters[f.type] for _, f, _, _ in j_rows]
     theatre = build_theatre(sc)
+    nationalities = sorted({nationality_of(sc, r[1]) for r in j_rows})
     extra = _shooter_extras(j_rows, shooter_types, env, sc, bases, theatre)
     if sc.doctrine.firing == "shoot-shoot":  # two rounds (or salvoes) before the first look
         salvo = np.where(salvo > 0, np.maximum(salvo, 2), 0)
@@ -173,6 +174,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         salvo=salvo,
         reserve=env["reserve"],
         force=tuple(r[1].id for r in j_rows),
+        nationality=np.array([nationalities.index(nationality_of(sc, r[1])) for r in j_rows], dtype=np.int64),
         **extra,
     )
 
@@ -236,7 +238,28 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         policy=build_policy(sc, catalog, option, theatre),
         shelter_fraction=float(sc.civil_defence.shelter_fraction) if sc.civil_defence else 0.0,
         time_to_shelter_s=float(sc.civil_defence.time_to_shelter) if sc.civil_defence else 600.0,
+        nationalities=tuple(nationalities),
+        host_permits=host_permits(sc, nationalities),
     )
+
+
+def nationality_of(sc: Scenario, f: Force) -> str:
+    """A force's nationality: its own, else the defended country's for defended forces, else
+    ``""`` (an allied force of unspecified nationality)."""
+    if f.nationality is not None:
+        return f.nationality
+    return sc.theatre.defended if f.side == "defended" else ""
+
+
+def host_permits(sc: Scenario, nationalities: list[str]) -> np.ndarray:
+    """``(H, K)``: whether host nation ``h`` (in the scenario's order) lets nationality ``k``
+    intercept over it; a host always permits its own forces, ``all`` permits every one."""
+    hosts = list(sc.theatre.hosts.items())
+    out = np.zeros((len(hosts), len(nationalities)), bool)
+    for h, (code, host) in enumerate(hosts):
+        for k, nat in enumerate(nationalities):
+            out[h, k] = host.permits == "all" or nat == code or nat in host.permits
+    return out
 
 
 def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Theatre) -> dict:

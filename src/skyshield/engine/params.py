@@ -7,7 +7,7 @@ at the boundary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -133,6 +133,7 @@ class Shooters:
     engage_on_remote: B  # (J,) may fire on another sensor's fire-control-quality track
     mobile_reach_m: F  # (J,) how far a mobile unit drives toward a threat's path (0: fixed site)
     force: tuple[str, ...] = ()  # (J,) force id each unit comes from
+    nationality: I = field(default_factory=lambda: np.zeros(0, np.int64))  # (J,) row of EngineParams.nationalities
 
 
 @dataclass(frozen=True)
@@ -212,3 +213,5 @@ class EngineParams:
     policy: object | None = None  # skyshield.policy.compile.PolicyParams: clauses, tripwires, escalation
     shelter_fraction: float = 0.0  # civil defence: share of people who shelter when warned in time
     time_to_shelter_s: float = 600.0  # warning that share needs
+    nationalities: tuple[str, ...] = ()  # (K,) nationality codes of the shooters ("" unspecified)
+    host_permits: B = field(default_factory=lambda: np.zeros((0, 0), bool))  # (H, K) host h lets nationality k intercept over it
