@@ -82,6 +82,11 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         warhead=np.array([t.warhead for t in tt]),
         p_damage=np.array([t.damage_probability.value for t in tt]),
         damage_fraction=np.array([t.damage_fraction.value for t in tt]),
+        keplerian=np.array([t.profile == "ballistic" and t.trajectory is not None for t in tt], dtype=bool),
+        beta_kg_m2=np.array([t.trajectory.ballistic_coefficient.value if t.trajectory else np.inf for t in tt]),
+        launch_failure=np.array([t.launch_failure.value if t.launch_failure else 0.0 for t in tt]),
+        manoeuvre_pk=np.array([t.manoeuvre.pk_factor.value if t.manoeuvre else 1.0 for t in tt]),
+        manoeuvre_below_m=np.array([t.manoeuvre.below.value if t.manoeuvre else 0.0 for t in tt]),
     )
 
     s_rows: list[tuple[str, int, float, float, str]] = []  # id, side, lon, lat, sensor type
@@ -238,9 +243,18 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         policy=build_policy(sc, catalog, option, theatre),
         shelter_fraction=float(sc.civil_defence.shelter_fraction) if sc.civil_defence else 0.0,
         time_to_shelter_s=float(sc.civil_defence.time_to_shelter) if sc.civil_defence else 600.0,
+        ballistic_levels_m=_ballistic_levels(env),
         nationalities=tuple(nationalities),
         host_permits=host_permits(sc, nationalities),
     )
+
+
+def _ballistic_levels(env: dict) -> np.ndarray:
+    """Altitude bounds of every envelope against ballistic threats: where a ballistic flight is
+    cut, so that a piece is inside or outside each envelope's altitude band as a whole."""
+    c = THREAT_CLASSES.index("ballistic")
+    on = env["pk"][:, c] > 0 if env["pk"].size else np.zeros(0, bool)
+    return np.unique(np.r_[env["min_alt"][on, c], env["max_alt"][on, c]])
 
 
 def nationality_of(sc: Scenario, f: Force) -> str:

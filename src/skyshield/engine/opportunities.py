@@ -93,6 +93,7 @@ class Opportunities:
     win_segment: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (G,)
     win_t_in_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (G,)
     win_t_out_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (G,)
+    segment_pk_factor: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (M,) kill probability factor of a terminal manoeuvre
 
 
 def _range_m(u1: NDArray[np.float64], u2: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -213,8 +214,18 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
         tuple(int(x) for x in counts), *_ew_exposure(params, raid, seg),
         denied_shooter=j[denied], denied_threat=i[denied], denied_reason=reason_d.astype(np.int64),
         win_shooter=geometric[0], win_threat=geometric[1], win_segment=geometric[2],
-        win_t_in_s=geometric[3], win_t_out_s=geometric[4],
+        win_t_in_s=geometric[3], win_t_out_s=geometric[4], segment_pk_factor=_manoeuvre(params, raid, seg),
     )
+
+
+def _manoeuvre(params: EngineParams, raid: Raid, seg: Segments) -> NDArray[np.float64]:
+    """Per segment: the factor on single-shot kill probability of a threat manoeuvring there
+    (its type's ``manoeuvre.pk_factor`` below ``manoeuvre.below``; 1 elsewhere)."""
+    tt = params.threat_types
+    if tt.manoeuvre_pk.size == 0 or seg.threat.size == 0:
+        return np.ones(seg.threat.size)
+    typ = raid.type_index[seg.threat]
+    return np.where(seg.alt_m < tt.manoeuvre_below_m[typ], tt.manoeuvre_pk[typ], 1.0)
 
 
 _REACH_BINS_M = (10e3, 50e3, 150e3, 400e3)
