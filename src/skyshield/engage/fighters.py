@@ -8,7 +8,12 @@ alert** (QRA) at its base. Its timeline against one threat:
   :math:`s` to meet the threat;
 - CAP: the pair is on station from ``on_station`` for ``time_on_station`` (plus the tanker
   extension when refuelled), for ``sorties`` pairs in turn (with or without a gap while a
-  relief flies out), and commits from the station.
+  relief flies out), and commits from the station;
+- CAP launched on warning (``launch: on-warning``): the first pair takes off ``alert`` after
+  the first track of the night in its network and is on station after its transit from base,
+  :math:`t_{station} = t_{warning} + t_{alert} + d_{base,station}/s`; endurance, tanker
+  extension, reliefs and turnaround run from then (:func:`launch_on_warning`), so a patrol is
+  not spent before the raid arrives.
 
 The intercept time :math:`t` of a threat moving at constant velocity :math:`\mathbf v` from
 :math:`\mathbf p_0` (at :math:`t = 0`), for a fighter leaving point :math:`\mathbf b` at
@@ -30,9 +35,11 @@ returns to base and the next sortie is ready after the turnaround.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-__all__ = ["qra_airborne_s", "intercept_time", "CapSchedule", "cap_schedule"]
+import numpy as np
+
+__all__ = ["qra_airborne_s", "intercept_time", "CapSchedule", "cap_schedule", "launch_on_warning"]
 
 
 def qra_airborne_s(t_warning_s: float, reaction_s: float, alert_s: float) -> float:
@@ -110,3 +117,22 @@ def cap_schedule(
     gap = 0.0 if relief_on_station else turnaround_s + 2.0 * transit_s
     end = on_station_s + sorties * endurance + (sorties - 1) * gap
     return CapSchedule(on_station_s, min(end, duration_s), endurance, gap, sorties - 1)
+
+
+def launch_on_warning(params, pic):
+    """``params`` with the CAPs launched on warning timed to this replication's first warning.
+
+    The first warning of a side is the earliest first track of any threat in its network
+    picture (``pic.network_t``); a side never warned never launches (its CAPs stay on the
+    ground). Returns ``params`` itself when no CAP is launched on warning.
+    """
+    sh = params.shooters
+    w = getattr(sh, "warn_launch", None)
+    if w is None or w.size == 0 or not w.any():
+        return params
+    first = np.min(pic.network_t, axis=1, initial=np.inf)  # (2,) per side
+    start = first[sh.side] + sh.warn_delay_s
+    avail_from = np.where(w, start, sh.avail_from_s)
+    avail_to = np.where(w, np.minimum(start + sh.warn_span_s, params.duration_s), sh.avail_to_s)
+    avail_to = np.where(w & ~np.isfinite(start), -np.inf, avail_to)
+    return replace(params, shooters=replace(sh, avail_from_s=avail_from, avail_to_s=avail_to))

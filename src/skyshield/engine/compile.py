@@ -294,6 +294,7 @@ def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Th
         "slot_rounds": np.zeros((J, S), np.int64), "slot_cost_usd": np.zeros((J, S)),
         "slot_pk": np.zeros((J, S, C)), "transit_mps": np.zeros(J), "reaction_s": np.zeros(J),
         "engage_on_remote": np.zeros(J, bool), "mobile_reach_m": np.zeros(J),
+        "warn_launch": np.zeros(J, bool), "warn_delay_s": np.zeros(J), "warn_span_s": np.zeros(J),
     }
 
     def weapon(name: str) -> int:
@@ -341,9 +342,17 @@ def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Th
         transit_s = float(great_circle_distance_m(base[0], base[1], lon, lat)) / a.dash_speed.value
         if f.fighter is None:  # no posture given: on station all along, as a static shooter
             continue
-        sch = cap_schedule(posture.posture, float(sc.duration), float(posture.on_station),
+        on_warning = posture.posture == "cap" and posture.launch == "on-warning"
+        sch = cap_schedule(posture.posture, float(sc.duration), 0.0 if on_warning else float(posture.on_station),
                            a.time_on_station.value, a.tanker_extension.value, posture.tanker,
                            posture.sorties, posture.relief_on_station, a.turnaround.value, transit_s)
+        if on_warning:  # timed at run time from the first warning (engage.fighters.launch_on_warning)
+            span = cap_schedule("cap", np.inf, 0.0, a.time_on_station.value, a.tanker_extension.value,
+                                posture.tanker, posture.sorties, posture.relief_on_station, a.turnaround.value,
+                                transit_s).available_to_s
+            out["warn_launch"][j] = True
+            out["warn_delay_s"][j] = float(posture.alert) + transit_s
+            out["warn_span_s"][j] = span
         out["avail_from_s"][j] = sch.available_from_s
         out["avail_to_s"][j] = sch.available_to_s
         out["endurance_s"][j] = sch.endurance_s

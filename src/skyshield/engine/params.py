@@ -139,6 +139,9 @@ class Shooters:
     mobile_reach_m: F  # (J,) how far a mobile unit drives toward a threat's path (0: fixed site)
     force: tuple[str, ...] = ()  # (J,) force id each unit comes from
     nationality: I = field(default_factory=lambda: np.zeros(0, np.int64))  # (J,) row of EngineParams.nationalities
+    warn_launch: B = field(default_factory=lambda: np.zeros(0, bool))  # (J,) CAP launched on the first warning
+    warn_delay_s: F = field(default_factory=lambda: np.zeros(0))  # (J,) warning to on station (alert + transit)
+    warn_span_s: F = field(default_factory=lambda: np.zeros(0))  # (J,) on station to the end of the last sortie
 
 
 @dataclass(frozen=True)

@@ -229,13 +229,25 @@ class FighterPosture(_Frozen):
 
     posture: Literal["cap", "qra"] = "cap"
     base: Id | None = Field(None, description="air base id (CAP: where reliefs come from); default: the force's site")
-    alert: Duration = Field(300.0, description="QRA alert state: scramble order to airborne, e.g. '5 min', '15 min'")
-    on_station: Duration = Field(0.0, description="CAP: time the first pair is on station")
+    alert: Duration = Field(300.0, description="QRA alert state: scramble order to airborne, e.g. '5 min', '15 min'; "
+                            "for a CAP launched on warning, warning to airborne")
+    on_station: Duration = Field(0.0, description="CAP: time the first pair is on station (scheduled launch)")
+    launch: Literal["scheduled", "on-warning"] = Field(
+        "scheduled", description="CAP: `scheduled` (on station at `on_station`) or `on-warning`: the first pair "
+        "takes off `alert` after the first track of the night in its network and flies to its station; "
+        "endurance, tanker extension, reliefs and turnaround follow from then"
+    )
     tanker: bool = Field(False, description="air refuelling extends the time on station")
     sorties: Count = Field(1, ge=1, le=50, description="sorties (or CAP reliefs) available during the scenario")
     relief_on_station: bool = Field(
         False, description="CAP: a relief pair takes over on station when the first leaves (no gap)"
     )
+
+    @model_validator(mode="after")
+    def _launch_is_for_cap(self) -> "FighterPosture":
+        if self.launch == "on-warning" and self.posture != "cap":
+            raise ValueError("`launch: on-warning` is for a CAP; a QRA pair always scrambles on warning")
+        return self
 
 
 class Force(_Frozen):
