@@ -192,6 +192,7 @@ def assess(
         m[f"leaked_{name}"] = float((leaked & sel).sum())
         m[f"suppressed_ew_{name}"] = float((lost & sel).sum())
         m[f"failed_{name}"] = float((failed & sel).sum())
+    m.update(_by_nationality(params, raid, eng, killed, cls, cost))
     for kind in sorted(set(params.assets.kind)):
         rows = np.array([k == kind for k in params.assets.kind])
         m[f"assets_hit_{kind}"] = float(rows[raid.target[hit]].sum())
@@ -207,6 +208,47 @@ def assess(
     events = _events(params, raid, pic, eng, k_e, k_lon, k_lat, k_zone, leaked, hit, aim, arrival,
                      lost, d_lon, d_lat, d_zone)
     return Outcome(m, events)
+
+
+def _by_nationality(params: EngineParams, raid: Raid, eng: Engagements, killed, cls, cost) -> dict[str, float]:
+    """Kills, rounds and their cost by the shooter's nationality (and its kind: fighter, ship,
+    sam, gun), for the nationalities named in the scenario: ``destroyed_<class>_by_<nat>``,
+    ``destroyed_<class>_by_<nat>_<kind>``, ``interceptors_by_<nat>``,
+    ``interceptor_cost_usd_by_<nat>``."""
+    sh = params.shooters
+    nats = getattr(params, "nationalities", ())
+    if not nats or sh.nationality.size == 0:
+        return {}
+    m: dict[str, float] = {}
+    kill_row = np.flatnonzero(eng.killed)
+    k_nat = sh.nationality[eng.shooter[kill_row]]
+    k_kind = sh.kind[eng.shooter[kill_row]]
+    k_cls = cls[eng.threat[kill_row]]
+    e_nat = sh.nationality[eng.shooter]
+    present = np.unique(cls)
+    for n, nat in enumerate(nats):
+        if not nat:
+            continue
+        key = nat.lower()
+        mine = sh.nationality == n
+        m[f"destroyed_by_{key}"] = float((k_nat == n).sum())
+        m[f"interceptors_by_{key}"] = float(eng.n_interceptors[e_nat == n].sum())
+        m[f"interceptor_cost_usd_by_{key}"] = float(np.asarray(cost, float)[e_nat == n].sum())
+        for c in present:
+            m[f"destroyed_{THREAT_CLASSES[c]}_by_{key}"] = float(((k_nat == n) & (k_cls == c)).sum())
+            for kd in np.unique(sh.kind[mine]):
+                m[f"destroyed_{THREAT_CLASSES[c]}_by_{key}_{SHOOTER_KINDS[kd]}"] = float(
+                    ((k_nat == n) & (k_cls == c) & (k_kind == kd)).sum())
+    return m
+
+
+METRIC_DOCS.update({
+    "destroyed_by_<nat>": "threats destroyed by shooters of one nationality (ISO 3166 alpha-3, lower case)",
+    "destroyed_<class>_by_<nat>": "threats of a class destroyed by shooters of one nationality",
+    "destroyed_<class>_by_<nat>_<kind>": "the same, by that nationality's shooters of one kind (sam, gun, ship, fighter)",
+    "interceptors_by_<nat>": "interceptors fired by shooters of one nationality",
+    "interceptor_cost_usd_by_<nat>": "USD: cost of the interceptors fired by shooters of one nationality",
+})
 
 
 def exposed_share(params: EngineParams, raid: Raid, hit: NDArray[np.bool_], warn_s: NDArray[np.float64]) -> NDArray[np.float64]:
