@@ -305,7 +305,7 @@ def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Th
     for j, ((_, f, lon, lat), t) in enumerate(zip(j_rows, shooter_types)):  # noqa: B007
         out["kind"][j] = SHOOTER_KINDS.index(t.kind)
         out["transit_mps"][j] = t.interceptor_speed.value
-        out["reaction_s"][j] = t.reaction_time.value
+        out["reaction_s"][j] = t.reaction_time.value if f.reaction_time is None else float(f.reaction_time)
         out["engage_on_remote"][j] = (f.engage_on_remote if f.engage_on_remote is not None
                                       else t.engage_on_remote is not None)
         if t.mobility is not None:  # cued by the network, it drives toward the threat's path

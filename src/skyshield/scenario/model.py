@@ -278,6 +278,10 @@ class Force(_Frozen):
         None, description="override the catalog type's engage-on-remote capability for this unit "
         "(e.g. a battery integrated in IBCS); say why in `note`"
     )
+    reaction_time: Duration | None = Field(
+        None, description="override the catalog type's reaction time (first warning to first shot) for this "
+        "unit, e.g. the authority to fire over one's own territory in peacetime air policing; say why in `note`"
+    )
     note: str = ""
 
 
