@@ -67,7 +67,7 @@ def _rk4_two_body(r0, v0, dt, stop):
 def test_the_conic_is_what_two_body_integration_flies(range_km: float) -> None:
     phi = range_km * 1e3 / RE
     H = float(minimum_energy_apogee_m(phi)) * 1.2
-    e, p, a = conic(phi, H)
+    e, p, _ = conic(phi, H)
     # Burnout state at the launch point, from the conic (true anomaly pi - phi/2).
     nu = np.pi - phi / 2
     h = np.sqrt(MU_M3_S2 * p)
@@ -125,7 +125,7 @@ def test_pieces_tile_the_flight_and_never_straddle_an_envelope_bound() -> None:
     H = np.array([280e3, 400e3])
     levels = np.array([25e3, 40e3, 45e3, 150e3])  # e.g. Patriot and Arrow 2 / THAAD bands
     k, f0, f1, t0, t1, alt = pieces(phi, H, 8000.0, levels)
-    p, a, t, _ = flight_profile(phi, H, 8000.0)
+    _, a, t, _ = flight_profile(phi, H, 8000.0)
     for kk in range(2):
         sel = k == kk
         assert f0[sel][0] == 0.0 and f1[sel][-1] == pytest.approx(1.0)

@@ -38,7 +38,7 @@ def params_for(theatre, roe: int, permits: np.ndarray, speed: float = 50.0):
 def allowed_times(params, seg):
     raid = SimpleNamespace(type_index=np.array([0]), size=1)
     z = np.zeros(1, np.int64)
-    row, t0, t1, reason = _roe_windows(params, raid, seg, z, z, z, np.array([0.0]), seg.t1_s.copy())
+    _, t0, t1, reason = _roe_windows(params, raid, seg, z, z, z, np.array([0.0]), seg.t1_s.copy())
     return t0, t1, reason
 
 
