@@ -38,6 +38,7 @@ __all__ = [
     "PositiveSpeed",
     "PositiveDuration",
     "PositiveArea",
+    "PositiveArealDensity",
     "Probability",
     "Real",
 ]
@@ -83,6 +84,12 @@ UNITS: Final[dict[str, dict[str, float]]] = {
         "musd": 1e6,
         "busd": 1e9,
     },
+    # Mass per area: the ballistic coefficient m / (C_D A) of a re-entry vehicle.
+    "areal-density": {
+        "kg/m2": 1.0,
+        "kg/m^2": 1.0,
+        "t/m2": 1000.0,
+    },
 }
 
 LIMITS: Final[dict[str, tuple[float, str]]] = {
@@ -92,6 +99,7 @@ LIMITS: Final[dict[str, tuple[float, str]]] = {
     "angle": (2 * math.pi, "360 deg"),
     "area": (1.0e6, "1e6 m2"),
     "money": (1.0e13, "1e13 USD"),
+    "areal-density": (1.0e6, "1e6 kg/m2"),
 }
 """Largest magnitude of each kind of quantity a document may hold (SI, and as written).
 
@@ -107,7 +115,7 @@ class UnitError(ValueError):
 
 
 def _examples(kind: str) -> str:
-    units = [u for u in UNITS[kind] if u not in ("nm", "kn", "m^2")]
+    units = [u for u in UNITS[kind] if u not in ("nm", "kn", "m^2", "kg/m^2")]
     return ", ".join(units)
 
 
@@ -166,7 +174,7 @@ def parse_quantity(value: object, kind: str) -> float:
 
 
 _SI_NAME = {"length": "metres", "speed": "metres per second", "time": "seconds", "angle": "radians",
-            "area": "square metres", "money": "US dollars"}
+            "area": "square metres", "money": "US dollars", "areal-density": "kilograms per square metre"}
 
 
 def _parser(kind: str, positive: bool) -> BeforeValidator:
@@ -238,6 +246,8 @@ PositiveDuration = quantity("time", positive=True)
 """A duration > 0 (a revisit, an interval, a window)."""
 PositiveArea = quantity("area", positive=True)
 """An area > 0 (a radar cross-section)."""
+PositiveArealDensity = quantity("areal-density", positive=True)
+"""A mass per area > 0 (a ballistic coefficient): ``kg/m2`` or ``t/m2``, held in kg/m^2."""
 
 
 def _probability(v: object) -> float:

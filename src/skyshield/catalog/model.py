@@ -17,6 +17,7 @@ from ..units import (
     Length,
     Money,
     PositiveArea,
+    PositiveArealDensity,
     PositiveDuration,
     PositiveLength,
     PositiveSpeed,
@@ -29,6 +30,8 @@ __all__ = [
     "ThreatClass",
     "Sourced",
     "ThreatType",
+    "BallisticTrajectory",
+    "Manoeuvre",
     "SensorType",
     "Envelope",
     "ShooterType",
@@ -75,15 +78,42 @@ PositiveAngle = quantity("angle", positive=True)
 FalseAlarms = Annotated[float, Field(ge=0.0, le=1e4)]
 
 
+class BallisticTrajectory(_Frozen):
+    """A ballistic missile's flight as physics: a Keplerian conic with its apogee at the type's
+    `altitude`, slowed by drag below the top of the atmosphere (:mod:`skyshield.engine.ballistic`)."""
+
+    ballistic_coefficient: Sourced[PositiveArealDensity] = Field(
+        description="m / (C_D A) of the re-entry vehicle: how little drag slows it (Allen-Eggers re-entry)"
+    )
+
+
+class Manoeuvre(_Frozen):
+    """A terminal manoeuvre (a manoeuvring re-entry vehicle, a quasi-ballistic pull-up) that
+    lowers interceptors' kill probability inside the atmosphere."""
+
+    pk_factor: Sourced[Probability] = Field(description="single-shot kill probability is multiplied by this below `below`")
+    below: Sourced[PositiveLength] = Field(description="altitude under which the threat manoeuvres")
+
+
 class ThreatType(_Frozen):
     """An adversary weapon or aircraft type."""
 
     name: str
     threat_class: ThreatClass = Field(alias="class")
     profile: Literal["cruise", "ballistic"] = Field(
-        description="cruise: level flight at `altitude`; ballistic: boost, high arc at `altitude` "
-        "(apogee), terminal dive"
+        description="cruise: level flight at `altitude`; ballistic: a high arc with its apogee at "
+        "`altitude` (a Keplerian conic with drag when `trajectory` is given, else the three-piece "
+        "quasi-ballistic approximation: ascent, arc, terminal dive)"
     )
+    trajectory: BallisticTrajectory | None = Field(
+        None, description="ballistic types: fly the physical trajectory (apogee, re-entry drag) instead of "
+        "the three-piece approximation"
+    )
+    launch_failure: Sourced[Probability] | None = Field(
+        None, description="probability that a launched missile fails at launch or in flight and never "
+        "arrives (it falls somewhere in the first 80 % of its flight)"
+    )
+    manoeuvre: Manoeuvre | None = Field(None, description="terminal manoeuvre lowering endo-atmospheric kill probability")
     speed: Sourced[PositiveSpeed]
     altitude: Sourced[Length] = Field(description="cruise altitude, or apogee for ballistic")
     range: Sourced[PositiveLength]
@@ -268,6 +298,14 @@ class Catalog(_Frozen):
                 for field, val in item:
                     if isinstance(val, Sourced) and val.source not in self.sources:
                         missing.append(f"{kind}.{key}.{field}: source {val.source!r} is not in `sources`")
+        for key, th in self.threats.items():
+            nested = [(f"trajectory.{f}", v) for f, v in (th.trajectory or ())]
+            nested += [(f"manoeuvre.{f}", v) for f, v in (th.manoeuvre or ())]
+            for field, val in nested:
+                if isinstance(val, Sourced) and val.source not in self.sources:
+                    missing.append(f"threats.{key}.{field}: source {val.source!r} is not in `sources`")
+            if th.trajectory is not None and th.profile != "ballistic":
+                missing.append(f"threats.{key}.trajectory: only a ballistic profile has a trajectory")
         for key, sh in self.shooters.items():
             if sh.radar not in self.sensors:
                 missing.append(f"shooters.{key}.radar: unknown sensor type {sh.radar!r}")

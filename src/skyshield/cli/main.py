@@ -309,6 +309,9 @@ main.add_command(_replay_cmd)
 from .campaign_cmd import campaign as _campaign_cmd  # noqa: E402
 
 main.add_command(_campaign_cmd)
+from .cases_cmd import cases as _cases_cmd  # noqa: E402
+
+main.add_command(_cases_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,7 +8,15 @@ alert** (QRA) at its base. Its timeline against one threat:
   :math:`s` to meet the threat;
 - CAP: the pair is on station from ``on_station`` for ``time_on_station`` (plus the tanker
   extension when refuelled), for ``sorties`` pairs in turn (with or without a gap while a
-  relief flies out), and commits from the station.
+  relief flies out), and commits from the station;
+- CAP launched on warning (``launch: on-warning``), timed to the raid: for each threat in its
+  network's picture the pair could be on station at
+  :math:`\max(t_{track} + t_{alert} + d_{base,station}/s,\ t_{reach} - t_{lead})`, with
+  :math:`t_{reach}` when the threat's predicted path enters the pair's commit radius and
+  :data:`LEAD_S` the notional lead it takes up its station with; it is on station at the
+  earliest of these, and endurance, tanker extension, reliefs and turnaround run from then
+  (:func:`launch_on_warning`). A patrol is neither spent before the raid arrives nor late when
+  it is warned in time.
 
 The intercept time :math:`t` of a threat moving at constant velocity :math:`\mathbf v` from
 :math:`\mathbf p_0` (at :math:`t = 0`), for a fighter leaving point :math:`\mathbf b` at
@@ -30,9 +38,11 @@ returns to base and the next sortie is ready after the turnaround.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-__all__ = ["qra_airborne_s", "intercept_time", "CapSchedule", "cap_schedule"]
+import numpy as np
+
+__all__ = ["qra_airborne_s", "intercept_time", "CapSchedule", "cap_schedule", "launch_on_warning", "LEAD_S"]
 
 
 def qra_airborne_s(t_warning_s: float, reaction_s: float, alert_s: float) -> float:
@@ -110,3 +120,41 @@ def cap_schedule(
     gap = 0.0 if relief_on_station else turnaround_s + 2.0 * transit_s
     end = on_station_s + sorties * endurance + (sorties - 1) * gap
     return CapSchedule(on_station_s, min(end, duration_s), endurance, gap, sorties - 1)
+
+
+LEAD_S = 600.0
+"""Notional: a CAP launched on warning means to be on station this long before the first
+threat it is warned of enters its commit radius."""
+
+
+def launch_on_warning(params, raid, seg, pic):
+    """``params`` with the CAPs launched on warning timed to this replication's raid.
+
+    A threat of ``raid`` counts once it is in the network picture of the CAP's side
+    (``pic.network_t``) and its path (``seg``) enters the CAP's reach for its class around the
+    station; a CAP
+    warned of none stays on the ground. Returns ``params`` itself when no CAP is launched on
+    warning.
+    """
+    from ..engine.trajectory import circle_windows
+
+    sh = params.shooters
+    w = getattr(sh, "warn_launch", None)
+    if w is None or w.size == 0 or not w.any():
+        return params
+    rows = np.flatnonzero(w)
+    cls = params.threat_types.cls[raid.type_index[seg.threat]]
+    reach = sh.max_range_m[rows]
+    m, k, t_in, _ = circle_windows(seg, sh.unit[rows], float(reach.max(initial=0.0)),
+                                   lambda mm, kk: reach[kk, cls[mm]])
+    i = seg.threat[m]
+    t_track = pic.network_t[sh.side[rows[k]], i]
+    t_station = np.maximum(t_track + sh.warn_delay_s[rows[k]], t_in - LEAD_S)
+    first = np.full(rows.size, np.inf)
+    np.minimum.at(first, k, np.where(np.isfinite(t_track), t_station, np.inf))
+    start = sh.avail_from_s.copy()
+    start[rows] = first
+    avail_from = np.where(w, start, sh.avail_from_s)
+    avail_to = np.where(w, np.minimum(start + sh.warn_span_s, params.duration_s), sh.avail_to_s)
+    avail_to = np.where(w & ~np.isfinite(start), -np.inf, avail_to)
+    return replace(params, shooters=replace(sh, avail_from_s=avail_from, avail_to_s=avail_to))

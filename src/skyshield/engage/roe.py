@@ -31,6 +31,21 @@ ROE variants (codes as in :data:`skyshield.engine.params.ROE_CODES`):
 Common to the allied variants: no intercept over a neutral country, and no intercept whose
 debris footprint lands in one. Every rule is vectorised; :class:`RoeCase` and
 :func:`decide` give the scalar view used by the table-driven tests.
+
+**Third countries.** A *host nation* (:attr:`~skyshield.geo.Zone.HOST`, Jordan in April 2024)
+lets the nationalities the scenario names intercept over it (``host_ok``; a host always
+permits its own forces). With that permission its airspace counts, for every variant but
+``defended-airspace``, like allied airspace (``path-crosses-allied`` then needs no path
+crossing allied soil there); without it an intercept there is denied (reason
+``host``), whatever the variant. Other third countries (:attr:`~skyshield.geo.Zone.OTHER`)
+are open only to ``in-reach``; disputed land whose control the scenario leaves open
+(:attr:`~skyshield.geo.Zone.DISPUTED`) is open to the defended country's own shooters and to
+``in-reach``.
+
+**Space.** Airspace sovereignty ends where outer space begins; an intercept above
+:data:`SPACE_ALT_M` (exo-atmospheric: Arrow 3, SM-3) is judged as over international airspace
+(the zone code of the sea) by :func:`skyshield.engine.opportunities.lawful_windows`, while its
+debris is judged where it falls.
 """
 
 from __future__ import annotations
@@ -42,14 +57,20 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..geo import Zone
 
-__all__ = ["ROE_DEFENDED", "REASONS", "roe_allows", "RoeCase", "decide"]
+__all__ = ["ROE_DEFENDED", "REASONS", "SPACE_ALT_M", "roe_allows", "RoeCase", "decide"]
 
 ROE_DEFENDED = 0
 """ROE code of the defended country's own shooters."""
 
-REASONS = ("allowed", "airspace", "path", "neutral-debris", "debris")
+REASONS = ("allowed", "airspace", "path", "neutral-debris", "debris", "host")
 """Why an engagement is denied (index = reason code; 0 = allowed): the intercept point's
-airspace, the threat's path, debris in a neutral country, debris outside the allowed zones."""
+airspace, the threat's path, debris in a neutral country, debris outside the allowed zones,
+no permission of the host nation whose airspace the intercept is in."""
+
+SPACE_ALT_M = 100e3
+"""Where airspace ends for the rules of engagement: the Karman line of the FAI (100 km), the
+boundary most often used for outer space, where no state's sovereignty applies (Chicago
+Convention art. 1 covers airspace only; Outer Space Treaty art. II)."""
 
 _NONE, _OVER_ALLIED, _PATH, _REACH, _DEFENDED_AIRSPACE = 0, 1, 2, 3, 4
 _DEFENDED_SKY = (Zone.DEFENDED, Zone.SEA)
@@ -61,6 +82,7 @@ def roe_allows(
     intercept_zone: ArrayLike,
     debris_zone: ArrayLike,
     crosses_allied: ArrayLike,
+    host_ok: ArrayLike = True,
 ) -> tuple[NDArray[np.bool_], NDArray[np.int8]]:
     """Whether each engagement is allowed, and the reason code (:data:`REASONS`) if not.
 
@@ -73,27 +95,33 @@ def roe_allows(
         the debris landing point.
     crosses_allied
         Whether the threat's predicted path crosses allied soil.
+    host_ok
+        Where the intercept point is over a host nation: whether that host permits the
+        shooter's nationality to intercept there (ignored elsewhere).
     """
-    roe, sz, iz, dz, cr = np.broadcast_arrays(
+    roe, sz, iz, dz, cr, hk = np.broadcast_arrays(
         np.asarray(roe), np.asarray(shooter_zone), np.asarray(intercept_zone),
-        np.asarray(debris_zone), np.asarray(crosses_allied, dtype=bool),
+        np.asarray(debris_zone), np.asarray(crosses_allied, dtype=bool), np.asarray(host_ok, dtype=bool),
     )
-    own_sky = np.isin(iz, (Zone.DEFENDED, Zone.OCCUPIED, Zone.SEA, Zone.ADVERSARY))
+    host = (iz == Zone.HOST) & hk  # a permitting host's airspace
+    own_sky = np.isin(iz, (Zone.DEFENDED, Zone.OCCUPIED, Zone.SEA, Zone.ADVERSARY, Zone.DISPUTED)) | host
     zone_ok = np.select(
         [roe == _NONE, roe == _OVER_ALLIED, roe == _PATH, roe == _REACH, roe == _DEFENDED_AIRSPACE],
         [
             own_sky,
-            (iz == Zone.ALLIED) | ((sz == Zone.SEA) & (iz == Zone.SEA) & cr),
-            np.isin(iz, (Zone.ALLIED, Zone.DEFENDED, Zone.OCCUPIED, Zone.SEA)),
-            iz != Zone.NEUTRAL,
+            (iz == Zone.ALLIED) | ((sz == Zone.SEA) & (iz == Zone.SEA) & cr) | host,
+            np.isin(iz, (Zone.ALLIED, Zone.DEFENDED, Zone.OCCUPIED, Zone.SEA)) | host,
+            (iz != Zone.NEUTRAL) & ((iz != Zone.HOST) | hk),
             np.isin(iz, _DEFENDED_SKY),
         ],
         default=False,
     )
-    path_ok = (roe != _PATH) | cr
+    no_permit = (iz == Zone.HOST) & ~hk & (roe != _DEFENDED_AIRSPACE)
+    path_ok = (roe != _PATH) | cr | host  # a permitting host's airspace is open as allied soil is
     neutral_ok = (roe == _NONE) | (dz != Zone.NEUTRAL)
     debris_ok = (roe != _DEFENDED_AIRSPACE) | np.isin(dz, _DEFENDED_SKY)
-    reason = np.select([~zone_ok, ~path_ok, ~neutral_ok, ~debris_ok], [1, 2, 3, 4], 0).astype(np.int8)
+    reason = np.select([~zone_ok & no_permit, ~zone_ok, ~path_ok, ~neutral_ok, ~debris_ok],
+                       [5, 1, 2, 3, 4], 0).astype(np.int8)
     return reason == 0, reason
 
 
@@ -106,10 +134,11 @@ class RoeCase:
     intercept_zone: Zone
     crosses_allied: bool
     debris_zone: Zone | None = None  # default: where the intercept happens
+    host_ok: bool = True  # over a host nation: it permits the shooter's nationality
 
 
 def decide(case: RoeCase) -> tuple[bool, str]:
     """Scalar decision and its reason name."""
     dz = case.intercept_zone if case.debris_zone is None else case.debris_zone
-    ok, why = roe_allows(case.roe, case.shooter_zone, case.intercept_zone, dz, case.crosses_allied)
+    ok, why = roe_allows(case.roe, case.shooter_zone, case.intercept_zone, dz, case.crosses_allied, case.host_ok)
     return bool(ok), REASONS[int(why)]

@@ -1,8 +1,8 @@
 """Assess: what got through, what it hit, what it cost; events and metrics of one replication.
 
 Every threat ends in exactly one state: destroyed (hard kill), suppressed (lost its way to
-electronic warfare, a soft kill counted apart), leaked (reached its aim area) or still in
-flight at the end. Intercept debris lands where :func:`~skyshield.engine.opportunities.debris_points`
+electronic warfare, a soft kill counted apart), failed (fell short: a launch or in-flight
+failure), leaked (reached its aim area) or still in flight at the end. Intercept debris lands where :func:`~skyshield.engine.opportunities.debris_points`
 puts it; the cost ledger is :func:`skyshield.engage.ledger.ledger_metrics`.
 """
 
@@ -56,6 +56,7 @@ METRIC_DOCS: dict[str, str] = {
     "destroyed": "threats destroyed by interceptors",
     "leaked": "threats that reached their aim area",
     "in_flight_at_end": "threats still flying when the scenario ended",
+    "failed": "threats that failed at launch or in flight and fell short (catalog launch_failure), not in `destroyed`",
     "assets_hit": "leakers with a warhead that damaged the asset they reached",
     "assets_hit_distinct": "distinct assets damaged at least once",
     "population_at_damaged_assets": "people: population of the distinct assets damaged",
@@ -120,9 +121,10 @@ def assess(
     k_e = np.flatnonzero(eng.killed)
     killed[eng.threat[k_e]] = True
     lost = np.isfinite(eng.ew_t_lost_s) & ~killed if eng.ew_t_lost_s.size == n else np.zeros(n, bool)
+    failed = raid.failed & ~killed & ~lost  # fell on the way (launch or in-flight failure)
     ends_in_time = arrival <= params.duration_s
-    leaked = ~killed & ~lost & ends_in_time
-    in_flight = ~killed & ~lost & ~ends_in_time
+    leaked = ~killed & ~lost & ~failed & ends_in_time
+    in_flight = ~killed & ~lost & ~failed & ~ends_in_time
     hit = leaked & tt.warhead[raid.type_index] & (damage_u < tt.p_damage[raid.type_index])
     hit_assets = np.unique(raid.target[hit])
     t_def = pic.network_t[DEFENDED]
@@ -151,6 +153,7 @@ def assess(
         "destroyed": float(killed.sum()),
         "leaked": float(leaked.sum()),
         "in_flight_at_end": float(in_flight.sum()),
+        "failed": float(failed.sum()),
         "assets_hit": float(hit.sum()),
         "assets_hit_distinct": float(hit_assets.size),
         "population_at_damaged_assets": float(params.assets.population[hit_assets].sum()),
@@ -188,11 +191,13 @@ def assess(
         m[f"destroyed_{name}"] = float((killed & sel).sum())
         m[f"leaked_{name}"] = float((leaked & sel).sum())
         m[f"suppressed_ew_{name}"] = float((lost & sel).sum())
+        m[f"failed_{name}"] = float((failed & sel).sum())
+    m.update(_by_nationality(params, raid, eng, killed, cls, cost))
     for kind in sorted(set(params.assets.kind)):
         rows = np.array([k == kind for k in params.assets.kind])
         m[f"assets_hit_{kind}"] = float(rows[raid.target[hit]].sum())
     # Cost ledger and expected damage.
-    expected, avoided, by_asset = _expected_damage(params, raid, leaked, ends_in_time, per_asset=True)
+    expected, avoided, by_asset = _expected_damage(params, raid, leaked, ends_in_time & ~raid.failed, per_asset=True)
     m["expected_damage_usd"] = expected
     m.update(_asset_metrics(params, raid, leaked, hit, warn, by_asset))
     weapon = eng.weapon if eng.weapon.size == eng.shooter.size else np.zeros(eng.shooter.size, np.int64)
@@ -203,6 +208,47 @@ def assess(
     events = _events(params, raid, pic, eng, k_e, k_lon, k_lat, k_zone, leaked, hit, aim, arrival,
                      lost, d_lon, d_lat, d_zone)
     return Outcome(m, events)
+
+
+def _by_nationality(params: EngineParams, raid: Raid, eng: Engagements, killed, cls, cost) -> dict[str, float]:
+    """Kills, rounds and their cost by the shooter's nationality (and its kind: fighter, ship,
+    sam, gun), for the nationalities named in the scenario: ``destroyed_<class>_by_<nat>``,
+    ``destroyed_<class>_by_<nat>_<kind>``, ``interceptors_by_<nat>``,
+    ``interceptor_cost_usd_by_<nat>``."""
+    sh = params.shooters
+    nats = getattr(params, "nationalities", ())
+    if not nats or sh.nationality.size == 0:
+        return {}
+    m: dict[str, float] = {}
+    kill_row = np.flatnonzero(eng.killed)
+    k_nat = sh.nationality[eng.shooter[kill_row]]
+    k_kind = sh.kind[eng.shooter[kill_row]]
+    k_cls = cls[eng.threat[kill_row]]
+    e_nat = sh.nationality[eng.shooter]
+    present = np.unique(cls)
+    for n, nat in enumerate(nats):
+        if not nat:
+            continue
+        key = nat.lower()
+        mine = sh.nationality == n
+        m[f"destroyed_by_{key}"] = float((k_nat == n).sum())
+        m[f"interceptors_by_{key}"] = float(eng.n_interceptors[e_nat == n].sum())
+        m[f"interceptor_cost_usd_by_{key}"] = float(np.asarray(cost, float)[e_nat == n].sum())
+        for c in present:
+            m[f"destroyed_{THREAT_CLASSES[c]}_by_{key}"] = float(((k_nat == n) & (k_cls == c)).sum())
+            for kd in np.unique(sh.kind[mine]):
+                m[f"destroyed_{THREAT_CLASSES[c]}_by_{key}_{SHOOTER_KINDS[kd]}"] = float(
+                    ((k_nat == n) & (k_cls == c) & (k_kind == kd)).sum())
+    return m
+
+
+METRIC_DOCS.update({
+    "destroyed_by_<nat>": "threats destroyed by shooters of one nationality (ISO 3166 alpha-3, lower case)",
+    "destroyed_<class>_by_<nat>": "threats of a class destroyed by shooters of one nationality",
+    "destroyed_<class>_by_<nat>_<kind>": "the same, by that nationality's shooters of one kind (sam, gun, ship, fighter)",
+    "interceptors_by_<nat>": "interceptors fired by shooters of one nationality",
+    "interceptor_cost_usd_by_<nat>": "USD: cost of the interceptors fired by shooters of one nationality",
+})
 
 
 def exposed_share(params: EngineParams, raid: Raid, hit: NDArray[np.bool_], warn_s: NDArray[np.float64]) -> NDArray[np.float64]:

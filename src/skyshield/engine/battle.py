@@ -67,7 +67,7 @@ class BattlePolicy(Protocol):
 class _Books:
     """Mutable state of one battle: magazines, channels, sorties, what each group knows."""
 
-    def __init__(self, params: EngineParams, raid: Raid, kill_u, ka_u, t_lost):
+    def __init__(self, params: EngineParams, raid: Raid, kill_u, ka_u, t_lost, opp_pk_factor=None):
         sh = params.shooters
         d = params.doctrine
         J = sh.ids.__len__()
@@ -99,6 +99,7 @@ class _Books:
             self.group = [0] * J
         else:
             self.group = side
+        self.seg_pk = opp_pk_factor.tolist() if opp_pk_factor is not None and opp_pk_factor.size else None
         self.ku = kill_u.tolist()
         self.ka = ka_u.tolist()
         n = raid.size
@@ -171,7 +172,7 @@ class _Books:
         ch = self.channels[j]
         c = min(range(len(ch)), key=ch.__getitem__)
         ch[c] = t + (fly if self.back[j] else 0.0)
-        p = self.slot_pk[j][s][c_i]
+        p = self.slot_pk[j][s][c_i] * (self.seg_pk[m] if self.seg_pk is not None else 1.0)
         k = self.shots[i]
         row = self.ku[i]
         gone = t >= self.t_dead[i] or t >= self.t_lost[i]
@@ -238,7 +239,7 @@ class GreedyBattle:
                 n, opp.ew_site, opp.ew_threat, opp.ew_t_enter_s, ew.p_soft[opp.ew_site, c], ew.key,
                 streams.key("engagement/ew"),
             )
-        books = _Books(params, raid, kill_u, ka_u, t_lost)
+        books = _Books(params, raid, kill_u, ka_u, t_lost, opp.segment_pk_factor)
         if params.doctrine.assignment == 0:
             _event_loop(books, opp)
         else:

@@ -31,7 +31,7 @@ from .params import (
     ThreatTypes,
 )
 
-__all__ = ["compile_scenario", "build_theatre"]
+__all__ = ["compile_scenario", "build_theatre", "nationality_of", "host_permits"]
 
 
 def _unit_sites(f: Force) -> list[tuple[str, float, float]]:
@@ -82,6 +82,11 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         warhead=np.array([t.warhead for t in tt]),
         p_damage=np.array([t.damage_probability.value for t in tt]),
         damage_fraction=np.array([t.damage_fraction.value for t in tt]),
+        keplerian=np.array([t.profile == "ballistic" and t.trajectory is not None for t in tt], dtype=bool),
+        beta_kg_m2=np.array([t.trajectory.ballistic_coefficient.value if t.trajectory else np.inf for t in tt]),
+        launch_failure=np.array([t.launch_failure.value if t.launch_failure else 0.0 for t in tt]),
+        manoeuvre_pk=np.array([t.manoeuvre.pk_factor.value if t.manoeuvre else 1.0 for t in tt]),
+        manoeuvre_below_m=np.array([t.manoeuvre.below.value if t.manoeuvre else 0.0 for t in tt]),
     )
 
     s_rows: list[tuple[str, int, float, float, str]] = []  # id, side, lon, lat, sensor type
@@ -139,6 +144,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
             salvo[j, c] = e.salvo
     shooter_types = [catalog.shooters[f.type] for _, f, _, _ in j_rows]
     theatre = build_theatre(sc)
+    nationalities = sorted({nationality_of(sc, r[1]) for r in j_rows})
     extra = _shooter_extras(j_rows, shooter_types, env, sc, bases, theatre)
     if sc.doctrine.firing == "shoot-shoot":  # two rounds (or salvoes) before the first look
         salvo = np.where(salvo > 0, np.maximum(salvo, 2), 0)
@@ -173,6 +179,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         salvo=salvo,
         reserve=env["reserve"],
         force=tuple(r[1].id for r in j_rows),
+        nationality=np.array([nationalities.index(nationality_of(sc, r[1])) for r in j_rows], dtype=np.int64),
         **extra,
     )
 
@@ -236,7 +243,37 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         policy=build_policy(sc, catalog, option, theatre),
         shelter_fraction=float(sc.civil_defence.shelter_fraction) if sc.civil_defence else 0.0,
         time_to_shelter_s=float(sc.civil_defence.time_to_shelter) if sc.civil_defence else 600.0,
+        ballistic_levels_m=_ballistic_levels(env),
+        nationalities=tuple(nationalities),
+        host_permits=host_permits(sc, nationalities),
     )
+
+
+def _ballistic_levels(env: dict) -> np.ndarray:
+    """Altitude bounds of every envelope against ballistic threats: where a ballistic flight is
+    cut, so that a piece is inside or outside each envelope's altitude band as a whole."""
+    c = THREAT_CLASSES.index("ballistic")
+    on = env["pk"][:, c] > 0 if env["pk"].size else np.zeros(0, bool)
+    return np.unique(np.r_[env["min_alt"][on, c], env["max_alt"][on, c]])
+
+
+def nationality_of(sc: Scenario, f: Force) -> str:
+    """A force's nationality: its own, else the defended country's for defended forces, else
+    ``""`` (an allied force of unspecified nationality)."""
+    if f.nationality is not None:
+        return f.nationality
+    return sc.theatre.defended if f.side == "defended" else ""
+
+
+def host_permits(sc: Scenario, nationalities: list[str]) -> np.ndarray:
+    """``(H, K)``: whether host nation ``h`` (in the scenario's order) lets nationality ``k``
+    intercept over it; a host always permits its own forces, ``all`` permits every one."""
+    hosts = list(sc.theatre.hosts.items())
+    out = np.zeros((len(hosts), len(nationalities)), bool)
+    for h, (code, host) in enumerate(hosts):
+        for k, nat in enumerate(nationalities):
+            out[h, k] = host.permits == "all" or nat == code or nat in host.permits
+    return out
 
 
 def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Theatre) -> dict:
@@ -257,6 +294,7 @@ def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Th
         "slot_rounds": np.zeros((J, S), np.int64), "slot_cost_usd": np.zeros((J, S)),
         "slot_pk": np.zeros((J, S, C)), "transit_mps": np.zeros(J), "reaction_s": np.zeros(J),
         "engage_on_remote": np.zeros(J, bool), "mobile_reach_m": np.zeros(J),
+        "warn_launch": np.zeros(J, bool), "warn_delay_s": np.zeros(J), "warn_span_s": np.zeros(J),
     }
 
     def weapon(name: str) -> int:
@@ -267,7 +305,7 @@ def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Th
     for j, ((_, f, lon, lat), t) in enumerate(zip(j_rows, shooter_types)):  # noqa: B007
         out["kind"][j] = SHOOTER_KINDS.index(t.kind)
         out["transit_mps"][j] = t.interceptor_speed.value
-        out["reaction_s"][j] = t.reaction_time.value
+        out["reaction_s"][j] = t.reaction_time.value if f.reaction_time is None else float(f.reaction_time)
         out["engage_on_remote"][j] = (f.engage_on_remote if f.engage_on_remote is not None
                                       else t.engage_on_remote is not None)
         if t.mobility is not None:  # cued by the network, it drives toward the threat's path
@@ -304,9 +342,17 @@ def _shooter_extras(j_rows, shooter_types, env, sc: Scenario, bases, theatre: Th
         transit_s = float(great_circle_distance_m(base[0], base[1], lon, lat)) / a.dash_speed.value
         if f.fighter is None:  # no posture given: on station all along, as a static shooter
             continue
-        sch = cap_schedule(posture.posture, float(sc.duration), float(posture.on_station),
+        on_warning = posture.posture == "cap" and posture.launch == "on-warning"
+        sch = cap_schedule(posture.posture, float(sc.duration), 0.0 if on_warning else float(posture.on_station),
                            a.time_on_station.value, a.tanker_extension.value, posture.tanker,
                            posture.sorties, posture.relief_on_station, a.turnaround.value, transit_s)
+        if on_warning:  # timed at run time from the first warning (engage.fighters.launch_on_warning)
+            span = cap_schedule("cap", np.inf, 0.0, a.time_on_station.value, a.tanker_extension.value,
+                                posture.tanker, posture.sorties, posture.relief_on_station, a.turnaround.value,
+                                transit_s).available_to_s
+            out["warn_launch"][j] = True
+            out["warn_delay_s"][j] = float(posture.alert) + transit_s
+            out["warn_span_s"][j] = span
         out["avail_from_s"][j] = sch.available_from_s
         out["avail_to_s"][j] = sch.available_to_s
         out["endurance_s"][j] = sch.endurance_s

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..engage.fighters import launch_on_warning
 from ..policy.phase import EscalationPhase
 from ..rng import Streams
 from .assess import Outcome, assess
@@ -37,6 +38,7 @@ class Engine:
         raid = sample_raid(params, streams)  # the raid: common to every option
         seg = build_segments(raid, params)  # move: analytic flight paths
         pic = self.sense(params, raid, seg, streams)  # sense: who sees what, when
+        params = launch_on_warning(params, raid, seg, pic)  # patrols timed to the raid
         opp = find_opportunities(params, raid, seg, pic, link_into(params, streams))  # decide: who could fire, when (ROE)
         eng = self.battle(params, raid, opp, streams)  # engage: the battle loop
         damage_u = streams.generator("damage").random(raid.size)

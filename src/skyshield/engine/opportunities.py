@@ -49,9 +49,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ..engage.roe import REASONS, roe_allows
+from ..engage.roe import REASONS, SPACE_ALT_M, roe_allows
 from ..geo import EARTH_RADIUS_M, Zone, unit_to_lonlat
 from ..geo.crossings import zone_pieces
+from ..geo.layers import host_of, zone_of
 from ..picture.network import Link, side_pictures
 from ..sensors.radar import radar_horizon_m
 from .params import ALLIED, DEFENDED, ROE_CODES, SHOOTER_KINDS, EngineParams
@@ -60,7 +61,7 @@ from .sense import Picture
 from .trajectory import Segments, circle_windows, positions_at
 
 __all__ = ["Opportunities", "find_opportunities", "debris_points", "DEBRIS_DRAG", "BORDER_MARGIN_M",
-           "debris_shift_rad", "path_crosses", "lawful_windows"]
+           "debris_shift_rad", "path_crosses", "lawful_windows", "host_permits"]
 
 DEBRIS_DRAG = 0.5
 """Notional: debris carries forward half the vacuum fall distance ``v sqrt(2h/g)``."""
@@ -79,7 +80,7 @@ class Opportunities:
     t_last_s: NDArray[np.float64]  # (O,) threat leaves the envelope (or the allowed zone)
     flyout_s: NDArray[np.float64]  # (O,) interceptor fly-out, or transit of a fighter / mobile unit
     denied_roe: int  # windows ruled out by ROE alone
-    denied_by_reason: tuple[int, ...] = (0, 0, 0, 0)  # counts by engage.roe.REASONS[1:]
+    denied_by_reason: tuple[int, ...] = (0, 0, 0, 0, 0)  # counts by engage.roe.REASONS[1:]
     ew_site: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (X,)
     ew_threat: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (X,)
     ew_t_enter_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (X,)
@@ -92,6 +93,7 @@ class Opportunities:
     win_segment: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (G,)
     win_t_in_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (G,)
     win_t_out_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (G,)
+    segment_pk_factor: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (M,) kill probability factor of a terminal manoeuvre
 
 
 def _range_m(u1: NDArray[np.float64], u2: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -212,8 +214,18 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
         tuple(int(x) for x in counts), *_ew_exposure(params, raid, seg),
         denied_shooter=j[denied], denied_threat=i[denied], denied_reason=reason_d.astype(np.int64),
         win_shooter=geometric[0], win_threat=geometric[1], win_segment=geometric[2],
-        win_t_in_s=geometric[3], win_t_out_s=geometric[4],
+        win_t_in_s=geometric[3], win_t_out_s=geometric[4], segment_pk_factor=_manoeuvre(params, raid, seg),
     )
+
+
+def _manoeuvre(params: EngineParams, raid: Raid, seg: Segments) -> NDArray[np.float64]:
+    """Per segment: the factor on single-shot kill probability of a threat manoeuvring there
+    (its type's ``manoeuvre.pk_factor`` below ``manoeuvre.below``; 1 elsewhere)."""
+    tt = params.threat_types
+    if tt.manoeuvre_pk.size == 0 or seg.threat.size == 0:
+        return np.ones(seg.threat.size)
+    typ = raid.type_index[seg.threat]
+    return np.where(seg.alt_m < tt.manoeuvre_below_m[typ], tt.manoeuvre_pk[typ], 1.0)
 
 
 _REACH_BINS_M = (10e3, 50e3, 150e3, 400e3)
@@ -272,6 +284,7 @@ def _roe_windows(params, raid, seg, m, j, i, t_a, t_b):
     roe = sh.roe[j]
     speed = params.threat_types.speed_mps[raid.type_index[i]]
     delta = debris_shift_rad(speed, seg.alt_m[m])
+    exo = seg.alt_m[m] >= SPACE_ALT_M  # above the airspace: judged as international airspace
     crosses = np.zeros(W, bool)
     need_path = np.isin(roe, (ROE_CODES["over-allied-territory"], ROE_CODES["path-crosses-allied"]))
     if need_path.any():
@@ -280,7 +293,7 @@ def _roe_windows(params, raid, seg, m, j, i, t_a, t_b):
     s_a = (t_a - seg.t0_s[m]) * rate
     s_b = (t_b - seg.t0_s[m]) * rate
     # Zones along each window's track, from its start to its end plus the debris shift.
-    p_row, p0, p1, pz = zone_pieces(params.theatre, seg.a[m], seg.tangent[m], s_a, s_b + delta)
+    p_row, p0, p1, pz = zone_pieces(params.theatre, seg.a[m], seg.tangent[m], s_a, s_b + delta, fine=True)
     # Cut points of the joint (intercept zone, debris zone): borders b and b - delta.
     inner = p0 > s_a[p_row]
     cut_row = np.concatenate([np.arange(W), np.arange(W), p_row[inner], p_row[inner]])
@@ -306,9 +319,11 @@ def _roe_windows(params, raid, seg, m, j, i, t_a, t_b):
         k = np.searchsorted(key, r * span + s, side="right") - 1
         return pz[np.clip(k, 0, key.size - 1)]
 
-    iz = zone_at(q_row, mid)
-    dz = zone_at(q_row, mid + delta[q_row])
-    ok, why = roe_allows(roe[q_row], sh.zone[j[q_row]], iz, dz, crosses[q_row])
+    fz = zone_at(q_row, mid)
+    iz = np.where(exo[q_row], int(Zone.SEA), zone_of(fz))
+    dz = zone_of(zone_at(q_row, mid + delta[q_row]))
+    ok, why = roe_allows(roe[q_row], sh.zone[j[q_row]], iz, dz, crosses[q_row],
+                         host_permits(params, j[q_row], host_of(fz)))
     first = np.ones(q_row.size, bool)
     first[1:] = q_row[1:] != q_row[:-1]
     reason = np.zeros(W, np.int64)
@@ -335,6 +350,19 @@ def _roe_windows(params, raid, seg, m, j, i, t_a, t_b):
     t0 = np.where(s0 == s_a[r_out], t_a[r_out], t0)
     t1 = np.where(s1 == s_b[r_out], t_b[r_out], t1)
     return r_out, t0, t1, reason
+
+
+def host_permits(params, j: NDArray[np.int64], host: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Whether host nation ``host`` (index, ``-1`` for none) permits shooter ``j``'s
+    nationality to intercept over it (``True`` where there is no host)."""
+    perm = getattr(params, "host_permits", None)
+    nat = getattr(params.shooters, "nationality", None)
+    out = np.ones(np.broadcast(j, host).shape, bool)
+    if perm is None or nat is None or perm.size == 0:
+        return out
+    over = host >= 0
+    out[over] = perm[host[over], nat[j[over]]]
+    return out
 
 
 def _ew_exposure(params: EngineParams, raid: Raid, seg: Segments):

@@ -7,7 +7,7 @@ at the boundary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,6 +56,11 @@ class ThreatTypes:
     warhead: B  # (K,)
     p_damage: F  # (K,)
     damage_fraction: F  # (K,) share of an asset's value one damaging hit destroys
+    keplerian: B = field(default_factory=lambda: np.zeros(0, bool))  # (K,) ballistic with a physical trajectory
+    beta_kg_m2: F = field(default_factory=lambda: np.zeros(0))  # (K,) re-entry ballistic coefficient (inf: no drag)
+    launch_failure: F = field(default_factory=lambda: np.zeros(0))  # (K,) probability of failing at launch or in flight
+    manoeuvre_pk: F = field(default_factory=lambda: np.zeros(0))  # (K,) pk factor below manoeuvre_below_m (1: none)
+    manoeuvre_below_m: F = field(default_factory=lambda: np.zeros(0))  # (K,)
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,10 @@ class Shooters:
     engage_on_remote: B  # (J,) may fire on another sensor's fire-control-quality track
     mobile_reach_m: F  # (J,) how far a mobile unit drives toward a threat's path (0: fixed site)
     force: tuple[str, ...] = ()  # (J,) force id each unit comes from
+    nationality: I = field(default_factory=lambda: np.zeros(0, np.int64))  # (J,) row of EngineParams.nationalities
+    warn_launch: B = field(default_factory=lambda: np.zeros(0, bool))  # (J,) CAP launched on the first warning
+    warn_delay_s: F = field(default_factory=lambda: np.zeros(0))  # (J,) warning to on station (alert + transit)
+    warn_span_s: F = field(default_factory=lambda: np.zeros(0))  # (J,) on station to the end of the last sortie
 
 
 @dataclass(frozen=True)
@@ -212,3 +221,6 @@ class EngineParams:
     policy: object | None = None  # skyshield.policy.compile.PolicyParams: clauses, tripwires, escalation
     shelter_fraction: float = 0.0  # civil defence: share of people who shelter when warned in time
     time_to_shelter_s: float = 600.0  # warning that share needs
+    ballistic_levels_m: F = field(default_factory=lambda: np.zeros(0))  # (L,) envelope altitude bounds for ballistic threats
+    nationalities: tuple[str, ...] = ()  # (K,) nationality codes of the shooters ("" unspecified)
+    host_permits: B = field(default_factory=lambda: np.zeros((0, 0), bool))  # (H, K) host h lets nationality k intercept over it

@@ -1,12 +1,15 @@
-"""Sample a raid: which threats fly, from where, when, by which route, toward which asset.
+"""Sample a raid: which threats fly, from where, when, by which route, toward which asset,
+and which of them fail on the way.
 
 Each raid group draws from its own named stream (``raid/<group id>``), so changing one group
-leaves every other group's threats exactly as they were.
+leaves every other group's threats exactly as they were. Launch failures of types that have
+them (``launch_failure`` in the catalog) draw from ``raid/<group id>/failure``: a failing
+missile stops at a uniform point of the first :data:`FAILURE_SPAN` of its flight time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,7 +18,12 @@ from ..geo import destination_point
 from ..rng import Streams
 from .params import EngineParams, RaidGroupPlan
 
-__all__ = ["Raid", "sample_raid"]
+__all__ = ["Raid", "sample_raid", "FAILURE_SPAN"]
+
+FAILURE_SPAN = 0.8
+"""Notional: failures (at launch, in boost or in midcourse) happen over the first 80 % of the
+flight; a missile that re-enters arrives (public accounts of failed Iranian missiles in April
+2024 had them falling in Iran, Iraq and Jordan, short of Israel)."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,12 @@ class Raid:
     target: NDArray[np.int64]  # (N,) asset row
     waypoints: NDArray[np.float64]  # (N, W, 2) lon/lat: launch, via..., aim; NaN padded
     n_points: NDArray[np.int64]  # (N,) valid rows of `waypoints` (>= 2)
+    fail_frac: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (N,) failure point as a fraction of the flight time; NaN: no failure (empty: none fail)
+
+    @property
+    def failed(self) -> NDArray[np.bool_]:
+        """Threats that fail on the way (never arrive)."""
+        return np.isfinite(self.fail_frac) if self.fail_frac.size == self.size else np.zeros(self.size, bool)
 
     @property
     def size(self) -> int:
@@ -84,10 +98,16 @@ def sample_raid(params: EngineParams, streams: Streams) -> Raid:
         if g.count == 0:
             continue
         ti, t, tgt, pts, npts = _sample_group(g, params, streams.generator(f"raid/{g.id}"), width)
-        parts.append((np.full(g.count, ti), np.full(g.count, gi), t, tgt, pts, npts))
+        fail = np.full(g.count, np.nan)
+        p_fail = params.threat_types.launch_failure[ti] if params.threat_types.launch_failure.size else 0.0
+        if p_fail > 0:
+            rng = streams.generator(f"raid/{g.id}/failure")
+            u, where = rng.random(g.count), rng.uniform(0.0, FAILURE_SPAN, g.count)
+            fail = np.where(u < p_fail, where, np.nan)
+        parts.append((np.full(g.count, ti), np.full(g.count, gi), t, tgt, pts, npts, fail))
     if not parts:
         z = np.zeros(0, dtype=np.int64)
-        return Raid(z, z, np.zeros(0), z, np.zeros((0, width, 2)), z)
+        return Raid(z, z, np.zeros(0), z, np.zeros((0, width, 2)), z, np.zeros(0))
     cols = list(zip(*parts))
     return Raid(
         type_index=np.concatenate(cols[0]).astype(np.int64),
@@ -96,4 +116,5 @@ def sample_raid(params: EngineParams, streams: Streams) -> Raid:
         target=np.concatenate(cols[3]).astype(np.int64),
         waypoints=np.concatenate(cols[4]),
         n_points=np.concatenate(cols[5]),
+        fail_frac=np.concatenate(cols[6]),
     )

@@ -1,8 +1,12 @@
 r"""Threat flight paths as piecewise great-circle segments, and when they enter circles.
 
-Every threat flies a chain of great-circle segments at constant speed and altitude (a cruise
-profile at its cruise altitude; a quasi-ballistic profile as ascent, high arc and terminal
-segments at representative altitudes). On the unit sphere a segment starting at :math:`a`
+Every threat flies a chain of great-circle segments at constant speed and altitude: a cruise
+profile at its cruise altitude; a ballistic missile with a physical trajectory as the pieces of
+its Keplerian conic with re-entry drag (:mod:`skyshield.engine.ballistic`: cut at every
+envelope altitude bound, so altitude gating is exact, each piece at its mean ground speed); a
+quasi-ballistic type without one as ascent, high arc and terminal segments at representative
+altitudes (:data:`BALLISTIC_PROFILE`). A threat that fails in flight
+(:attr:`skyshield.engine.raid.Raid.failed`) stops at its failure point. On the unit sphere a segment starting at :math:`a`
 with unit tangent :math:`t` is :math:`p(s) = a\cos s + t \sin s` for arc angle
 :math:`s \in [0, \theta]`. Its angular distance :math:`\delta` from a point :math:`c` obeys
 
@@ -63,6 +67,74 @@ def _slerp(a: NDArray[np.float64], b: NDArray[np.float64], f: NDArray[np.float64
 def build_segments(raid: Raid, params: EngineParams) -> Segments:
     """Turn sampled routes into segments with times, for cruise and ballistic profiles."""
     tt = params.threat_types
+    kep = tt.keplerian[raid.type_index] if tt.keplerian.size else np.zeros(raid.size, bool)
+    seg = _profile_segments(raid, params, ~kep)
+    if kep.any():
+        seg = _merge(seg, _keplerian_segments(raid, params, np.flatnonzero(kep)), raid.size)
+    if raid.failed.any():
+        seg = _truncate(seg, raid)
+    return seg
+
+
+def _keplerian_segments(raid: Raid, params: EngineParams, bi: NDArray[np.int64]) -> Segments:
+    """Pieces of the physical trajectories of ballistic threats ``bi`` (launch to aim, direct)."""
+    from .ballistic import pieces
+
+    tt = params.threat_types
+    u = lonlat_to_unit(raid.waypoints[bi, 0, 0], raid.waypoints[bi, 0, 1]).reshape(-1, 3)
+    last = raid.n_points[bi] - 1
+    v = lonlat_to_unit(raid.waypoints[bi, last, 0], raid.waypoints[bi, last, 1]).reshape(-1, 3)
+    rng_rad = np.arctan2(np.linalg.norm(np.cross(u, v), axis=-1), np.einsum("ij,ij->i", u, v))
+    typ = raid.type_index[bi]
+    levels = getattr(params, "ballistic_levels_m", np.zeros(0))
+    k, f0, f1, t0, t1, alt = pieces(np.maximum(rng_rad, 1e-6), tt.alt_m[typ], tt.beta_kg_m2[typ], levels)
+    a = _slerp(u[k], v[k], f0)
+    b = _slerp(u[k], v[k], f1)
+    arc = np.maximum((f1 - f0) * rng_rad[k], 0.0)
+    dot = np.einsum("mk,mk->m", a, b)
+    tan = b - dot[:, None] * a
+    norm = np.linalg.norm(tan, axis=-1, keepdims=True)
+    # a zero-length piece keeps the great circle of its flight
+    whole = v[k] - np.einsum("mk,mk->m", a, v[k])[:, None] * a
+    tan = np.where(norm > 1e-15, tan / np.where(norm > 1e-15, norm, 1.0), whole / np.maximum(np.linalg.norm(whole, axis=-1, keepdims=True), 1e-300))
+    local = np.arange(k.size) - np.searchsorted(k, k)
+    launch = raid.launch_s[bi[k]]
+    dur = np.maximum(t1 - t0, 1e-9)
+    arrival = np.zeros(raid.size)
+    np.maximum.at(arrival, bi[k], launch + t1)
+    return Segments(threat=bi[k].astype(np.int64), local=local.astype(np.int64), t0_s=launch + t0, t1_s=launch + t1,
+                    a=a, tangent=tan, arc_rad=arc, rate_rad_s=arc / dur, alt_m=alt, arrival_s=arrival)
+
+
+def _merge(s1: Segments, s2: Segments, n: int) -> Segments:
+    """Segments of two disjoint sets of threats, in (threat, local) order."""
+    cat = {f: np.concatenate([getattr(s1, f), getattr(s2, f)]) for f in
+           ("threat", "local", "t0_s", "t1_s", "a", "tangent", "arc_rad", "rate_rad_s", "alt_m")}
+    order = np.lexsort((cat["local"], cat["threat"]))
+    arrival = np.maximum(s1.arrival_s, s2.arrival_s) if s1.arrival_s.size == n else s2.arrival_s
+    return Segments(**{f: v[order] for f, v in cat.items()}, arrival_s=arrival)
+
+
+def _truncate(seg: Segments, raid: Raid) -> Segments:
+    """Failing threats stop at their failure point: later segments dropped, the one it is in cut."""
+    launch = np.full(raid.size, np.inf)
+    np.minimum.at(launch, seg.threat, seg.t0_s)
+    frac = np.where(raid.failed, raid.fail_frac, np.inf)
+    t_fail = launch + frac * (seg.arrival_s - launch)
+    tf = t_fail[seg.threat]
+    keep = (seg.t0_s < tf) | (seg.local == 0)
+    t1 = np.minimum(seg.t1_s, tf)
+    arc = np.where(np.isfinite(tf) & (seg.t1_s > tf), seg.rate_rad_s * np.maximum(t1 - seg.t0_s, 0.0), seg.arc_rad)
+    arrival = np.where(raid.failed, np.minimum(t_fail, seg.arrival_s), seg.arrival_s)
+    return Segments(threat=seg.threat[keep], local=seg.local[keep], t0_s=seg.t0_s[keep], t1_s=t1[keep],
+                    a=seg.a[keep], tangent=seg.tangent[keep], arc_rad=arc[keep], rate_rad_s=seg.rate_rad_s[keep],
+                    alt_m=seg.alt_m[keep], arrival_s=arrival)
+
+
+def _profile_segments(raid: Raid, params: EngineParams, take: NDArray[np.bool_]) -> Segments:
+    """Segments of threats ``take`` flying their routes (cruise) or the three-piece
+    quasi-ballistic profile; the other threats get none (arrival 0)."""
+    tt = params.threat_types
     n = raid.size
     W = raid.waypoints.shape[1]
     ball = tt.ballistic[raid.type_index]
@@ -83,7 +155,7 @@ def build_segments(raid: Raid, params: EngineParams) -> Segments:
     n_pts = np.where(ball, len(BALLISTIC_PROFILE) + 1, raid.n_points)
     a = u[:, :-1]
     b = u[:, 1:]
-    valid = np.arange(W - 1)[None, :] < (n_pts - 1)[:, None]  # (N, W-1)
+    valid = (np.arange(W - 1)[None, :] < (n_pts - 1)[:, None]) & take[:, None]  # (N, W-1)
     ti, li = np.nonzero(valid)
     a = a[ti, li]
     b = b[ti, li]

@@ -16,6 +16,7 @@ from skyshield.geo.geodesy import (
     lonlat_to_unit,
     unit_to_lonlat,
 )
+from skyshield.geo.layers import DisputedArea
 from skyshield.geo.zones import (
     BUILTIN_OCCUPIED_2025,
     BUILTIN_OCCUPIED_2025_SOURCE,
@@ -30,6 +31,7 @@ __all__ = [
     "BUILTIN_OCCUPIED_2025",
     "BUILTIN_OCCUPIED_2025_SOURCE",
     "DEFAULT_BBOX",
+    "DisputedArea",
     "EARTH_RADIUS_M",
     "ENUFrame",
     "Theatre",

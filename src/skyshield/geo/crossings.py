@@ -34,6 +34,7 @@ import shapely
 from numpy.typing import NDArray
 
 from .geodesy import EARTH_RADIUS_M, lonlat_to_unit, unit_to_lonlat
+from .layers import ZONE_MASK
 from .zones import Theatre, _theatre_geometries
 
 __all__ = ["STEP_M", "zone_pieces", "boundary_edges"]
@@ -66,7 +67,7 @@ def _points(a: F, t: F, s: F) -> tuple[F, F]:
     return np.asarray(lon, float), np.asarray(lat, float)
 
 
-def zone_pieces(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F) -> tuple[I, F, F, NDArray[np.int8]]:
+def zone_pieces(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F, fine: bool = False) -> tuple[I, F, F, NDArray]:
     """Pieces of constant zone of arcs ``k``: ``p(s) = a_k cos s + t_k sin s``, ``s_lo_k <= s <= s_hi_k``.
 
     Parameters
@@ -77,13 +78,30 @@ def zone_pieces(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F) -> tuple[I, F, F
         ``(K, 3)`` start point and unit tangent of each arc's great circle.
     s_lo, s_hi
         ``(K,)`` arc parameters (radians) of the part of interest; ``s_hi >= s_lo``.
+    fine
+        Return fine codes (:meth:`~skyshield.geo.Theatre.classify_fine`: the zone and, over a
+        host nation, which one) instead of zones; pieces then also end where a track passes
+        from one host nation into another.
 
     Returns
     -------
     row, s0, s1, zone
         One row per piece, sorted by ``(row, s0)``; the pieces of arc ``k`` tile
-        ``[s_lo_k, s_hi_k]`` and neighbours differ in zone.
+        ``[s_lo_k, s_hi_k]`` and neighbours differ in zone (in fine code with ``fine``).
     """
+    row, s0, s1, code = _fine_pieces(theatre, a, t, s_lo, s_hi)
+    if fine or row.size == 0:
+        return row, s0, s1, code
+    zone = (code & ZONE_MASK).astype(np.int8)
+    new = np.r_[True, (row[1:] != row[:-1]) | (zone[1:] != zone[:-1])]
+    gid = np.cumsum(new) - 1
+    end = np.full(gid[-1] + 1, -np.inf)
+    np.maximum.at(end, gid, s1)
+    return row[new], s0[new], end, zone[new]
+
+
+def _fine_pieces(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F) -> tuple[I, F, F, NDArray[np.int16]]:
+    """:func:`zone_pieces` in fine codes."""
     a = np.asarray(a, float).reshape(-1, 3)
     t = np.asarray(t, float).reshape(-1, 3)
     s_lo = np.asarray(s_lo, float).ravel()
@@ -91,7 +109,7 @@ def zone_pieces(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F) -> tuple[I, F, F
     K = s_lo.size
     if K == 0:
         z = np.zeros(0)
-        return np.zeros(0, np.int64), z, z, np.zeros(0, np.int8)
+        return np.zeros(0, np.int64), z, z, np.zeros(0, np.int16)
     mid = 0.5 * (s_lo + s_hi)
     lon, lat = _points(a, t, mid)
     half = 0.5 * (s_hi - s_lo)
@@ -105,7 +123,7 @@ def zone_pieces(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F) -> tuple[I, F, F
         hit = tree.query(shapely.points(lon, lat), predicate="dwithin", distance=radius_deg)
         near[hit[0]] = True
     near &= s_hi > s_lo  # a point has one zone
-    zone_mid = theatre.classify(lon, lat)
+    zone_mid = theatre.classify_fine(lon, lat)
 
     rows = [np.flatnonzero(~near)]
     s0 = [s_lo[~near]]
@@ -121,10 +139,10 @@ def zone_pieces(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F) -> tuple[I, F, F
     row = np.concatenate(rows)
     s0a, s1a, za = np.concatenate(s0), np.concatenate(s1), np.concatenate(zs)
     order = np.lexsort((s0a, row))
-    return row[order], s0a[order], s1a[order], za[order].astype(np.int8)
+    return row[order], s0a[order], s1a[order], za[order].astype(np.int16)
 
 
-def _split(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F, edges, tree) -> tuple[I, F, F, NDArray[np.int8]]:
+def _split(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F, edges, tree) -> tuple[I, F, F, NDArray[np.int16]]:
     """Exact pieces of arcs that pass near a border (densify, intersect, put back on the arc)."""
     K = s_lo.size
     step = STEP_M / EARTH_RADIUS_M
@@ -158,8 +176,8 @@ def _split(theatre: Theatre, a: F, t: F, s_lo: F, s_hi: F, edges, tree) -> tuple
     keep = p1 > p0
     p_row, p0, p1 = p_row[keep], p0[keep], p1[keep]
     plon, plat = _points(a[p_row], t[p_row], 0.5 * (p0 + p1))
-    pz = theatre.classify(plon, plat)
-    # Merge neighbours of equal zone.
+    pz = theatre.classify_fine(plon, plat)
+    # Merge neighbours of equal (fine) zone.
     new = np.r_[True, (p_row[1:] != p_row[:-1]) | (pz[1:] != pz[:-1])]
     gid = np.cumsum(new) - 1
     end = np.full(gid[-1] + 1, -np.inf) if gid.size else np.zeros(0)

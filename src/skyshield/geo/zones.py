@@ -20,7 +20,9 @@ The result is good to about a kilometre at borders and coasts, far finer than th
 +-20 km of the occupied-territory polygon. Because each country is simplified on its own,
 neighbours' outlines leave slivers of no-man's-land between them; the same closing applied to
 all land finds them, and each goes to the neighbour that surrounds most of it (see
-:func:`_border_gaps`), so no land between two countries reads as sea.
+:mod:`skyshield.geo.layers`), so no land between two countries reads as sea. Land that no
+country polygon holds (lakes, lagoons, the Golan Heights) is found as holes in the union of
+all land and given to the country around it, or read as disputed (:mod:`skyshield.geo.layers`).
 
 Performance target (checked by hand, never a timed test): the first build of a
 :class:`Theatre`'s geometries takes under about 1 s, and classifying 10,000 points afterwards
@@ -91,7 +93,17 @@ class Zone(IntEnum):
     SEA
         Water inside the theatre box that lies in no country polygon. In our simplification
         this stands for international waters: territorial seas (12 nmi) are *not* modelled,
-        only narrow inlets are counted as land (see :data:`INLET_CLOSING_DEG`).
+        only narrow inlets are counted as land (see :data:`INLET_CLOSING_DEG`), and enclosed
+        lakes and lagoons are the airspace of the country around them.
+    HOST
+        Land of a third country that lets allied forces use its airspace and soil (Jordan in
+        April 2024); whether it lets a given nationality intercept over it is a scenario
+        permission.
+    DISPUTED
+        Land whose sovereignty is disputed and whose control the scenario leaves open: Natural
+        Earth polygons of indeterminate status (the West Bank and Gaza) not given a role, land
+        no country polygon holds (the Golan Heights in the German-view file), and disputed
+        areas the scenario names without a controller.
     """
 
     OTHER = 0
@@ -101,6 +113,8 @@ class Zone(IntEnum):
     OCCUPIED = 4
     NEUTRAL = 5
     SEA = 6
+    HOST = 7
+    DISPUTED = 8
 
 
 #: Source and accuracy of :data:`BUILTIN_OCCUPIED_2025`.
@@ -240,16 +254,11 @@ def country_geometry(
     return shapely.make_valid(shapely.clip_by_rect(geom, *bbox))
 
 
-@lru_cache(maxsize=8)
 def _land_in_bbox(bbox: tuple[float, float, float, float]) -> BaseGeometry:
-    """Union of every country's land inside the box (processed as in country_geometry)."""
-    box = shapely.box(*bbox)
-    codes = [
-        code
-        for code, shp_list in _country_shapes().items()
-        if any(shapely.intersects(shapely.box(*s.bbox), box) for s in shp_list)
-    ]
-    return shapely.union_all([country_geometry(c, bbox) for c in codes])
+    """Union of every country's land inside the box (see :func:`skyshield.geo.layers.land_in_bbox`)."""
+    from .layers import land_in_bbox
+
+    return land_in_bbox(bbox)
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,7 +268,8 @@ def _land_in_bbox(bbox: tuple[float, float, float, float]) -> BaseGeometry:
 
 @dataclass(frozen=True)
 class Theatre:
-    """Which countries are defended, allied, adversary or neutral, and what is occupied.
+    """Which countries are defended, allied, host nations, adversary or neutral; what is
+    occupied, and which areas are disputed.
 
     Parameters
     ----------
@@ -277,11 +287,19 @@ class Theatre:
     bbox : tuple of float
         Theatre box ``(lon_min, lat_min, lon_max, lat_max)`` in degrees; everything outside
         is :attr:`Zone.OTHER`.
+    hosts : tuple of str
+        Third countries whose airspace and soil allied forces use with the host's permission
+        (:attr:`Zone.HOST`; which nationalities a host permits to intercept over it is the
+        scenario's, see :mod:`skyshield.engage.roe`).
+    disputed : tuple of :class:`~skyshield.geo.layers.DisputedArea`
+        Disputed areas and who controls their airspace.
 
     Notes
     -----
-    Precedence where (simplified) outlines overlap: OCCUPIED > DEFENDED > ALLIED > ADVERSARY >
-    NEUTRAL > OTHER land > SEA. Built geometries are cached per (hashable, frozen) theatre.
+    Precedence where (simplified) outlines overlap: disputed areas > OCCUPIED > DEFENDED >
+    ALLIED > each HOST > ADVERSARY > NEUTRAL > indeterminate Natural Earth polygons
+    (DISPUTED) > OTHER land > border slivers > land holes > SEA (:mod:`skyshield.geo.layers`).
+    Built geometries are cached per (hashable, frozen) theatre.
 
     Examples
     --------
@@ -296,22 +314,28 @@ class Theatre:
     neutral: tuple[str, ...] = ()
     occupied: tuple[tuple[float, float], ...] | None = BUILTIN_OCCUPIED_2025
     bbox: tuple[float, float, float, float] = DEFAULT_BBOX
+    hosts: tuple[str, ...] = ()
+    disputed: tuple[Any, ...] = ()  # DisputedArea
 
     def __post_init__(self) -> None:
         # Accept lists from callers, store tuples so the theatre stays hashable.
-        for name in ("allied", "adversary", "neutral"):
+        for name in ("allied", "adversary", "neutral", "hosts", "disputed"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "bbox", tuple(float(v) for v in self.bbox))
         if self.occupied is not None:
             object.__setattr__(
                 self, "occupied", tuple((float(x), float(y)) for x, y in self.occupied)
             )
-        roles = [self.defended, *self.allied, *self.adversary, *self.neutral]
+        roles = [self.defended, *self.allied, *self.adversary, *self.neutral, *self.hosts,
+                 *(d.country for d in self.disputed if d.country is not None)]
         dupes = sorted({c for c in roles if roles.count(c) > 1})
         if dupes:
             raise ValueError(f"countries listed in more than one role: {', '.join(dupes)}")
         for code in roles:
             _check_iso(code)
+        ids = [d.id for d in self.disputed]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"disputed area ids must be distinct: {ids}")
         lon_min, lat_min, lon_max, lat_max = self.bbox
         if not (lon_min < lon_max and lat_min < lat_max):
             raise ValueError(f"bbox must be (lon_min, lat_min, lon_max, lat_max), got {self.bbox}")
@@ -319,14 +343,40 @@ class Theatre:
     def __getstate__(self) -> tuple[dict[str, object], dict[Any, BaseGeometry] | None]:
         # Ship the built geometry with the theatre (when there is one): a worker process
         # then classifies at once instead of re-reading and re-simplifying the shapefile.
+        from .layers import _GEOMETRIES
+
         return dict(self.__dict__), _GEOMETRIES.get(self)
 
     def __setstate__(self, state: tuple[dict[str, object], dict[Any, BaseGeometry] | None]) -> None:
+        from .layers import _GEOMETRIES
+
         fields, geoms = state
         for k, v in fields.items():
             object.__setattr__(self, k, v)
         if geoms is not None:
             _GEOMETRIES.setdefault(self, geoms)
+
+    def classify_fine(self, lon_deg: ArrayLike, lat_deg: ArrayLike) -> NDArray[np.int16]:
+        """Fine code of every point: its zone, and over a host nation which one
+        (:func:`skyshield.geo.layers.fine_code`). Shape of the broadcast inputs."""
+        from .layers import theatre_layers
+
+        lon, lat = np.broadcast_arrays(
+            np.asarray(lon_deg, dtype=np.float64), np.asarray(lat_deg, dtype=np.float64)
+        )
+        shape = lon.shape
+        x, y = lon.ravel(), lat.ravel()
+        out = np.full(x.shape, Zone.OTHER, dtype=np.int16)
+        lon_min, lat_min, lon_max, lat_max = self.bbox
+        todo = np.flatnonzero((x >= lon_min) & (x <= lon_max) & (y >= lat_min) & (y <= lat_max))
+        for fine, geom in theatre_layers(self):
+            if todo.size == 0:
+                break
+            hit = shapely.contains_xy(geom, x[todo], y[todo])
+            out[todo[hit]] = fine
+            todo = todo[~hit]
+        out[todo] = Zone.SEA
+        return out.reshape(shape)
 
     def classify(self, lon_deg: ArrayLike, lat_deg: ArrayLike) -> NDArray[np.int8]:
         """Zone code of every point.
@@ -342,21 +392,56 @@ class Theatre:
             :class:`Zone` values, shape of the broadcast inputs. Non-finite coordinates and
             points outside :attr:`bbox` give :attr:`Zone.OTHER`.
         """
-        lon, lat = np.broadcast_arrays(
-            np.asarray(lon_deg, dtype=np.float64), np.asarray(lat_deg, dtype=np.float64)
-        )
+        from .layers import ZONE_MASK
+
+        return (self.classify_fine(lon_deg, lat_deg) & ZONE_MASK).astype(np.int8)
+
+    def territory(self, lon_deg: ArrayLike, lat_deg: ArrayLike) -> NDArray[np.object_]:
+        """Whose territory each point is: a country's ``ADM0_A3`` code, a disputed area's id,
+        ``"sea"``, or ``""`` outside the box. Border slivers and lakes held by a role of
+        several countries are named by the nearest of them; unclaimed land is ``"unclaimed"``.
+
+        >>> th = Theatre("UKR", allied=("POL", "ROU"), adversary=("RUS", "BLR"))
+        >>> list(th.territory([30.52, 22.0, 31.5], [50.45, 50.04, 43.5]))
+        ['UKR', 'POL', 'sea']
+        """
+        from .layers import host_of, role_codes, theatre_geometries, zone_of
+
+        lon, lat = np.broadcast_arrays(np.asarray(lon_deg, float), np.asarray(lat_deg, float))
         shape = lon.shape
         x, y = lon.ravel(), lat.ravel()
-        out = np.full(x.shape, Zone.OTHER, dtype=np.int8)
-        lon_min, lat_min, lon_max, lat_max = self.bbox
-        todo = np.flatnonzero((x >= lon_min) & (x <= lon_max) & (y >= lat_min) & (y <= lat_max))
-        for zone, geom in _theatre_layers(self):
-            if todo.size == 0:
-                break
-            hit = shapely.contains_xy(geom, x[todo], y[todo])
-            out[todo[hit]] = zone
-            todo = todo[~hit]
-        out[todo] = Zone.SEA
+        fine = self.classify_fine(x, y)
+        zone, host = zone_of(fine), host_of(fine)
+        out = np.full(x.shape, "", dtype=object)
+        x0, y0, x1, y1 = self.bbox
+        inbox = np.isfinite(x) & np.isfinite(y) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+        out[inbox & (zone == Zone.SEA)] = "sea"
+        for k, code in enumerate(self.hosts):
+            out[inbox & (host == k)] = code
+        todo = inbox & (out == "")
+        for (name, _), geom in theatre_geometries(self).items():  # disputed areas by id
+            if name.startswith("disputed:") and todo.any():
+                idx = np.flatnonzero(todo)
+                hit = idx[shapely.contains_xy(geom, x[idx], y[idx])]
+                out[hit] = name.split(":", 1)[1]
+                todo[hit] = False
+        for z, codes in role_codes(self).items():
+            idx = np.flatnonzero(todo & (zone == z))
+            if idx.size == 0:
+                continue
+            if len(codes) == 1 and z != Zone.DISPUTED:
+                out[idx] = codes[0]
+                continue
+            pts = shapely.points(x[idx], y[idx])
+            best = np.full(idx.size, np.inf)
+            name = np.full(idx.size, "unclaimed", dtype=object)
+            for c in codes:
+                d = shapely.distance(country_geometry(c, self.bbox), pts)
+                if z == Zone.DISPUTED:  # inside an indeterminate polygon, or unclaimed land
+                    d = np.where(d == 0.0, 0.0, np.inf)
+                better = d < best
+                best[better], name[better] = d[better], c
+            out[idx] = name
         return out.reshape(shape)
 
     def zone_geometry(self, zone: Zone | int) -> BaseGeometry:
@@ -374,7 +459,9 @@ class Theatre:
             zones are disjoint. :attr:`Zone.OTHER` covers only unlisted land inside the box,
             not the unbounded outside. Cached.
         """
-        return _zone_geometry(self, Zone(zone))
+        from .layers import zone_geometry
+
+        return zone_geometry(self, Zone(zone))
 
     def crosses(
         self, zone: Zone | int, lon_path_deg: ArrayLike, lat_path_deg: ArrayLike
@@ -407,117 +494,9 @@ class Theatre:
         return np.any((codes == int(Zone(zone))) & valid, axis=-1)
 
 
-_GEOMETRIES: dict[Theatre, dict[Any, BaseGeometry]] = {}
-"""Built geometry per theatre in this process. A pickled theatre carries its built geometry
-along (``Theatre.__getstate__``), so worker processes do not rebuild it from the shapefile."""
-
-
 def _theatre_geometries(theatre: Theatre) -> dict[Any, BaseGeometry]:
-    """Raw (overlapping) geometry of each listed role, before precedence, then the border
-    slivers given to each zone, keyed ``("gaps", zone)`` (built once)."""
-    geoms = _GEOMETRIES.get(theatre)
-    if geoms is None:
-        geoms = _GEOMETRIES[theatre] = _build_geometries(theatre)
-    return geoms
+    """Raw (overlapping) geometry of every layer in precedence order (see
+    :func:`skyshield.geo.layers.theatre_geometries`)."""
+    from .layers import theatre_geometries
 
-
-def _build_geometries(theatre: Theatre) -> dict[Any, BaseGeometry]:
-    bbox = theatre.bbox
-
-    def union(codes: tuple[str, ...]) -> BaseGeometry:
-        if not codes:
-            return shapely.Polygon()
-        return shapely.union_all([country_geometry(c, bbox) for c in codes])
-
-    roles = {
-        Zone.DEFENDED: country_geometry(theatre.defended, bbox),
-        Zone.ALLIED: union(theatre.allied),
-        Zone.ADVERSARY: union(theatre.adversary),
-        Zone.NEUTRAL: union(theatre.neutral),
-        Zone.OTHER: _land_in_bbox(bbox),
-    }
-    gaps = _border_gaps(roles)
-    defended = roles[Zone.DEFENDED]
-    if theatre.occupied is not None and len(theatre.occupied) >= 3:
-        ring = shapely.make_valid(shapely.Polygon(theatre.occupied))
-        occupied = shapely.make_valid(shapely.intersection(ring, defended))
-    else:
-        occupied = shapely.Polygon()
-    if ("gaps", Zone.DEFENDED) in gaps and not occupied.is_empty:  # slivers on occupied ground
-        dg = gaps.pop(("gaps", Zone.DEFENDED))
-        occ_gaps = shapely.intersection(dg, ring)
-        gaps = {("gaps", Zone.OCCUPIED): occ_gaps, ("gaps", Zone.DEFENDED): shapely.difference(dg, ring), **gaps}
-    return {Zone.OCCUPIED: occupied, **roles, **gaps}
-
-
-def _border_gaps(roles: dict[Zone, BaseGeometry]) -> dict[Any, BaseGeometry]:
-    """The slivers between neighbouring countries' outlines, each given to one neighbour.
-
-    Each country is simplified on its own, so neighbours' outlines leave slivers between them
-    (up to about a kilometre wide) that belong to no country and would read as sea. The same
-    morphological closing that fills inlets (:data:`INLET_CLOSING_DEG`), applied to all land at
-    once, finds them; each goes to the zone that surrounds most of it (sampled just outside
-    its outline; ties to the zone of higher precedence). Water wider than about 3 km stays sea.
-    Returns extra layers keyed ``("gaps", zone)``; they overlap no country, so they are tested
-    after the countries (no union with the large outlines is needed).
-    """
-    land = roles[Zone.OTHER]
-    if land.is_empty:
-        return {}
-    closed = land.buffer(INLET_CLOSING_DEG, quad_segs=4).buffer(-INLET_CLOSING_DEG, quad_segs=4)
-    gaps = shapely.get_parts(shapely.difference(closed, land))
-    gaps = gaps[shapely.area(gaps) > 1e-12]
-    if gaps.size == 0:
-        return {}
-    rings = shapely.get_exterior_ring(shapely.buffer(gaps, 3e-4, quad_segs=2))
-    xy, owner = shapely.get_coordinates(rings, return_index=True)
-    order = list(roles)  # precedence: defended, allied, adversary, neutral, other land
-    code = np.full(owner.size, len(order), dtype=np.int64)  # len(order): sea
-    todo = np.arange(owner.size)
-    for k, z in enumerate(order):
-        g = roles[z]
-        if g.is_empty or todo.size == 0:
-            continue
-        hit = shapely.contains_xy(g, xy[todo, 0], xy[todo, 1])
-        code[todo[hit]] = k
-        todo = todo[~hit]
-    votes = np.zeros((gaps.size, len(order) + 1))
-    np.add.at(votes, (owner, code), 1.0)
-    votes[:, -1] = -1.0  # never give a gap to the sea
-    winner = np.argmax(votes, axis=1)  # first maximum: the zone of higher precedence
-    owned = votes[np.arange(gaps.size), winner] > 0
-    out: dict[Any, BaseGeometry] = {}
-    for k, z in enumerate(order):
-        mine = gaps[owned & (winner == k)]
-        if mine.size:
-            out[("gaps", z)] = shapely.multipolygons(mine)
-    return out
-
-
-@lru_cache(maxsize=16)
-def _theatre_layers(theatre: Theatre) -> tuple[tuple[Zone, BaseGeometry], ...]:
-    """Prepared geometries in precedence order, empty layers dropped."""
-    layers = []
-    for key, geom in _theatre_geometries(theatre).items():  # dict order = precedence
-        zone = key if isinstance(key, Zone) else key[1]
-        if geom.is_empty:
-            continue
-        shapely.prepare(geom)
-        layers.append((zone, geom))
-    return tuple(layers)
-
-
-@lru_cache(maxsize=64)
-def _zone_geometry(theatre: Theatre, zone: Zone) -> BaseGeometry:
-    raw = _theatre_geometries(theatre)
-    gaps = [g for k, g in raw.items() if not isinstance(k, Zone)]
-    if zone is Zone.SEA:
-        return shapely.difference(shapely.box(*theatre.bbox), shapely.union_all([raw[Zone.OTHER], *gaps]))
-    order = [k for k in raw if isinstance(k, Zone)]
-    higher = [raw[z] for z in order[: order.index(zone)]]
-    geom = raw[zone]
-    if higher and not geom.is_empty:
-        geom = shapely.difference(geom, shapely.union_all(higher))
-    if ("gaps", zone) in raw:
-        geom = shapely.union(geom, raw[("gaps", zone)])
-    return shapely.make_valid(geom)
+    return theatre_geometries(theatre)

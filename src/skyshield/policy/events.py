@@ -16,8 +16,9 @@ What moves the ladder (table in ``docs/escalation.md``):
 
 - allied intercepts by the zone of the intercept point
   (:data:`~skyshield.policy.ladder.INTERCEPT_RUNG_BY_ZONE`): unmanned threats over allied soil
-  rung 3, over the defended country (occupied part included), the sea or a neutral rung 4,
-  over adversary territory rung 6; a kill of a manned aircraft is rung 6 anywhere
+  or over a host nation that permits them rung 3, over the defended country (occupied part
+  included), the sea, a neutral, another third country or disputed land rung 4, over adversary
+  territory rung 6; the event names whose territory it was (a country code or a disputed area); a kill of a manned aircraft is rung 6 anywhere
   (deliberate: allies knowingly fire on an adversary crew); defensive intercepts are the
   inadvertent channel; debris of an intercept outside adversary territory falling on it is an
   allied accident (rung 4);
@@ -81,6 +82,14 @@ def incursion_times(params, seg, n_threats: int, n_samples: int = 16) -> np.ndar
     first = np.where(allied.any(axis=1), ts[np.arange(ts.shape[0]), np.argmax(allied, axis=1)], np.inf)
     np.minimum.at(out, seg.threat, first)
     return out
+
+
+def _whose(territory: str, zone: str) -> str:
+    """Where an intercept happened, in words: the territory and its zone (``JOR (host
+    territory)``, ``the sea``)."""
+    if zone == "sea" or territory == "sea":
+        return "the sea"
+    return f"{territory} ({zone} territory)" if territory else f"{zone} territory"
 
 
 def _force_id(unit_id: str) -> str:
@@ -180,6 +189,7 @@ def derive_events(
     if kills.size:
         shooters = events.column("shooter").to_pylist()
         zones = events.column("zone").to_pylist()
+        whose = dict(zip(kills.tolist(), params.theatre.territory(lon[kills], lat[kills]).tolist()))
         dz = events.column("debris_zone").to_pylist() if "debris_zone" in events.column_names else zones
         for r in kills:
             i = int(thr_col[r])
@@ -193,12 +203,14 @@ def derive_events(
             if cls_names[i] == "aircraft":
                 add(t_s=t, kind="allied-intercept", threat_class="aircraft", rung=RUNG["direct-engagement"],
                     channel="deliberate", actor="allied", threat=i, action=f"intercept:manned:{zone}",
-                    detail=f"{shooters[r]} shot down an adversary aircraft over {zone} territory")
+                    lon_deg=float(lon[r]), lat_deg=float(lat[r]),
+                    detail=f"{shooters[r]} shot down an adversary aircraft over {_whose(whose[r], zone)}")
                 continue
             add(t_s=t, kind="allied-intercept", threat_class=cls_names[i],
                 rung=INTERCEPT_RUNG_BY_ZONE.get(zone, RUNG["intercepts-over-defended"]), channel="inadvertent",
                 actor="allied", threat=i, action=f"intercept:unmanned:{zone}",
-                detail=f"{shooters[r]} intercepted a {cls_names[i]} over {zone} territory")
+                lon_deg=float(lon[r]), lat_deg=float(lat[r]),
+                detail=f"{shooters[r]} intercepted a {cls_names[i]} over {_whose(whose[r], zone)}")
             if dz[r] == "adversary" and zone != "adversary":
                 add(t_s=t, kind="allied-accident", threat_class=cls_names[i], rung=RUNG["intercepts-over-defended"],
                     channel="accidental", actor="allied", threat=i, action="debris-on-adversary",

@@ -71,10 +71,13 @@ INTERCEPT_RUNG_BY_ZONE: dict[str, int] = {
     "sea": RUNG["intercepts-over-defended"],
     "neutral": RUNG["intercepts-over-defended"],
     "other": RUNG["intercepts-over-defended"],
+    "host": RUNG["intercepts-over-allied"],  # over a third country, with its permission: as over allied soil
+    "disputed": RUNG["intercepts-over-defended"],  # over land whose control the scenario leaves open
     "adversary": RUNG["direct-engagement"],  # firing into the adversary's own airspace
 }
 """Rung of an allied intercept of an *unmanned* threat, by the zone of the intercept point.
-An allied kill of a manned adversary aircraft is direct engagement wherever it happens."""
+An allied kill of a manned adversary aircraft is direct engagement wherever it happens. The
+policy event of an intercept names the territory (country code or disputed area) as well."""
 
 LADDER_SOURCES: dict[str, str] = {
     "kahn-1965": "Herman Kahn, On Escalation: Metaphors and Scenarios (Praeger, 1965): the 44-rung ladder",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..catalog import Catalog, load_catalog
 from ..geo import BUILTIN_OCCUPIED_2025, Zone, great_circle_distance_m
+from ..geo import DisputedArea as DisputedArea_
 from ..geo import Theatre as Theatre_
 from ..documents import ScenarioError, load_yaml, loads_yaml, validate_document
 from ..documents.errors import Loc, Problem, line_for
@@ -57,8 +58,15 @@ def theatre_of(sc: Scenario) -> Theatre_:
         occ = None
     else:
         occ = tuple(tuple(p) for p in t.occupied)
+    control = {"none": Zone.DISPUTED, "defended": Zone.DEFENDED, "allied": Zone.ALLIED,
+               "adversary": Zone.ADVERSARY, "occupied": Zone.OCCUPIED, "neutral": Zone.NEUTRAL}
+    disputed = tuple(
+        DisputedArea_(d.id, country=d.country, at=d.at, polygon=d.polygon, control=control[d.control])
+        for d in t.disputed
+    )
     return Theatre_(defended=t.defended, allied=tuple(t.allied), adversary=tuple(t.adversary),
-                    neutral=tuple(t.neutral), occupied=occ, bbox=tuple(t.bbox))
+                    neutral=tuple(t.neutral), occupied=occ, bbox=tuple(t.bbox), hosts=tuple(t.hosts),
+                    disputed=disputed)
 
 
 def builtin_scenarios() -> dict[str, str]:
@@ -149,11 +157,18 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
 
     known_codes = set(available_countries())
     th = sc.theatre
+    for k, name in enumerate(d.id for d in th.disputed):
+        if [d.id for d in th.disputed].index(name) != k:
+            out.append((("theatre", "disputed", k, "id"), f"duplicate id {name!r}", name))
     for role, codes in (("defended", (th.defended,)), ("allied", th.allied), ("adversary", th.adversary),
-                        ("neutral", th.neutral)):
+                        ("neutral", th.neutral), ("hosts", tuple(th.hosts)),
+                        ("disputed", tuple(d.country or "" for d in th.disputed))):
         for k, code in enumerate(codes):
+            if role == "disputed" and not code:
+                continue
             if code not in known_codes:
-                loc: Loc = ("theatre", role) if role == "defended" else ("theatre", role, k)
+                loc: Loc = (("theatre", role) if role == "defended" else ("theatre", role, code) if role == "hosts"
+                            else ("theatre", role, k, "country") if role == "disputed" else ("theatre", role, k))
                 out.append((loc, "unknown country code: expected a Natural Earth ADM0_A3 code (ISO 3166-1 "
                                  "alpha-3) such as UKR, POL, ROU, RUS, BLR", code))
 
@@ -248,30 +263,35 @@ def _check_territory(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object]
     except (KeyError, ValueError) as exc:
         return [(("theatre",), str(exc).strip("'\""), None)]
     names = {z: z.name.lower() for z in Zone}
+    names[Zone.HOST] = "host-nation"
     base_zone = {b.id: Zone(int(zones[len(sc.forces) + k])) for k, b in enumerate(sc.air_bases)}
     for i, f in enumerate(sc.forces):
         z = Zone(int(zones[i]))
         kind = cat.sensors[f.type].kind if f.type in cat.sensors else cat.shooters[f.type].kind
         air = kind in _AIR_SENSORS or kind == "fighter"
         home = Zone.DEFENDED if f.side == "defended" else Zone.ALLIED
+        homes = {home} if f.side == "defended" else {Zone.ALLIED, Zone.HOST}  # host nations base allied forces
+        soil = names[home] if f.side == "defended" or not th.hosts else "allied or host-nation"
         where = f"at {list(f.lonlat)}, which is {names[z]} territory" if z != Zone.SEA else f"at sea at {list(f.lonlat)}"
         if kind == "ship":
             ok, rule = z == Zone.SEA, "a ship stands at sea"
         elif air and f.fighter is not None and f.fighter.posture == "qra":
-            ok, rule = z == home or (f.deployed_forward and z == Zone.DEFENDED), f"a QRA pair's site is its base, on {names[home]} soil"
+            ok, rule = z in homes or (f.deployed_forward and z == Zone.DEFENDED), f"a QRA pair's site is its base, on {soil} soil"
         elif air:
-            ok, rule = z in (Zone.DEFENDED, Zone.ALLIED, Zone.SEA), "aircraft stations are over defended, allied or international airspace"
+            ok = z in (Zone.DEFENDED, Zone.ALLIED, Zone.SEA, Zone.HOST)
+            rule = ("aircraft stations are over defended, allied or international airspace" if not th.hosts
+                    else "aircraft stations are over defended, allied, host-nation or international airspace")
         else:
-            allowed = {home} | ({Zone.DEFENDED} if f.deployed_forward else set())
+            allowed = homes | ({Zone.DEFENDED} if f.deployed_forward else set())
             ok = z in allowed
-            rule = (f"{f.side} ground units stand on {names[home]} soil"
+            rule = (f"{f.side} ground units stand on {soil} soil"
                     + (" (set `deployed_forward: true` for a unit deliberately stationed in the defended country)"
                        if f.side == "allied" else ""))
         if not ok:
             out.append((("forces", i, "lonlat"), f"{f.id} ({f.type}) stands {where}; {rule}", list(f.lonlat)))
         if f.fighter is not None and f.fighter.base is not None:
             bz = base_zone[f.fighter.base]
-            if not (bz == home or (f.deployed_forward and bz == Zone.DEFENDED)):
+            if not (bz in homes or (f.deployed_forward and bz == Zone.DEFENDED)):
                 out.append((("forces", i, "fighter", "base"), f"{f.id} flies from {f.fighter.base}, which is "
-                            f"{names[bz]} territory; a {f.side} unit's base is on {names[home]} soil", f.fighter.base))
+                            f"{names[bz]} territory; a {f.side} unit's base is on {soil} soil", f.fighter.base))
     return out

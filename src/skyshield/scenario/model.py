@@ -32,6 +32,9 @@ from ..policy.spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotatio
 __all__ = [
     "Position",
     "Theatre",
+    "HostNation",
+    "DisputedArea",
+    "CONTROL",
     "Asset",
     "Force",
     "LaunchArea",
@@ -104,6 +107,45 @@ Position = Annotated[
 ]
 
 
+class HostNation(_Frozen):
+    """A third country whose airspace and soil allied forces use with its permission."""
+
+    permits: Literal["all"] | tuple[Iso3, ...] = Field(
+        "all", description="nationalities (ISO 3166 alpha-3, e.g. [USA, GBR]) it lets intercept over its "
+        "territory, or `all`; [] lets forces be based there but not intercept. A host always permits "
+        "its own forces"
+    )
+    source: str = ""
+
+
+CONTROL = ("none", "defended", "allied", "adversary", "occupied", "neutral")
+"""Who may control a disputed area's airspace (``none``: the area is its own zone, disputed)."""
+
+
+class DisputedArea(_Frozen):
+    """An area of disputed sovereignty, and who controls its airspace in this scenario.
+
+    Give exactly one of ``country`` (a Natural Earth code such as ``PSX``, the West Bank and
+    Gaza), ``at`` (a point inside land that no country polygon holds: the whole of that land,
+    e.g. the Golan Heights) or ``polygon`` (a ring of at least three [lon, lat]).
+    """
+
+    id: Id
+    country: Iso3 | None = None
+    at: Position | None = None
+    polygon: Annotated[tuple[Position, ...], Field(min_length=3, max_length=LIMITS["waypoints"])] | None = None
+    control: Literal["none", "defended", "allied", "adversary", "occupied", "neutral"] = Field(
+        "none", description="whose airspace it counts as: `none` keeps it a disputed zone of its own"
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _one_outline(self) -> "DisputedArea":
+        if sum(x is not None for x in (self.country, self.at, self.polygon)) != 1:
+            raise ValueError("give exactly one of `country`, `at` or `polygon`")
+        return self
+
+
 class Theatre(_Frozen):
     """Who is who on the map; country codes are ISO 3166 alpha-3 (Natural Earth ADM0_A3)."""
 
@@ -111,6 +153,15 @@ class Theatre(_Frozen):
     allied: tuple[Iso3, ...]
     adversary: tuple[Iso3, ...]
     neutral: tuple[Iso3, ...] = ()
+    hosts: dict[Iso3, HostNation] = Field(
+        default_factory=dict, description="third countries whose airspace and soil allied forces use with "
+        "their permission, each with the nationalities it lets intercept over it (Jordan in April 2024)"
+    )
+    disputed: tuple[DisputedArea, ...] = Field(
+        (), max_length=LIMITS["items"], description="areas of disputed sovereignty and who controls their airspace; "
+        "Natural Earth polygons of indeterminate status and land no country polygon holds are disputed "
+        "unless named here"
+    )
     occupied: Literal["builtin-2025", "none"] | Annotated[
         tuple[Position, ...], Field(min_length=3, max_length=LIMITS["waypoints"])
     ] = Field(
@@ -125,7 +176,8 @@ class Theatre(_Frozen):
 
     @model_validator(mode="after")
     def _roles_and_shapes(self) -> "Theatre":
-        roles = [self.defended, *self.allied, *self.adversary, *self.neutral]
+        roles = [self.defended, *self.allied, *self.adversary, *self.neutral, *self.hosts,
+                 *(d.country for d in self.disputed if d.country is not None)]
         twice = sorted({c for c in roles if roles.count(c) > 1})
         if twice:
             raise ValueError(f"countries listed in more than one role (or twice): {', '.join(twice)}")
@@ -177,13 +229,25 @@ class FighterPosture(_Frozen):
 
     posture: Literal["cap", "qra"] = "cap"
     base: Id | None = Field(None, description="air base id (CAP: where reliefs come from); default: the force's site")
-    alert: Duration = Field(300.0, description="QRA alert state: scramble order to airborne, e.g. '5 min', '15 min'")
-    on_station: Duration = Field(0.0, description="CAP: time the first pair is on station")
+    alert: Duration = Field(300.0, description="QRA alert state: scramble order to airborne, e.g. '5 min', '15 min'; "
+                            "for a CAP launched on warning, warning to airborne")
+    on_station: Duration = Field(0.0, description="CAP: time the first pair is on station (scheduled launch)")
+    launch: Literal["scheduled", "on-warning"] = Field(
+        "scheduled", description="CAP: `scheduled` (on station at `on_station`) or `on-warning`: the first pair "
+        "takes off `alert` after the first track of the night in its network and flies to its station; "
+        "endurance, tanker extension, reliefs and turnaround follow from then"
+    )
     tanker: bool = Field(False, description="air refuelling extends the time on station")
     sorties: Count = Field(1, ge=1, le=50, description="sorties (or CAP reliefs) available during the scenario")
     relief_on_station: bool = Field(
         False, description="CAP: a relief pair takes over on station when the first leaves (no gap)"
     )
+
+    @model_validator(mode="after")
+    def _launch_is_for_cap(self) -> "FighterPosture":
+        if self.launch == "on-warning" and self.posture != "cap":
+            raise ValueError("`launch: on-warning` is for a CAP; a QRA pair always scrambles on warning")
+        return self
 
 
 class Force(_Frozen):
@@ -198,6 +262,11 @@ class Force(_Frozen):
         "options that list it",
     )
     lonlat: Position
+    nationality: Iso3 | None = Field(
+        None, description="the nation whose force it is (ISO 3166 alpha-3, e.g. USA, GBR, JOR); default: the "
+        "defended country for defended forces, unspecified for allied ones (host nations that name "
+        "nationalities then do not let it intercept over them)"
+    )
     count: Count = Field(1, ge=1, le=1000)
     inventory: Count | None = Field(None, ge=0, le=1_000_000, description="override the catalog's ready rounds")
     fighter: FighterPosture | None = Field(None, description="fighters: CAP or QRA posture (default: CAP on station all along)")
@@ -208,6 +277,10 @@ class Force(_Frozen):
     engage_on_remote: bool | None = Field(
         None, description="override the catalog type's engage-on-remote capability for this unit "
         "(e.g. a battery integrated in IBCS); say why in `note`"
+    )
+    reaction_time: Duration | None = Field(
+        None, description="override the catalog type's reaction time (first warning to first shot) for this "
+        "unit, e.g. the authority to fire over one's own territory in peacetime air policing; say why in `note`"
     )
     note: str = ""
 
