@@ -84,7 +84,7 @@ def _validate(data: Any, where: dict[Loc, tuple[str, int]]) -> Catalog:
         return Catalog.model_validate(data)
     except ValidationError as exc:
         problems = []
-        for p in problems_from_validation(exc, {}, ""):
+        for p in problems_from_validation(exc, {}, "", model=Catalog):
             # Find the file and line of the longest known prefix of the error's path.
             best = where.get((), ("<catalog>", 1))
             prefix: Loc = ()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import __version__
+from ..provenance import code_version
 from .files import (
     CHECKSUMS,
     CHUNK_META_KEY,
@@ -48,23 +48,6 @@ if TYPE_CHECKING:
 __all__ = ["ResultStore", "code_version"]
 
 KEY_COLUMNS = ("option", "sample", "replication")
-
-
-def code_version() -> str:
-    """The package version, with the git commit (and ``.dirty``) when run from a checkout."""
-    import subprocess
-
-    here = Path(__file__).resolve().parent.parent  # the skyshield package
-    try:
-        sha = subprocess.run(["git", "-C", str(here), "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                             text=True, timeout=5)
-        if sha.returncode != 0:
-            return __version__
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no", "--", "."],
-                               capture_output=True, text=True, timeout=5)
-        return f"{__version__}+g{sha.stdout.strip()}" + (".dirty" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        return __version__
 
 
 class ResultStore:
