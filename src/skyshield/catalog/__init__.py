@@ -27,6 +27,7 @@ __all__ = [
     "ShooterType",
     "Sourced",
     "ThreatType",
+    "catalog_hash",
     "load_catalog",
 ]
 
@@ -69,6 +70,16 @@ def load_catalog(overlays: Sequence[str | Path] = ()) -> Catalog:
         data = _merge(data, over)
         where.update({k: (str(path), v) for k, v in over_lines.items()})
     return _validate(data, where)
+
+
+def catalog_hash(cat: Catalog) -> str:
+    """SHA-256 of the canonical JSON of a validated catalog (SI units): the catalog a run used,
+    overlays merged."""
+    import hashlib
+    import json
+
+    doc = json.dumps(cat.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(doc.encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)

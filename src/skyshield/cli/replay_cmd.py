@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -30,37 +29,20 @@ def replay(attacks: str, date: str, replications: int, seed: int, workers: int |
     simulates it on the reference scenario's defences and prints simulated against reported
     destroyed fractions ("shot down or suppressed") by weapon class.
     """
-    from ..catalog import load_catalog
+    from ..api import replay as replay_night
     from ..documents import ScenarioError
-    from ..replay import RecordsError, replay_night
+    from ..replay import RecordsError
 
     if replications < 1:
         click.echo("skyshield: error in input:\n--replications must be at least 1", err=True)
         sys.exit(2)
     try:
-        cat = load_catalog(catalogs)
-        res = replay_night(attacks, date, replications=replications, seed=seed, workers=workers, catalog=cat)
+        res = replay_night(attacks, date, replications=replications, seed=seed, workers=workers, catalog=catalogs)
     except (RecordsError, ScenarioError) as exc:
         click.echo(f"skyshield: error in input:\n{exc}", err=True)
         sys.exit(2)
     if fmt == "json":
-        doc = {
-            "date": res.date,
-            "provenance": {"scenario_hash": res.scenario_hash, "seed": res.seed, "replications": res.replications,
-                           "attacks": attacks, "decoy_share": res.decoy_share},
-            "classes": {
-                c.weapon_class: {
-                    "reported_launched": c.reported_launched,
-                    "reported_destroyed_fraction": c.reported_destroyed_fraction,
-                    "simulated_destroyed_fraction": {"mean": c.simulated_mean, "ci95": list(c.simulated_ci95)},
-                    "simulated_hard_kill_fraction": c.simulated_hard_kill_mean,
-                    "tolerance": c.tolerance,
-                    "within_tolerance": c.within_tolerance,
-                }
-                for c in res.classes
-            },
-        }
-        click.echo(json.dumps(doc, indent=1))
+        click.echo(res.to_json())
         return
     from rich.console import Console
     from rich.table import Table

@@ -38,7 +38,10 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        text = f"{where}: {format_path(self.path)}: {self.message}"
+        if self.file.startswith("--") and not self.path:  # a command-line argument, not a file
+            text = f"{where}: {self.message}"
+        else:
+            text = f"{where}: {format_path(self.path)}: {self.message}"
         if self.given is not None:
             given = repr(self.given)
             if len(given) > 80:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..catalog import Catalog
+from ..catalog import Catalog, catalog_hash
 from ..documents import Problem, ScenarioError, load_yaml, validate_document
 from ..documents.errors import Loc, line_for
 from ..scenario import Scenario, ScenarioDocument, parse_scenario, read_scenario_document
@@ -29,12 +29,6 @@ from .model import ExperimentSpec, Parameter
 __all__ = ["ResolvedExperiment", "Sample", "catalog_hash", "load_experiment", "resolve_experiment"]
 
 _SI_UNIT = {"length": "m", "speed": "m/s", "time": "s", "angle": "rad", "area": "m2", "money": "USD"}
-
-
-def catalog_hash(cat: Catalog) -> str:
-    """SHA-256 of the canonical JSON of a validated catalog (SI units)."""
-    doc = json.dumps(cat.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(doc.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["bar_chart", "convergence_chart", "map_chart", "pareto_chart", "sensitivity_chart"]
+__all__ = ["bar_chart", "convergence_chart", "map_chart", "option_pareto_chart", "pareto_chart", "place_labels",
+           "sensitivity_chart"]
 
 _ZONE_COLOURS = {"defended": "#fde9a8", "allied": "#cfe3f6", "adversary": "#f4c6c0", "neutral": "#e6e6e6"}
 
@@ -171,3 +172,118 @@ def map_chart(panels: Sequence[Mapping[str, Any]], zones: Mapping[str, Sequence[
         ax.axis("off")
     fig.tight_layout()
     return _png(fig)
+
+
+def place_labels(ax: Any, xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], bold: Sequence[bool] = (),
+                 fontsize: float = 8.0) -> list[Any]:
+    """Label points so that no two labels overlap each other or another point's marker.
+
+    Each label tries offsets on rings of growing radius around its point (right, up, left,
+    down and the diagonals) and takes the first whose box is free; a label set away from its
+    point gets a thin leader line. Returns the text artists (their boxes do not intersect).
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    pts = ax.transData.transform(np.column_stack([xs, ys])) if len(xs) else np.zeros((0, 2))
+    marker = [(p[0] - 4, p[1] - 4, p[0] + 4, p[1] + 4) for p in pts]
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    dirs = [(1, 0.3), (1, -1), (-1, 0.3), (-1, -1), (0, 1), (0, -1.6), (1, 1), (-1, 1)]
+
+    def free(b: tuple[float, float, float, float], own: int) -> bool:
+        for k, o in enumerate(placed + marker):
+            if k - len(placed) == own:
+                continue
+            if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]:
+                return False
+        return True
+
+    for i in np.argsort(-np.asarray(ys, float), kind="stable") if len(ys) else []:
+        t = ax.annotate(labels[i], (xs[i], ys[i]), textcoords="offset points", xytext=(6, 4), fontsize=fontsize,
+                        fontweight="bold" if (bold and bold[i]) else "normal", zorder=4)
+        ext = t.get_window_extent(renderer)
+        w, h = ext.width, ext.height
+        scale = fig.dpi / 72.0
+        chosen = None
+        for ring in range(1, 12):
+            for dx, dy in dirs:
+                ox = 6 * ring * dx + (-w / scale if dx < 0 else 0) + (-w / (2 * scale) if dx == 0 else 0)
+                oy = 5 * ring * dy
+                x0 = pts[i][0] + ox * scale
+                y0 = pts[i][1] + oy * scale
+                box = (x0 - 1, y0 - 1, x0 + w + 1, y0 + h + 1)
+                if free(box, i):
+                    chosen = (ox, oy, box, ring)
+                    break
+            if chosen:
+                break
+        if chosen is None:  # crowded beyond the rings: stack below everything placed so far
+            y_low = min([b[1] for b in placed] + [pts[i][1]]) - h - 2
+            chosen = (6, (y_low - pts[i][1]) / scale, (pts[i][0] + 6 * scale, y_low, pts[i][0] + 6 * scale + w,
+                                                       y_low + h), 99)
+        ox, oy, box, ring = chosen
+        t.set_position((ox, oy))
+        if ring > 1:
+            ax.annotate("", (xs[i], ys[i]), textcoords="offset points", xytext=(ox + (w / scale if ox < 0 else 0), oy),
+                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5}, zorder=3)
+        placed.append(box)
+        out.append(t)
+    return out
+
+
+def option_pareto_chart(metrics: Mapping[str, Mapping[str, Any]], risk: str = "max_rung",
+                        title: str = "Option menu: protection against escalation risk") -> tuple[bytes, list[str]]:
+    """Protection (share of threats that never reached their aim area) against escalation risk,
+    one point per option with its 95 % intervals; marker area grows with interceptor cost.
+
+    The legend says what colour means (on the Pareto front, i.e. no other option has at least
+    as much protection for at most as much risk, or not) and what size means (three reference
+    costs); labels never overlap. Returns the PNG and the options on the front.
+    """
+    from ..analysis.fmt import compact
+    from ..analysis.pareto import pareto_mask
+
+    plt = _plt()
+    names = list(metrics)
+
+    def col(key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        mean = np.array([(metrics[o].get(key) or {}).get("mean") or 0.0 for o in names], float)
+        ci = [(metrics[o].get(key) or {}).get("ci95") or [None, None] for o in names]
+        lo = np.array([mean[i] if c[0] is None else c[0] for i, c in enumerate(ci)], float)
+        hi = np.array([mean[i] if c[1] is None else c[1] for i, c in enumerate(ci)], float)
+        return mean, mean - lo, hi - mean
+
+    x, xl, xh = col(risk)
+    y, yl, yh = col("protection")
+    cost, _, _ = col("interceptor_cost_usd")
+    front = pareto_mask(np.stack([x, y], axis=1), ["min", "max"]) if names else np.zeros(0, bool)
+    cmax = float(cost.max()) if cost.size and cost.max() > 0 else 0.0
+
+    def area(c: np.ndarray | float) -> Any:
+        return 40 + 400 * (np.asarray(c, float) / cmax if cmax > 0 else 0 * np.asarray(c, float))
+
+    fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
+    ax.errorbar(x, y, xerr=[xl, xh], yerr=[yl, yh], fmt="none", ecolor="0.6", lw=0.8, zorder=1)
+    ax.scatter(x, y, s=area(cost), c=np.where(front, "tab:blue", "tab:gray"), alpha=0.7, edgecolors="k", zorder=2)
+    ax.set_xlabel({"max_rung": "escalation risk: mean highest rung reached (0 aid ... 9 general war)",
+                   "p_direct_engagement": "escalation risk: P(direct allied-adversary engagement)"}.get(risk, risk))
+    ax.set_ylabel("protection: share of threats that never reached their aim area")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    if names:  # a margin so labels at the edges stay inside
+        xr = float(np.ptp(x)) or 1.0
+        yr = float(np.ptp(y)) or 0.05
+        ax.set_xlim(x.min() - 0.1 * xr, x.max() + 0.35 * xr)
+        ax.set_ylim(y.min() - 0.25 * yr, y.max() + 0.25 * yr)
+    handles = [ax.scatter([], [], s=80, c="tab:blue", edgecolors="k", alpha=0.7, label="on the Pareto front"),
+               ax.scatter([], [], s=80, c="tab:gray", edgecolors="k", alpha=0.7, label="dominated")]
+    if cmax > 0:
+        for frac in (0.1, 0.5, 1.0):
+            handles.append(ax.scatter([], [], s=float(area(frac * cmax)), c="white", edgecolors="k",
+                                      label=f"interceptor cost {compact(frac * cmax)} USD"))
+    ax.legend(handles=handles, loc="best", fontsize=7, labelspacing=1.3, borderpad=1.0, framealpha=0.9,
+              title="colour: Pareto front; area: cost", title_fontsize=7)
+    fig.tight_layout()
+    place_labels(ax, x, y, names, list(front))
+    return _png(fig), [n for n, f in zip(names, front) if f]
