@@ -99,7 +99,9 @@ CAMPAIGN_UNITS: dict[str, str] = {
     "days_of_defence_<weapon>": "days", "allied_days_of_defence_<weapon>": "days",
     "nights_direct_engagement": "nights", "adversary_actions": "count", "rung_final": "rung",
     "tension_final": "dimensionless", "tension_max": "dimensionless", "max_rung": "rung",
-    "p_direct_engagement": "probability", "p_tripwire": "probability",
+    "p_direct_engagement": "probability", "p_tripwire": "probability", "allied_losses": "count",
+    "clauses_fired": "count", "clauses_not_honoured": "count", "incursions": "threats",
+    "debris_on_allied_territory": "intercepts",
 }
 
 CAMPAIGN_EXTRA_DOCS = {
@@ -107,6 +109,11 @@ CAMPAIGN_EXTRA_DOCS = {
     "p_direct_engagement": "probability (0/1 per campaign): some night reached direct allied-adversary "
     "engagement (rung >= 6)",
     "p_tripwire": "probability (0/1 per campaign): a tripwire unit was hit on some night",
+    "allied_losses": "count: allied aircraft lost plus tripwire units hit, summed over the nights",
+    "clauses_fired": "count: contingency clauses whose response was executed, summed over the nights",
+    "clauses_not_honoured": "count: triggered clauses whose response was not executed, summed over the nights",
+    "incursions": "threats whose path crossed into allied territory, summed over the nights",
+    "debris_on_allied_territory": "intercepts whose debris fell on allied territory, summed over the nights",
 }
 
 GROUPS = (

@@ -82,6 +82,14 @@ def replay(attacks: str | Path, date: str, replications: int = 100, seed: int = 
     ScenarioError
         For bad arguments or an unusable catalog; :class:`skyshield.replay.RecordsError` for
         records that cannot be read or have no such night.
+
+    Examples
+    --------
+    With the public records (``missile_attacks_daily.csv``, not shipped with the package):
+
+    >>> import skyshield as sk
+    >>> r = sk.replay("missile_attacks_daily.csv", "2025-09-07", replications=20)  # doctest: +SKIP
+    >>> r.classes_frame[["reported_destroyed_fraction", "simulated_mean", "within_tolerance"]]  # doctest: +SKIP
     """
     from ..catalog import load_catalog
     from ..replay import replay_night

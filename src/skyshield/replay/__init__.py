@@ -20,3 +20,7 @@ __all__ = [
     "available_nights",
     "read_night",
 ]
+
+from .._api_names import make_callable  # noqa: E402  (sk.replay(...) is the API function, see there)
+
+make_callable(__name__)
