@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ..analysis.fmt import mean_ci_text
 from ..analysis.metricdocs import READING_GUIDE
+from ..analysis.tables import with_protection
 
 __all__ = ["KEY_METRICS", "MENU_COLUMNS", "asset_table", "cause_table", "difference_table", "escalation_table",
            "menu_table", "pareto_plot", "result_table", "fit_tables"]
@@ -219,24 +220,10 @@ MENU_COLUMNS: tuple[tuple[str, str], ...] = (
 """Columns of the option-menu table: protection, cost, risk (those present are shown)."""
 
 
-def _with_protection(metrics: dict[str, Any]) -> dict[str, Any]:
-    """Night results carry leaked and launched; protection is 1 - leaked / launched."""
-    if "protection" in metrics or "leaked" not in metrics or "launched" not in metrics:
-        return metrics
-    n = metrics["launched"]["mean"] or 0.0
-    if n <= 0:
-        return metrics
-    lk = metrics["leaked"]
-    lo, hi = lk["ci95"]
-    prot = {"mean": 1.0 - lk["mean"] / n,
-            "ci95": [None if hi is None else 1.0 - hi / n, None if lo is None else 1.0 - lo / n]}
-    return {**metrics, "protection": prot}
-
-
 def menu_table(doc: dict[str, Any], title: str = "Option menu", width: int = 100) -> list[Table]:
     """The option menu: protection, cost and escalation risk per option (mean ± 95 % CI
     half-width), one row per measure and one column per option, split to fit ``width``."""
-    opts = {o: _with_protection(v["metrics"]) for o, v in doc["options"].items()}
+    opts = {o: with_protection(v["metrics"]) for o, v in doc["options"].items()}
     measures = [(k, h) for k, h in MENU_COLUMNS if any(k in m for m in opts.values())]
     rows = [[h] for _, h in measures]
     cells = [[_cell(m.get(k)) for m in opts.values()] for k, _ in measures]
@@ -253,7 +240,7 @@ def pareto_plot(doc: dict[str, Any], path: str, risk: str = "max_rung", title: s
     from ..report.plots import option_pareto_chart
 
     names = list(doc["options"])
-    png, front = option_pareto_chart({o: _with_protection(doc["options"][o]["metrics"]) for o in names}, risk,
+    png, front = option_pareto_chart({o: with_protection(doc["options"][o]["metrics"]) for o in names}, risk,
                                      title or "Option menu: protection against escalation risk")
     with open(path, "wb") as fh:
         fh.write(png)

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["bar_chart", "convergence_chart", "map_chart", "option_pareto_chart", "pareto_chart", "place_labels",
-           "sensitivity_chart"]
+__all__ = ["bar_chart", "convergence_chart", "difference_chart", "map_chart", "option_pareto_chart", "pareto_chart",
+           "place_labels", "sensitivity_chart"]
 
 _ZONE_COLOURS = {"defended": "#fde9a8", "allied": "#cfe3f6", "adversary": "#f4c6c0", "neutral": "#e6e6e6"}
 
@@ -118,13 +118,11 @@ def sensitivity_chart(indices: Mapping[str, Mapping[str, Any]], title: str) -> b
     return _png(fig)
 
 
-def map_chart(panels: Sequence[Mapping[str, Any]], zones: Mapping[str, Sequence[str]],
+def map_chart(panels: Sequence[Any], zones: Mapping[str, Sequence[str]],
               bbox: tuple[float, float, float, float]) -> bytes:
-    """One map panel per option: countries by side, sensor coverage, intercepts, leakers.
-
-    Each panel is ``{"title", "sensors": [(lon, lat, radius_m, side)], "kills": (lon, lat),
-    "leaks": (lon, lat), "hits": (lon, lat)}``.
-    """
+    """One map panel per option (:class:`skyshield.analysis.maps.MapLayers`): countries by side,
+    sensor coverage, launch areas, the defended assets with their names, one replication's
+    threat tracks, and intercepts, leakers and hits."""
     from ..geo import country_geometry, destination_point
 
     plt = _plt()
@@ -133,7 +131,7 @@ def map_chart(panels: Sequence[Mapping[str, Any]], zones: Mapping[str, Sequence[
     rows = -(-k // cols)
     x0, y0, x1, y1 = bbox
     aspect = (x1 - x0) * np.cos(np.radians((y0 + y1) / 2)) / (y1 - y0)
-    w = 6.5
+    w = 7.5
     fig, axes = plt.subplots(rows, cols, figsize=(w * cols, w / aspect * rows * 0.95), squeeze=False)
     shapes = []
     for side, codes in zones.items():
@@ -143,6 +141,8 @@ def map_chart(panels: Sequence[Mapping[str, Any]], zones: Mapping[str, Sequence[
             except KeyError:
                 continue
     bearings = np.linspace(0.0, 360.0, 49)
+    track_colour = {"drone": "#ff7f0e", "decoy": "#bcbd22", "cruise": "#9467bd", "ballistic": "#d62728",
+                    "aircraft": "#8c564b"}
     for ax, panel in zip(axes.flat, panels):
         for side, g in shapes:
             for poly in getattr(g, "geoms", [g]):
@@ -150,24 +150,81 @@ def map_chart(panels: Sequence[Mapping[str, Any]], zones: Mapping[str, Sequence[
                     continue
                 xs, ys = poly.exterior.xy
                 ax.fill(xs, ys, color=_ZONE_COLOURS.get(side, "#eee"), ec="#777", lw=0.4, zorder=1)
-        for lon, lat, r_m, side in panel["sensors"]:
+        seen_cls: set[str] = set()
+        for lon, lat, cls in panel.tracks:
+            ax.plot(lon, lat, color=track_colour.get(cls, "#555"), lw=0.3, alpha=0.35, zorder=2,
+                    label=f"{cls} tracks" if cls not in seen_cls else None)
+            seen_cls.add(cls)
+        for lon, lat, r_m, side in panel.sensors:
             cx, cy = destination_point(np.full(bearings.size, lon), np.full(bearings.size, lat), bearings, r_m)
-            ax.plot(cx, cy, color="#1f77b4" if side == "defended" else "#9467bd", lw=0.5, alpha=0.5, zorder=2)
+            ax.plot(cx, cy, color="#1f77b4" if side == "defended" else "#17becf", lw=0.5, alpha=0.5, zorder=2)
+        for name, lon, lat, r_m in panel.launch_areas:
+            cx, cy = destination_point(np.full(bearings.size, lon), np.full(bearings.size, lat), bearings,
+                                       max(r_m, 5000.0))
+            ax.fill(cx, cy, color="#d62728", alpha=0.25, lw=0, zorder=3)
+            ax.annotate(name, (lon, lat), fontsize=5.5, color="#8b0000", xytext=(3, -6), textcoords="offset points",
+                        zorder=5)
+        cities = [(n, lon, lat) for n, lon, lat, kind in panel.assets if kind == "city"]
+        others = [(n, lon, lat) for n, lon, lat, kind in panel.assets if kind != "city"]
+        if cities:
+            ax.scatter([c[1] for c in cities], [c[2] for c in cities], s=10, c="k", marker="s", zorder=5,
+                       label="cities (defended assets)")
+        if others:
+            ax.scatter([c[1] for c in others], [c[2] for c in others], s=10, c="#555", marker="D", zorder=5,
+                       label="energy, logistics, corridors")
+        for n, lon, lat in cities:
+            ax.annotate(n, (lon, lat), fontsize=5.5, xytext=(3, 2), textcoords="offset points", zorder=6)
         for key, colour, marker, label in (("kills", "#2ca02c", ".", "intercepts"),
                                            ("leaks", "#d62728", "x", "leakers at aim area"),
                                            ("hits", "#000000", "*", "damaging hits")):
-            lon, lat = panel.get(key, (np.zeros(0), np.zeros(0)))
+            lon, lat = panel.points.get(key, (np.zeros(0), np.zeros(0)))
             if len(lon):
                 ax.scatter(lon, lat, s=4 if key == "kills" else 10, c=colour, marker=marker, alpha=0.5,
-                           label=f"{label} ({len(lon)})", zorder=3, linewidths=0.6)
+                           label=f"{label} ({len(lon)})", zorder=4, linewidths=0.6)
         ax.plot([], [], color="#1f77b4", lw=0.8, label="defended sensor coverage")
-        ax.plot([], [], color="#9467bd", lw=0.8, label="allied sensor coverage")
+        ax.plot([], [], color="#17becf", lw=0.8, label="allied sensor coverage")
+        ax.fill([], [], color="#d62728", alpha=0.25, label="launch areas")
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect(1.0 / np.cos(np.radians((y0 + y1) / 2)))
-        ax.set_title(panel["title"], fontsize=9)
+        ax.set_title(panel.title, fontsize=8)
         ax.tick_params(labelsize=7)
-        ax.legend(fontsize=6, loc="lower left", markerscale=2)
+        ax.legend(fontsize=5.5, loc="lower left", markerscale=2)
+    for ax in list(axes.flat)[k:]:
+        ax.axis("off")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def difference_chart(diffs: Mapping[str, Mapping[str, tuple[float, float, float]]], base: str,
+                     units: Mapping[str, str] | None = None) -> bytes:
+    """Paired differences against ``base`` (mean and 95 % interval), one panel per metric, one
+    bar per option, drawn from zero: what each option changes, not absolute levels. Blue bars
+    have an interval that excludes zero, grey ones do not.
+
+    ``diffs[metric][option] = (mean, lo, hi)``.
+    """
+    plt = _plt()
+    metrics = list(diffs)
+    k = len(metrics)
+    cols = min(3, k) or 1
+    rows = -(-k // cols) or 1
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols, 0.5 + 0.35 * max(len(v) for v in diffs.values()) * rows
+                                                  + 1.0 * rows) if k else (4, 2), squeeze=False)
+    for ax, m in zip(axes.flat, metrics):
+        opts = list(diffs[m])
+        mean = np.array([diffs[m][o][0] for o in opts], float)
+        lo = np.array([diffs[m][o][1] for o in opts], float)
+        hi = np.array([diffs[m][o][2] for o in opts], float)
+        ypos = np.arange(len(opts))[::-1]
+        colour = np.where((hi < 0) | (lo > 0), "#4c78a8", "#bbbbbb")  # the interval excludes 0, or not
+        ax.barh(ypos, mean, xerr=[np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)], color=colour, capsize=3,
+                height=0.6)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_yticks(ypos, opts, fontsize=7)
+        unit = (units or {}).get(m, "")
+        ax.set_title(f"{m}{f' [{unit}]' if unit else ''}: option - {base}", fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
     for ax in list(axes.flat)[k:]:
         ax.axis("off")
     fig.tight_layout()

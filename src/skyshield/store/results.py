@@ -264,19 +264,23 @@ class ResultStore:
         self._run_file = self.root / "runs" / name
         atomic_write_bytes(self.root, self._run_file, json_bytes(self._run))
 
-    def end_run(self, status: str = "finished") -> None:
-        """Record how the run ended (``finished``, ``interrupted`` or ``failed``) and its counts.
+    def end_run(self, status: str = "finished", index: bool = False) -> None:
+        """Record how the run ended (``finished``, ``interrupted`` or ``failed``) and its counts;
+        with ``index``, rebuild the DuckDB catalog (needs the ``store`` extra).
 
         If the record cannot be written (a full disk), it stays ``running`` and the next sweep
         that opens the store marks it ``interrupted`` with the counts its chunks show.
         """
-        if self._run is None or self._run_file is None:
-            return
-        self._run.update(status=status, finished_utc=_utc())
-        try:
-            atomic_write_bytes(self.root, self._run_file, json_bytes(self._run))
-        except OSError:
-            pass
+        if self._run is not None and self._run_file is not None:
+            self._run.update(status=status, finished_utc=_utc())
+            try:
+                atomic_write_bytes(self.root, self._run_file, json_bytes(self._run))
+            except OSError:
+                pass
+        if index:
+            from .catalog import rebuild_catalog
+
+            rebuild_catalog(self)
 
     def _close_stale_runs(self) -> None:
         """Runs still ``running`` while we hold the lock were killed: mark them ``interrupted``,
