@@ -232,23 +232,31 @@ def difference_chart(diffs: Mapping[str, Mapping[str, tuple[float, float, float]
 
 
 def place_labels(ax: Any, xs: Sequence[float], ys: Sequence[float], labels: Sequence[str], bold: Sequence[bool] = (),
-                 fontsize: float = 8.0) -> list[Any]:
-    """Label points so that no two labels overlap each other or another point's marker.
+                 fontsize: float = 8.0, sizes: Sequence[float] = ()) -> list[Any]:
+    """Label points so that no two labels overlap each other or any point's marker.
 
-    Each label tries offsets on rings of growing radius around its point (right, up, left,
-    down and the diagonals) and takes the first whose box is free; a label set away from its
-    point gets a thin leader line. Returns the text artists (their boxes do not intersect).
+    ``sizes`` are the markers' areas in points^2 (as ``scatter`` takes them). Each label tries
+    offsets on rings of growing radius around its point (right, up, left, down and the
+    diagonals), starting just outside its marker, and takes the first whose box is free; a
+    label set away from its point gets a thin leader line. Returns the text artists (their
+    boxes do not intersect).
     """
     fig = ax.figure
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     pts = ax.transData.transform(np.column_stack([xs, ys])) if len(xs) else np.zeros((0, 2))
-    marker = [(p[0] - 4, p[1] - 4, p[0] + 4, p[1] + 4) for p in pts]
+    scale = fig.dpi / 72.0
+    rad = [(np.sqrt(sizes[i]) / 2 if len(sizes) else 3.0) * scale + 1 for i in range(len(pts))]  # pixels
+    marker = [(p[0] - r, p[1] - r, p[0] + r, p[1] + r) for p, r in zip(pts, rad)]
     placed: list[tuple[float, float, float, float]] = []
     out = []
     dirs = [(1, 0.3), (1, -1), (-1, 0.3), (-1, -1), (0, 1), (0, -1.6), (1, 1), (-1, 1)]
 
+    frame = ax.get_window_extent(renderer)
+
     def free(b: tuple[float, float, float, float], own: int) -> bool:
+        if b[0] < frame.x0 or b[2] > frame.x1 or b[1] < frame.y0 or b[3] > frame.y1:  # stay inside the axes
+            return False
         for k, o in enumerate(placed + marker):
             if k - len(placed) == own:
                 continue
@@ -261,12 +269,12 @@ def place_labels(ax: Any, xs: Sequence[float], ys: Sequence[float], labels: Sequ
                         fontweight="bold" if (bold and bold[i]) else "normal", zorder=4)
         ext = t.get_window_extent(renderer)
         w, h = ext.width, ext.height
-        scale = fig.dpi / 72.0
+        r0 = rad[i] / scale  # points: start just outside the marker
         chosen = None
-        for ring in range(1, 12):
+        for ring in range(1, 14):
             for dx, dy in dirs:
-                ox = 6 * ring * dx + (-w / scale if dx < 0 else 0) + (-w / (2 * scale) if dx == 0 else 0)
-                oy = 5 * ring * dy
+                ox = (r0 + 6 * (ring - 1) + 2) * dx + (-w / scale if dx < 0 else 0) + (-w / (2 * scale) if dx == 0 else 0)
+                oy = (r0 * 0.6 + 5 * (ring - 1)) * dy - (h / (2 * scale) if dy == 0 else 0)
                 x0 = pts[i][0] + ox * scale
                 y0 = pts[i][1] + oy * scale
                 box = (x0 - 1, y0 - 1, x0 + w + 1, y0 + h + 1)
@@ -281,7 +289,7 @@ def place_labels(ax: Any, xs: Sequence[float], ys: Sequence[float], labels: Sequ
                                                        y_low + h), 99)
         ox, oy, box, ring = chosen
         t.set_position((ox, oy))
-        if ring > 1:
+        if ring > 2:
             ax.annotate("", (xs[i], ys[i]), textcoords="offset points", xytext=(ox + (w / scale if ox < 0 else 0), oy),
                         arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5}, zorder=3)
         placed.append(box)
@@ -320,7 +328,7 @@ def option_pareto_chart(metrics: Mapping[str, Mapping[str, Any]], risk: str = "m
     def area(c: np.ndarray | float) -> Any:
         return 40 + 400 * (np.asarray(c, float) / cmax if cmax > 0 else 0 * np.asarray(c, float))
 
-    fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
+    fig, ax = plt.subplots(figsize=(11, 6), dpi=120)
     ax.errorbar(x, y, xerr=[xl, xh], yerr=[yl, yh], fmt="none", ecolor="0.6", lw=0.8, zorder=1)
     ax.scatter(x, y, s=area(cost), c=np.where(front, "tab:blue", "tab:gray"), alpha=0.7, edgecolors="k", zorder=2)
     ax.set_xlabel({"max_rung": "escalation risk: mean highest rung reached (0 aid ... 9 general war)",
@@ -331,7 +339,7 @@ def option_pareto_chart(metrics: Mapping[str, Mapping[str, Any]], risk: str = "m
     if names:  # a margin so labels at the edges stay inside
         xr = float(np.ptp(x)) or 1.0
         yr = float(np.ptp(y)) or 0.05
-        ax.set_xlim(x.min() - 0.1 * xr, x.max() + 0.35 * xr)
+        ax.set_xlim(x.min() - 0.3 * xr, x.max() + 0.35 * xr)
         ax.set_ylim(y.min() - 0.25 * yr, y.max() + 0.25 * yr)
     handles = [ax.scatter([], [], s=80, c="tab:blue", edgecolors="k", alpha=0.7, label="on the Pareto front"),
                ax.scatter([], [], s=80, c="tab:gray", edgecolors="k", alpha=0.7, label="dominated")]
@@ -339,8 +347,8 @@ def option_pareto_chart(metrics: Mapping[str, Mapping[str, Any]], risk: str = "m
         for frac in (0.1, 0.5, 1.0):
             handles.append(ax.scatter([], [], s=float(area(frac * cmax)), c="white", edgecolors="k",
                                       label=f"interceptor cost {compact(frac * cmax)} USD"))
-    ax.legend(handles=handles, loc="best", fontsize=7, labelspacing=1.3, borderpad=1.0, framealpha=0.9,
-              title="colour: Pareto front; area: cost", title_fontsize=7)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, labelspacing=1.3,
+              borderpad=1.0, title="colour: Pareto front\narea: interceptor cost", title_fontsize=7)
     fig.tight_layout()
-    place_labels(ax, x, y, names, list(front))
+    place_labels(ax, x, y, names, list(front), sizes=list(area(cost)))
     return _png(fig), [n for n, f in zip(names, front) if f]
