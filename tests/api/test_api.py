@@ -158,3 +158,14 @@ def test_replay_through_the_api_is_the_cli_document(shared_data) -> None:
     assert json.loads(res.stdout) == json.loads(r.to_json())
     df = r.classes_frame
     assert "drone" in df.index and 0 <= df.loc["drone", "simulated_mean"] <= 1
+
+
+def test_the_readme_python_example_runs() -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (block,) = re.findall(r"```python\n(.*?)```", readme, re.S)
+    code = block.replace("replications=200", "replications=2").replace("seed=7)", "seed=7, workers=1)")
+    ns: dict = {}
+    exec(compile(code, "README.md", "exec"), ns)  # noqa: S102 - the README's own example
+    assert ns["cmp"].replications == 2 and list(ns["cmp"].options) == ["none", "umbrella"]

@@ -164,3 +164,12 @@ def test_cycles_and_missing_ids_are_refused(tmp_path) -> None:
     assert "needs an `id` of its own" in p.message
     (p,) = _problems(_write(tmp_path, "d.yaml", "extends: eastern-flank-nigth-raid-v1\nid: d-v1\n"))
     assert p.line == 1 and "did you mean 'eastern-flank-night-raid-v1'" in p.message
+
+
+def test_the_readme_variant_validates(tmp_path) -> None:
+    import re
+
+    readme = (BUILTIN.parents[3] / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "extends:" in b]
+    sc = load_scenario(_write(tmp_path, "readme.yaml", block))
+    assert sc.id == "two-more-batteries-v1" and "ua-patriot-lviv" in [f.id for f in sc.forces]
