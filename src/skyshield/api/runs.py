@@ -31,6 +31,8 @@ class ReplayResult:
 
     night: Any  # skyshield.replay.NightResult
     attacks: str
+    inputs: tuple[dict[str, Any], ...] = ()  # the records file and catalog overlays, with their SHA-256
+    catalog_hash: str = ""
 
     def __getattr__(self, name: str) -> Any:
         if name == "night":  # not yet set (while unpickling)
@@ -43,7 +45,9 @@ class ReplayResult:
         return {
             "date": res.date,
             "provenance": {"scenario_hash": res.scenario_hash, "seed": res.seed, "replications": res.replications,
-                           "attacks": self.attacks, "decoy_share": res.decoy_share},
+                           "attacks": self.attacks, "decoy_share": res.decoy_share, "catalog_hash": self.catalog_hash,
+                           "inputs": [dict(r) for r in self.inputs], "version": _version(),
+                           "code_version": _code_version()},
             "classes": {
                 c.weapon_class: {
                     "reported_launched": c.reported_launched,
@@ -96,9 +100,27 @@ def replay(attacks: str | Path, date: str, replications: int = 100, seed: int = 
 
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ScenarioError([Problem("--replications", None, (), "must be a whole number of at least 1", replications)])
+    from ..catalog import catalog_hash
+    from ..provenance import sha256_bytes
+
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(tuple(catalog))
     res = replay_night(attacks, date, replications=replications, seed=seed, workers=workers, catalog=cat)
-    return ReplayResult(res, str(attacks))
+    inputs = [{"role": "attack-records", "ref": str(attacks), "sha256": sha256_bytes(Path(attacks).read_bytes())}]
+    for p in () if isinstance(catalog, Catalog) else tuple(catalog):
+        inputs.append({"role": "catalog-overlay", "ref": str(p), "sha256": sha256_bytes(Path(p).read_bytes())})
+    return ReplayResult(res, str(attacks), tuple(inputs), catalog_hash(cat))
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _code_version() -> str:
+    from ..provenance import code_version
+
+    return code_version()
 
 
 # --- campaign -------------------------------------------------------------------------------

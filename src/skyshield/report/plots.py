@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["bar_chart", "convergence_chart", "difference_chart", "map_chart", "option_pareto_chart", "pareto_chart",
+__all__ = ["convergence_chart", "difference_chart", "map_chart", "option_pareto_chart", "pareto_chart",
            "place_labels", "sensitivity_chart"]
 
 _ZONE_COLOURS = {"defended": "#fde9a8", "allied": "#cfe3f6", "adversary": "#f4c6c0", "neutral": "#e6e6e6"}
@@ -34,29 +34,6 @@ def _png(fig: Any) -> bytes:
     fig.savefig(buf, format="png", dpi=96, bbox_inches="tight", metadata={"Software": None})
     _plt().close(fig)
     return buf.getvalue()
-
-
-def bar_chart(menu: Mapping[str, Mapping[str, Mapping[str, Any]]], metrics: Sequence[str]) -> bytes:
-    """Mean and 95 % CI of each metric, one panel per metric, one bar per option."""
-    plt = _plt()
-    opts = list(menu)
-    k = len(metrics)
-    cols = min(3, k)
-    rows = -(-k // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
-    for ax, m in zip(axes.flat, metrics):
-        mean = np.array([menu[o].get(m, {}).get("mean", np.nan) for o in opts], float)
-        lo = np.array([(menu[o].get(m, {}).get("ci95") or [np.nan, np.nan])[0] for o in opts], float)
-        hi = np.array([(menu[o].get(m, {}).get("ci95") or [np.nan, np.nan])[1] for o in opts], float)
-        err = np.vstack([np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)])
-        ax.bar(range(len(opts)), mean, yerr=err, capsize=3, color="#4c78a8")
-        ax.set_xticks(range(len(opts)), opts, rotation=30, ha="right", fontsize=8)
-        ax.set_title(m, fontsize=9)
-        ax.tick_params(axis="y", labelsize=8)
-    for ax in list(axes.flat)[k:]:
-        ax.axis("off")
-    fig.tight_layout()
-    return _png(fig)
 
 
 def convergence_chart(traces: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]], metric: str,
