@@ -60,6 +60,7 @@ class Comparison:
 
     def __init__(self, result: ExperimentResult):
         self.result = result
+        self._doc: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         e = self.result.experiment
@@ -193,7 +194,7 @@ class Comparison:
 
     def document(self) -> dict[str, Any]:
         """The CLI's JSON document (``skyshield compare --format json``) as a dict."""
-        cached = getattr(self, "_doc", None)
+        cached = self._doc
         if cached is None:
             rows = {o: self.result.rows(o) for o in self.options}
             cached = result_document(self.provenance, self.options, rows, [a.id for a in self.scenario.assets])

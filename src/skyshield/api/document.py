@@ -50,7 +50,8 @@ def result_document(provenance: dict[str, Any], options: Sequence[str], rows: di
     names: list[str] = []
     for o in options:
         rs = rows[o]
-        metrics = {k: summary_entry(v["mean"], *v["ci95"]) for k, v in summarise(rs).items()}  # type: ignore[misc]
+        metrics = {k: summary_entry(v["mean"], *v["ci95"])  # type: ignore[arg-type,misc]
+                   for k, v in summarise(rs).items()}
         names += [k for k in metrics if k not in names]
         entry: dict[str, Any] = {"metrics": metrics}
         if o != base:

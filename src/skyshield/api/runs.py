@@ -170,7 +170,7 @@ class CampaignResult:
             doc: dict[str, Any] = {"provenance": self.provenance, "options": {}}
             names: list[str] = []
             for o in self.options:
-                metrics = {k: summary_entry(v["mean"], *v["ci95"])  # type: ignore[misc]
+                metrics = {k: summary_entry(v["mean"], *v["ci95"])  # type: ignore[arg-type,misc]
                            for k, v in summarise(self.rows[o]).items()}
                 names += [k for k in metrics if k not in names]
                 doc["options"][o] = {"metrics": metrics}

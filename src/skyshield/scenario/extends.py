@@ -170,7 +170,7 @@ def _get(doc: dict[str, Any], path: Loc) -> Any:
     return node
 
 
-def _set(doc: dict[str, Any], path: Loc, value: Any) -> None:
+def _set(doc: dict[Any, Any], path: Loc, value: Any) -> None:
     node = doc
     for part in path[:-1]:
         nxt = node.get(part)
@@ -257,7 +257,7 @@ def _patch_list(doc: dict[str, Any], where: dict[Loc, tuple[str, int]], patched:
     what = section.replace("_", " ").rstrip("s")
     removed: set[str] = set()
     for k, rid in enumerate(by_op.get("remove", [])):
-        loc = ("remove", section, k)
+        loc: Loc = ("remove", section, k)
         have = ids()
         if not isinstance(rid, str):
             fail(loc, "expected an id", rid)
