@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["compact"]
+__all__ = ["compact", "mean_ci_text"]
 
 
 def compact(v: float | None, significant: int | None = None) -> str:
@@ -29,3 +29,22 @@ def compact(v: float | None, significant: int | None = None) -> str:
     if significant:
         return f"{v:.{significant}g}"
     return f"{v:.2f}" if a < 10 else f"{v:.1f}"
+
+
+def mean_ci_text(mean: float | None, lo: float | None, hi: float | None, sign: bool = False,
+                 significant: int | None = None) -> str:
+    """``mean ± half-width`` of a 95 % interval, in :func:`compact` style: the one format of
+    every number in tables and reports (the JSON carries the full ``[lo, hi]``).
+
+    >>> mean_ci_text(123.4, 120.0, 126.8), mean_ci_text(-0.56, -1.2, 0.08, sign=True), mean_ci_text(3.0, 3.0, 3.0)
+    ('123 ± 3.40', '-0.56 ± 0.64', '3.00')
+    >>> mean_ci_text(0.5, 0.4, 0.6, sign=True), mean_ci_text(None, None, None)
+    ('+0.50 ± 0.10', '–')
+    """
+    if mean is None or (isinstance(mean, float) and not math.isfinite(mean)):
+        return "–"
+    text = ("+" if sign and mean > 0 else "") + compact(mean, significant)
+    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+        return text
+    half = (hi - lo) / 2
+    return f"{text} ± {compact(half, significant)}" if half > 0 else text

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from .convergence import ConvergenceRow, check_convergence
 from .stats import mean_ci
 
-__all__ = ["convergence_table", "metric_columns", "option_menu", "point_means"]
+__all__ = ["convergence_table", "metric_columns", "option_menu", "point_means", "with_protection"]
 
 _KEYS = ("option", "sample", "replication")
 
@@ -79,3 +79,18 @@ def convergence_table(
                 rows.append(check_convergence(sub[k].to_numpy(), relative=relative, absolute=absolute, level=level,
                                               option=o, sample=s, metric=k))
     return rows
+
+
+def with_protection(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Night results carry ``leaked`` and ``launched``; add ``protection = 1 - leaked / launched``
+    (a campaign reports its own), with the interval of ``leaked`` mapped through it."""
+    if "protection" in metrics or "leaked" not in metrics or "launched" not in metrics:
+        return metrics
+    n = metrics["launched"]["mean"] or 0.0
+    if n <= 0:
+        return metrics
+    lk = metrics["leaked"]
+    lo, hi = lk["ci95"]
+    prot = {"mean": 1.0 - lk["mean"] / n,
+            "ci95": [None if hi is None else 1.0 - hi / n, None if lo is None else 1.0 - lo / n]}
+    return {**metrics, "protection": prot}

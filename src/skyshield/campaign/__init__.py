@@ -24,3 +24,7 @@ __all__ = [
     "read_daily_counts",
     "run_campaign",
 ]
+
+from .._api_names import make_callable  # noqa: E402  (sk.campaign(...) is the API function, see there)
+
+make_callable(__name__)

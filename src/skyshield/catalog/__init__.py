@@ -27,6 +27,7 @@ __all__ = [
     "ShooterType",
     "Sourced",
     "ThreatType",
+    "catalog_hash",
     "load_catalog",
 ]
 
@@ -71,6 +72,16 @@ def load_catalog(overlays: Sequence[str | Path] = ()) -> Catalog:
     return _validate(data, where)
 
 
+def catalog_hash(cat: Catalog) -> str:
+    """SHA-256 of the canonical JSON of a validated catalog (SI units): the catalog a run used,
+    overlays merged."""
+    import hashlib
+    import json
+
+    doc = json.dumps(cat.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(doc.encode()).hexdigest()
+
+
 @lru_cache(maxsize=1)
 def _builtin() -> Catalog:
     data, lines = _builtin_raw()
@@ -84,7 +95,7 @@ def _validate(data: Any, where: dict[Loc, tuple[str, int]]) -> Catalog:
         return Catalog.model_validate(data)
     except ValidationError as exc:
         problems = []
-        for p in problems_from_validation(exc, {}, ""):
+        for p in problems_from_validation(exc, {}, "", model=Catalog):
             # Find the file and line of the longest known prefix of the error's path.
             best = where.get((), ("<catalog>", 1))
             prefix: Loc = ()

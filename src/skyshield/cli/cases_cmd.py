@@ -87,7 +87,7 @@ def cases(case_ids: tuple[str, ...], replications: int | None, seed: int | None,
     from ..cases import builtin_cases, load_case, run_case
     from ..catalog import load_catalog
     from ..documents import ScenarioError
-    from .main import _fail
+    from .common import fail as _fail
 
     if replications is not None and replications < 2:
         _fail(ValueError("--replications must be at least 2 (a confidence interval needs two)"))

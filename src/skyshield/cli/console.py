@@ -6,8 +6,8 @@ from rich.console import Console
 
 __all__ = ["stdout_console"]
 
-PIPED_WIDTH = 160
-"""Columns for tables written to a file or a pipe, where no terminal limits the width."""
+PIPED_WIDTH = 100
+"""Columns for tables written to a file or a pipe: readable on a 100-column page or terminal."""
 
 
 def stdout_console() -> Console:

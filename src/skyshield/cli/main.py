@@ -8,13 +8,14 @@ import os
 import signal
 import sys
 import threading
+from typing import NoReturn
 
 import click
 
 from .. import __version__
-from .console import stdout_console
+from .common import EXIT_INPUT, expand_options, fail, stdout_console
 
-EXIT_INPUT = 2
+__all__ = ["main", "expand_options"]
 
 # OS errors that say something about the user's paths or disk (exit 2 with the path), not a bug.
 _USER_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR,
@@ -76,27 +77,14 @@ class _Main(click.Group):
             sys.exit(EXIT_INPUT)
 
 
-def _fail(exc: Exception) -> None:
-    click.echo(f"skyshield: error in input:\n{exc}", err=True)
-    sys.exit(EXIT_INPUT)
-
-
-def _load(scenario: str, catalogs: tuple[str, ...]):
-    from ..catalog import load_catalog
-    from ..documents import ScenarioError
-    from ..scenario import load_scenario
-
-    try:
-        cat = load_catalog(catalogs)
-        return load_scenario(scenario, cat), cat
-    except ScenarioError as exc:
-        _fail(exc)
-        raise AssertionError  # unreachable
+def _fail(exc: object) -> NoReturn:
+    fail(exc)
 
 
 def _execute(scenario: str, options: list[str], replications: int, seed: int, workers: int | None,
              fmt: str, catalogs: tuple[str, ...], events: str | None, fidelity: str = "statistical",
              pareto: str | None = None, by: str | None = None) -> None:
+    """``run`` and ``compare``: :func:`skyshield.compare`, then its document printed."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -106,17 +94,17 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
         TimeRemainingColumn,
     )
 
+    from ..api import compare
     from ..documents import ScenarioError
-    from ..options import resolve_option
-    from ..runner import Experiment, run_experiment
-    from .render import cause_table, difference_table, result_document, result_table
-
-    sc, cat = _load(scenario, catalogs)
-    try:
-        names = tuple(resolve_option(o, sc).name for o in options)
-    except ScenarioError as exc:
-        _fail(exc)
     from ..store.files import StoreError, check_output_file
+    from .render import (
+        asset_table,
+        cause_table,
+        difference_table,
+        escalation_table,
+        menu_table,
+        result_table,
+    )
 
     try:  # before the run, not after it: a missing folder should not cost the whole run
         for path, what in ((events, "--events"), (pareto, "--pareto")):
@@ -124,54 +112,44 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
                 check_output_file(path, what)
     except StoreError as exc:
         _fail(exc)
-    if replications < 1:
-        _fail(ValueError("--replications must be at least 1"))
-    from ..engine import FIDELITIES
-
-    if fidelity not in FIDELITIES:
-        _fail(ValueError(f"--fidelity: unknown fidelity {fidelity!r}; known: {', '.join(FIDELITIES)}"))
-    exp = Experiment(sc, names, replications, seed, cat, keep_events=events is not None, fidelity=fidelity)
     err = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err, transient=True, disable=not err.is_terminal,
     ) as bar:
-        task = bar.add_task(f"{sc.id}", total=replications * len(names))
+        task = bar.add_task(str(scenario), total=replications * max(len(options), 1))
         scheduler = click.get_current_context().meta.get("skyshield.scheduler")
-        from ..runner.executors import ExecutorError
-
         try:
-            res = run_experiment(exp, workers=workers, progress=lambda k: bar.advance(task, k), scheduler=scheduler)
-        except (ValueError, ExecutorError) as exc:  # an unknown or unreachable --scheduler
+            cmp = compare(scenario, options, replications, seed, catalog=catalogs, workers=workers,
+                          fidelity=fidelity, events=events is not None, scheduler=scheduler,
+                          progress=lambda k: bar.advance(task, k))
+        except ScenarioError as exc:  # every input problem: a file, a line, a field, or an argument
             _fail(exc)
+    doc = cmp.document()
     if events:
         import pyarrow.parquet as pq
 
-        if res.events is not None:
-            pq.write_table(res.events, events)
-    if pareto:  # the option-menu Pareto plot (issue 5)
+        if cmp.result.events is not None:
+            pq.write_table(cmp.result.events, events)
+    if pareto:  # the option-menu Pareto plot
         from .render import pareto_plot
 
-        pareto_plot(result_document(res), pareto, title=f"{sc.id}: protection against escalation risk")
+        pareto_plot(doc, pareto, title=f"{cmp.scenario.id}: protection against escalation risk")
     if fmt == "json":
-        click.echo(json.dumps(result_document(res), indent=1, allow_nan=False))
-    else:
-        out = stdout_console()
-        out.print(result_table(res))
-        out.print(cause_table(res))
-        if by == "asset":
-            from .render import asset_table
-
-            for q in ("leaked", "hits", "expected_damage_usd"):
-                out.print(asset_table(res, q))
-        diff = difference_table(res)
-        if diff is not None:
-            out.print(diff)
-        if len(names) > 1:
-            from .render import menu_table
-
-            out.print(menu_table(result_document(res), f"Option menu, {sc.id}"))
-        err.print(f"{replications * len(names)} replications in {res.wall_s:.1f} s")
+        click.echo(cmp.to_json())
+        return
+    out = stdout_console()
+    w = out.width
+    tables = []
+    if len(cmp.options) > 1:  # the answer first: the option menu and the paired differences
+        tables += menu_table(doc, f"Option menu, {cmp.scenario.id}", w) + difference_table(doc, w)
+    tables += result_table(doc, w) + cause_table(doc, w) + escalation_table(doc, w)
+    if by == "asset":
+        for q in ("leaked", "hits", "expected_damage_usd"):
+            tables += asset_table(doc, q, w)
+    for t in tables:
+        out.print(t)
+    err.print(f"{replications * len(cmp.options)} replications in {cmp.result.wall_s:.1f} s")
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -274,25 +252,21 @@ def compare(scenario: str, options: str, replications: int, seed: int, workers: 
     _execute(scenario, names, replications, seed, workers, fmt, catalogs, events, fidelity, pareto, by)
 
 
-def expand_options(options: str) -> list[str]:
-    """Comma-separated option names; `all` stands for every built-in preset, in menu order."""
-    from ..options import builtin_options
-
-    out: list[str] = []
-    for o in (x.strip() for x in options.split(",")):
-        for name in (list(builtin_options()) if o == "all" else [o] if o else []):
-            if name not in out:
-                out.append(name)
-    return out
-
-
 @main.command()
 @click.argument("scenario")
 @click.option("--catalog", "catalogs", multiple=True, type=click.Path(dir_okay=False))
 def validate(scenario: str, catalogs: tuple[str, ...]) -> None:
     """Check a scenario file; print its hash, or every problem found (exit status 2)."""
-    sc, _ = _load(scenario, catalogs)
-    click.echo(f"{sc.id}: valid, sha256 {sc.content_hash}")
+    from ..api import load_inputs
+    from ..documents import ScenarioError
+
+    try:
+        sc, _, inputs = load_inputs(scenario, catalogs)
+    except ScenarioError as exc:
+        _fail(exc)
+    bases = [r for r in inputs if r["role"] == "extends"]
+    extends = f" (extends {', '.join(str(r.get('id', r['ref'])) for r in bases)})" if bases else ""
+    click.echo(f"{sc.id}: valid{extends}, sha256 {sc.content_hash}")
 
 
 # Commands defined in their own modules register here, one line each.

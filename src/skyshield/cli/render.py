@@ -1,31 +1,37 @@
-"""Readable tables and the JSON document of `run` and `compare`."""
+"""Readable tables of the result document (:mod:`skyshield.api.document`), and the Pareto plot.
+
+Tables fit the console: when the options do not fit side by side, they are split over several
+tables (each repeating the row names), never cut; every number is ``mean ± 95 % CI
+half-width`` in one format (:func:`skyshield.analysis.fmt.mean_ci_text`).
+"""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from typing import Any
 
 from rich.table import Table
 
-from ..analysis import paired_difference, summarise
-from ..analysis.fmt import compact
-from ..engine import METRIC_DOCS
-from ..policy.phase import ESCALATION_METRIC_DOCS
-from ..runner import ExperimentResult
+from ..analysis.fmt import mean_ci_text
+from ..analysis.metricdocs import READING_GUIDE
+from ..analysis.tables import with_protection
 
-__all__ = ["result_document", "result_table", "difference_table", "cause_table", "asset_table", "KEY_METRICS", "menu_table",
-           "pareto_plot", "MENU_COLUMNS"]
+__all__ = ["KEY_METRICS", "MENU_COLUMNS", "asset_table", "cause_table", "difference_table", "escalation_table",
+           "menu_table", "pareto_plot", "result_table", "fit_tables"]
 
 KEY_METRICS = (
     "launched",
     "destroyed",
+    "suppressed_ew",
     "leaked",
+    "in_flight_at_end",
     "destroyed_drone",
     "destroyed_decoy",
     "destroyed_cruise",
     "destroyed_ballistic",
     "assets_hit",
     "population_exposed",
+    "expected_damage_usd",
     "interceptors_used",
     "interceptor_cost_usd",
     "cost_exchange_ratio",
@@ -34,153 +40,168 @@ KEY_METRICS = (
     "debris_on_allied_territory",
     "early_warning_s",
     "early_warning_gain_s",
+    "max_rung",
+    "p_direct_engagement",
 )
-
-
-def _clean(x: float) -> float | None:
-    return None if isinstance(x, float) and math.isnan(x) else x
-
-
-def result_document(res: ExperimentResult) -> dict[str, Any]:
-    """The JSON document: provenance, then per option its metrics (mean and 95 % CI)."""
-    doc: dict[str, Any] = {"provenance": res.provenance, "options": {}}
-    base = res.experiment.options[0]
-    base_rows = res.rows(base)
-    for o in res.experiment.options:
-        rows = res.rows(o)
-        metrics = {
-            k: {"mean": _clean(v["mean"]), "ci95": [_clean(c) for c in v["ci95"]]}  # type: ignore[union-attr]
-            for k, v in summarise(rows).items()
-        }
-        entry: dict[str, Any] = {"metrics": metrics}
-        if o != base:
-            diff = {}
-            for k in metrics:
-                m, lo, hi = paired_difference([r.get(k, 0.0) for r in rows], [r.get(k, 0.0) for r in base_rows])
-                diff[k] = {"mean": _clean(m), "ci95": [_clean(lo), _clean(hi)]}
-            entry["difference_vs_" + base] = diff
-        _add_causes(entry, base)
-        _add_assets(entry, [a.id for a in res.experiment.scenario.assets])
-        doc["options"][o] = entry
-    doc["metric_docs"] = {**METRIC_DOCS, **ESCALATION_METRIC_DOCS}
-    return doc
-
-
-def _add_assets(entry: dict[str, Any], asset_ids: list[str]) -> None:
-    """Per-asset results: ``assets.<id>.<quantity>`` summaries (aimed, leaked, hits, expected
-    damage, people exposed)."""
-    from ..engine.assess import ASSET_QUANTITIES, asset_key
-
-    m = entry["metrics"]
-    entry["assets"] = {aid: {q: m[f"asset_{asset_key(aid)}_{q}"] for q in ASSET_QUANTITIES
-                             if f"asset_{asset_key(aid)}_{q}" in m} for aid in asset_ids}
-
-
-def asset_table(res: ExperimentResult, quantity: str = "hits") -> Table:
-    """One per-asset quantity for every option (mean ± 95 % CI half-width)."""
-    from ..engine.assess import ASSET_QUANTITIES
-
-    doc = result_document(res)
-    opts = list(doc["options"])
-    t = Table(title=f"By asset: {quantity.replace('_', ' ')} ({ASSET_QUANTITIES[quantity]})")
-    t.add_column("asset", style="bold")
-    for o in opts:
-        t.add_column(o, justify="right")
-    for a in res.experiment.scenario.assets:
-        t.add_row(a.id, *(_cell(doc["options"][o]["assets"][a.id].get(quantity)) for o in opts))
-    return t
-
-
-def _add_causes(entry: dict[str, Any], base: str) -> None:
-    """Structured views of the leaker attribution: cause -> summary, the same by threat class,
-    and the paired difference of each cause against the baseline."""
-    from ..catalog import THREAT_CLASSES
-    from ..engine.explain import CAUSES
-
-    def view(table: dict[str, Any], suffix: str = "") -> dict[str, Any]:
-        return {c: table[f"leaked_by_cause_{c.replace('-', '_')}{suffix}"] for c in CAUSES
-                if f"leaked_by_cause_{c.replace('-', '_')}{suffix}" in table}
-
-    m = entry["metrics"]
-    entry["leakers_by_cause"] = view(m)
-    entry["leakers_by_cause_by_class"] = {cl: view(m, "_" + cl) for cl in THREAT_CLASSES if view(m, "_" + cl)}
-    diff = entry.get("difference_vs_" + base)
-    if diff is not None:
-        entry["leakers_by_cause_difference_vs_" + base] = view(diff)
-
-
-def _fmt(v: float) -> str:
-    return compact(v)
+"""Rows of the main table, in order: the four end states first (they add up to ``launched``)."""
 
 
 def _cell(summary: dict[str, Any] | None, sign: bool = False) -> str:
     """``mean ± half-width`` of a ``{"mean", "ci95"}`` summary; ``-`` where there is none."""
-    if summary is None or summary["mean"] is None:
+    if summary is None or summary.get("mean") is None:
         return "-"
-    mean = summary["mean"]
     lo, hi = summary["ci95"]
-    half = (hi - lo) / 2 if lo is not None and hi is not None else 0.0
-    text = ("+" if sign and mean > 0 else "") + _fmt(mean)
-    return f"{text} ± {_fmt(half)}" if half > 0 else text
+    return mean_ci_text(summary["mean"], lo, hi, sign=sign)
 
 
-def result_table(res: ExperimentResult) -> Table:
-    doc = result_document(res)
+def _split_name(name: str, width: int) -> str:
+    """An option name over several lines at its ``+`` joints (each part kept whole) when it is
+    wider than ``width``; the name reads the same, only folded."""
+    if len(name) <= width or "+" not in name:
+        return name
+    lines: list[str] = []
+    for part in name.split("+"):
+        piece = part if not lines else "+" + part
+        if lines and len(lines[-1]) + len(piece) <= width:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines)
+
+
+def fit_tables(title: str, head: Sequence[str], rows: Sequence[Sequence[str]], columns: Sequence[str],
+               cells: Sequence[Sequence[str]], width: int, caption: str | None = None,
+               short: str | None = None) -> list[Any]:
+    """Tables of ``rows`` (their leading ``head`` columns) by ``columns``, split so that each
+    fits in ``width`` characters: as many columns per table as fit, every table repeating the
+    row names. Names are never cut: an option name wider than the room left is folded at its
+    ``+`` joints. Each table comes with its title above it (wrapped at ``width``, not at the
+    table's), later parts with ``short`` (default: the title's first line) and "continued".
+
+    ``cells[i][j]`` is row ``i``'s cell in column ``j``.
+    """
+    from rich.console import Group
+    from rich.text import Text
+
+    lead = [max([len(h), *(len(r[k]) for r in rows)]) for k, h in enumerate(head)]
+    base = 1 + sum(w + 3 for w in lead)
+    room = max(width - base - 3, 8)
+    headers = [_split_name(c, max(room, max([0, *(len(row[j]) for row in cells)]))) for j, c in enumerate(columns)]
+    cols = [max([*(len(x) for x in h.split("\n")), *(len(row[j]) for row in cells)]) for j, h in enumerate(headers)]
+    pages: list[list[int]] = [[]]
+    used = base
+    for j, w in enumerate(cols):
+        if pages[-1] and used + w + 3 > width:
+            pages.append([])
+            used = base
+        pages[-1].append(j)
+        used += w + 3
+    out: list[Any] = []
+    first = title.split("\n", 1)[0]
+    for p, js in enumerate(pages):
+        part = f" (options {js[0] + 1}-{js[-1] + 1} of {len(columns)})" if len(pages) > 1 else ""
+        if p == 0:
+            lines = title.split("\n")
+            head_text = "\n".join([lines[0] + part, *lines[1:]])
+        else:
+            head_text = f"{short or first}, continued{part}"
+        t = Table(caption=caption if p == len(pages) - 1 else None, caption_justify="left")
+        for k, h in enumerate(head):
+            t.add_column(h, style="bold" if k == 0 else None, no_wrap=True, min_width=lead[k])
+        for j in js:
+            t.add_column(headers[j], justify="right", no_wrap=True, min_width=cols[j])
+        for i, r in enumerate(rows):
+            t.add_row(*r, *(cells[i][j] for j in js))
+        out.append(Group(Text(head_text, style="italic"), t))
+    return out
+
+
+def _units(doc: dict[str, Any], keys: Sequence[str]) -> list[str]:
+    units = doc.get("metric_units", {})
+    return [units.get(k, "") for k in keys]
+
+
+def result_table(doc: dict[str, Any], width: int = 100) -> list[Table]:
+    """The main table: key metrics per option, with their units and the reading guide."""
     prov = doc["provenance"]
-    t = Table(
-        title=f"{prov['scenario']}  ({prov['replications']} replications, seed {prov['seed']}; "
-        f"mean ± 95 % CI half-width)",
-        caption=f"scenario hash {prov['scenario_hash'][:12]}, skyshield {prov['version']}",
-    )
-    t.add_column("metric", style="bold")
     opts = list(doc["options"])
-    for o in opts:
-        t.add_column(o, justify="right")
     present = [k for k in KEY_METRICS if any(k in doc["options"][o]["metrics"] for o in opts)]
-    for k in present:
-        cells = []
-        for o in opts:
-            cells.append(_cell(doc["options"][o]["metrics"].get(k)))
-        t.add_row(k, *cells)
-    return t
+    title = (f"{prov['scenario']}: {prov['replications']} replications, seed {prov['seed']}; "
+             f"mean ± 95 % CI half-width\nReading: {READING_GUIDE}")
+    caption = f"scenario sha256 {prov['scenario_hash'][:12]}, skyshield {prov['version']}; definitions: docs/metrics.md"
+    rows = [[k, u] for k, u in zip(present, _units(doc, present))]
+    cells = [[_cell(doc["options"][o]["metrics"].get(k)) for o in opts] for k in present]
+    return fit_tables(title, ["metric", "unit"], rows, opts, cells, width, caption, short="Main results")
 
 
-def cause_table(res: ExperimentResult) -> Table:
+def cause_table(doc: dict[str, Any], width: int = 100) -> list[Table]:
     """Why threats got through: leakers by cause per option (causes sum to ``leaked``)."""
     from ..engine.explain import CAUSE_DOCS, CAUSES
 
-    doc = result_document(res)
     opts = list(doc["options"])
-    t = Table(title="Why threats got through: leakers by cause (the causes sum to leaked)",
-              caption="; ".join(f"{c}: {CAUSE_DOCS[c]}" for c in CAUSES))
-    t.add_column("cause", style="bold")
-    for o in opts:
-        t.add_column(o, justify="right")
-    for c in CAUSES:
-        t.add_row(c, *(_cell(doc["options"][o]["leakers_by_cause"].get(c)) for o in opts))
-    return t
+    rows = [[c] for c in CAUSES]
+    cells = [[_cell(doc["options"][o]["leakers_by_cause"].get(c)) for o in opts] for c in CAUSES]
+    caption = "\n".join(f"{c}: {CAUSE_DOCS[c]}" for c in CAUSES)
+    return fit_tables("Why threats got through: leakers by cause (the causes sum to leaked)", ["cause"], rows, opts,
+                      cells, width, caption, short="Why threats got through")
 
 
-def difference_table(res: ExperimentResult) -> Table | None:
+def asset_table(doc: dict[str, Any], quantity: str = "hits", width: int = 100) -> list[Table]:
+    """One per-asset quantity for every option (mean ± 95 % CI half-width)."""
+    from ..engine.assess import ASSET_QUANTITIES
+
+    opts = list(doc["options"])
+    assets = list(doc["options"][opts[0]]["assets"])
+    rows = [[a] for a in assets]
+    cells = [[_cell(doc["options"][o]["assets"][a].get(quantity)) for o in opts] for a in assets]
+    return fit_tables(f"By asset: {quantity.replace('_', ' ')} ({ASSET_QUANTITIES[quantity]})", ["asset"], rows, opts,
+                      cells, width)
+
+
+def difference_table(doc: dict[str, Any], width: int = 100) -> list[Table]:
     """Paired differences of each option against the first (same raids, same dice)."""
-    doc = result_document(res)
     opts = list(doc["options"])
     if len(opts) < 2:
-        return None
+        return []
     base = opts[0]
-    t = Table(title=f"Difference vs {base} (paired over replications; mean ± 95 % CI half-width)")
-    t.add_column("metric", style="bold")
-    for o in opts[1:]:
-        t.add_column(o, justify="right")
     key = f"difference_vs_{base}"
-    for k in KEY_METRICS:
-        if k == "launched" or not any(k in doc["options"][o].get(key, {}) for o in opts[1:]):
-            continue
-        t.add_row(k, *(_cell(doc["options"][o][key].get(k), sign=True) for o in opts[1:]))
-    return t
+    present = [k for k in KEY_METRICS if k != "launched" and any(k in doc["options"][o].get(key, {}) for o in opts[1:])]
+    rows = [[k, u] for k, u in zip(present, _units(doc, present))]
+    cells = [[_cell(doc["options"][o][key].get(k), sign=True) for o in opts[1:]] for k in present]
+    return fit_tables(f"Difference vs {base} (paired over replications; mean ± 95 % CI half-width)",
+                      ["metric", "unit"], rows, opts[1:], cells, width, short=f"Difference vs {base}")
 
 
-# --- The option-menu table and the Pareto plot (issue 5) -------------------------------------
+def escalation_table(doc: dict[str, Any], width: int = 100) -> list[Table]:
+    """How far up the escalation ladder each option went (P(highest rung >= k)) and which kind
+    of event set the highest rung (share of replications); rows where every option is 0 are left out."""
+    from ..policy.ladder import RUNGS
+
+    opts = [o for o in doc["options"] if "escalation" in doc["options"][o]]
+    if not opts:
+        return []
+    esc = {o: doc["options"][o]["escalation"] for o in opts}
+    rows: list[list[str]] = []
+    cells: list[list[str]] = []
+    for r in RUNGS[1:]:
+        k = str(r.level)
+        if any((esc[o]["p_rung_ge"].get(k, {}).get("mean") or 0) > 0 for o in opts):
+            rows.append([f"P(rung >= {k}) {r.name}"])
+            cells.append([_cell(esc[o]["p_rung_ge"].get(k)) for o in opts])
+    reasons = [k for k in esc[opts[0]]["max_rung_set_by"]
+               if any((esc[o]["max_rung_set_by"].get(k, {}).get("mean") or 0) > 0 for o in opts)]
+    for k in reasons:
+        rows.append([f"top rung set by {k}"])
+        cells.append([_cell(esc[o]["max_rung_set_by"].get(k)) for o in opts])
+    if not rows:
+        return []
+    return fit_tables("Escalation: how far up the ladder, and what set the night's highest rung "
+                      "(share of replications)", ["rung / reason"], rows, opts, cells, width,
+                      "Rungs and reasons: docs/escalation.md; the count of every rise by kind is in the JSON "
+                      "(options.<opt>.escalation.rung_raised_by)", short="Escalation")
+
+
+# --- The option-menu table and the Pareto plot ------------------------------------------------
 
 MENU_COLUMNS: tuple[tuple[str, str], ...] = (
     ("protection", "protection"),
@@ -199,88 +220,28 @@ MENU_COLUMNS: tuple[tuple[str, str], ...] = (
 """Columns of the option-menu table: protection, cost, risk (those present are shown)."""
 
 
-def _with_protection(metrics: dict[str, Any]) -> dict[str, Any]:
-    """Night results carry leaked and launched; protection is 1 - leaked / launched."""
-    if "protection" in metrics or "leaked" not in metrics or "launched" not in metrics:
-        return metrics
-    n = metrics["launched"]["mean"] or 0.0
-    if n <= 0:
-        return metrics
-    lk = metrics["leaked"]
-    lo, hi = lk["ci95"]
-    prot = {"mean": 1.0 - lk["mean"] / n,
-            "ci95": [None if hi is None else 1.0 - hi / n, None if lo is None else 1.0 - lo / n]}
-    return {**metrics, "protection": prot}
-
-
-def menu_table(doc: dict[str, Any], title: str = "Option menu") -> Table:
-    """One row per option: protection, cost and escalation risk, mean ± 95 % CI half-width."""
-    t = Table(title=f"{title} (mean ± 95 % CI half-width)")
-    t.add_column("option", style="bold")
-    opts = {o: _with_protection(v["metrics"]) for o, v in doc["options"].items()}
-    cols = [(k, h) for k, h in MENU_COLUMNS if any(k in m for m in opts.values())]
-    for _, h in cols:
-        t.add_column(h, justify="right")
-    for o, m in opts.items():
-        cells = []
-        for k, _ in cols:
-            cells.append(_cell(m.get(k)))
-        t.add_row(o, *cells)
-    return t
+def menu_table(doc: dict[str, Any], title: str = "Option menu", width: int = 100) -> list[Table]:
+    """The option menu: protection, cost and escalation risk per option (mean ± 95 % CI
+    half-width), one row per measure and one column per option, split to fit ``width``."""
+    opts = {o: with_protection(v["metrics"]) for o, v in doc["options"].items()}
+    measures = [(k, h) for k, h in MENU_COLUMNS if any(k in m for m in opts.values())]
+    rows = [[h] for _, h in measures]
+    cells = [[_cell(m.get(k)) for m in opts.values()] for k, _ in measures]
+    return fit_tables(f"{title} (mean ± 95 % CI half-width)", ["measure"], rows, list(opts), cells, width,
+                      short=title)
 
 
 def pareto_plot(doc: dict[str, Any], path: str, risk: str = "max_rung", title: str = "") -> list[str]:
     """Save protection against escalation risk (marker area ~ cost) to ``path``; return the front.
 
-    Error bars are the 95 % confidence intervals; options on the Pareto front (most
-    protection for least risk, :func:`skyshield.analysis.pareto.pareto_mask`) are labelled
-    in bold. matplotlib is imported here only (Agg backend, no display needed).
+    See :func:`skyshield.report.plots.option_pareto_chart` (legends for colour and size, labels
+    that do not collide).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from ..analysis.pareto import pareto_mask
+    from ..report.plots import option_pareto_chart
 
     names = list(doc["options"])
-    ms = [_with_protection(doc["options"][o]["metrics"]) for o in names]
-
-    def col(key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        mean = np.array([m.get(key, {}).get("mean") or 0.0 for m in ms], float)
-        lo = np.array([(m.get(key, {}).get("ci95") or [None, None])[0] for m in ms], dtype=object)
-        hi = np.array([(m.get(key, {}).get("ci95") or [None, None])[1] for m in ms], dtype=object)
-        lo = np.array([mean[i] if lo[i] is None else lo[i] for i in range(len(ms))], float)
-        hi = np.array([mean[i] if hi[i] is None else hi[i] for i in range(len(ms))], float)
-        return mean, mean - lo, hi - mean
-
-    x, xl, xh = col(risk)
-    y, yl, yh = col("protection")
-    cost, _, _ = col("interceptor_cost_usd")
-    front = pareto_mask(np.stack([x, y], axis=1), ["min", "max"])
-    size = 40 + 400 * (cost / cost.max() if cost.max() > 0 else np.zeros_like(cost))
-    fig, ax = plt.subplots(figsize=(9, 6), dpi=120)
-    ax.errorbar(x, y, xerr=[xl, xh], yerr=[yl, yh], fmt="none", ecolor="0.6", lw=0.8, zorder=1)
-    ax.scatter(x, y, s=size, c=np.where(front, "tab:blue", "tab:gray"), alpha=0.7, edgecolors="k", zorder=2)
-    # Options that land on (nearly) the same point get their labels stacked, not overprinted.
-    xr = float(np.ptp(x)) or 1.0
-    yr = float(np.ptp(y)) or 1.0
-    # A label is about 0.009 of the x range per character wide at this size; from left to
-    # right, each takes the lowest level not used by a label still running over its point.
-    placed: list[tuple[float, float, float, int]] = []  # x, y, label end, level
-    for i in np.argsort(x, kind="stable"):
-        used = {lv for xk, yk, end, lv in placed if xk - 0.02 * xr <= x[i] <= end and abs(yk - y[i]) < 0.06 * yr}
-        level = min(set(range(len(used) + 1)) - used)
-        placed.append((x[i], y[i], x[i] + (len(names[i]) + 2) * 0.009 * xr, level))
-        ax.annotate(names[i], (x[i], y[i]), textcoords="offset points", xytext=(6, 4 + 10 * level),
-                    fontsize=8, fontweight="bold" if front[i] else "normal")
-    ax.set_xlabel({"max_rung": "escalation risk: mean highest rung reached (0 aid ... 9 general war)",
-                   "p_direct_engagement": "escalation risk: P(direct allied-adversary engagement)"}.get(risk, risk))
-    ax.set_ylabel("protection: share of threats that never reached their aim area")
-    ax.set_title(title or "Option menu: protection against escalation risk (marker area ~ interceptor cost)")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return [n for n, f in zip(names, front) if f]
+    png, front = option_pareto_chart({o: with_protection(doc["options"][o]["metrics"]) for o in names}, risk,
+                                     title or "Option menu: protection against escalation risk")
+    with open(path, "wb") as fh:
+        fh.write(png)
+    return front

@@ -10,6 +10,7 @@ import json
 import math
 import shlex
 import sys
+from pathlib import Path
 
 import click
 
@@ -87,26 +88,32 @@ def replay(attacks: str, date: str | None, start: str | None, end: str | None, r
     except (RecordsError, ScenarioError) as exc:
         _fail(str(exc))
     if date is not None:
-        _one_night(attacks, date, replications or 100, seed, fmt, cat, cal)
+        _one_night(attacks, date, replications or 100, seed, fmt, cat, cal, catalogs, calibration)
     elif fit_out is not None:
         _fit(attacks, start, end, replications or 4, seed, workers, cat, cal, min_launched, fit_out, fmt)
     else:
         _period(attacks, start, end, replications or 16, seed, workers, fmt, cat, cal, calibration, min_launched, plot)
 
 
-def _one_night(attacks, date, replications, seed, fmt, cat, cal) -> None:
+def _one_night(attacks, date, replications, seed, fmt, cat, cal, catalogs=(), cal_path=None) -> None:
+    from ..api import replay as replay_api
     from ..documents import ScenarioError
-    from ..replay import RecordsError, replay_night
-    from ..replay.validate import _night_doc
+    from ..provenance import sha256_bytes
+    from ..replay import RecordsError
 
     try:
-        res = replay_night(attacks, date, replications=replications, seed=seed, catalog=cat, calibration=cal)
+        # the API path (provenance with input hashes); catalog and calibration already loaded and checked
+        res = replay_api(attacks, date, replications=replications, seed=seed, catalog=cat, calibration=cal)
     except (RecordsError, ScenarioError) as exc:
         _fail(str(exc))
     if fmt == "json":
-        doc = _night_doc(res)
-        doc["provenance"] = {"scenario_hash": res.scenario_hash, "seed": res.seed, "replications": res.replications,
-                             "attacks": attacks, "decoy_share": res.decoy_share, "parameter_draws": list(res.draws)}
+        doc = res.document()
+        for p in catalogs:
+            doc["provenance"]["inputs"].append({"role": "catalog-overlay", "ref": str(p),
+                                                "sha256": sha256_bytes(Path(p).read_bytes())})
+        if cal_path:
+            doc["provenance"]["inputs"].append({"role": "calibration", "ref": str(cal_path),
+                                                "sha256": sha256_bytes(Path(cal_path).read_bytes())})
         click.echo(json.dumps(doc, indent=1))
         return
     from rich.console import Console

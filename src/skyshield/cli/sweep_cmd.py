@@ -8,9 +8,7 @@ import sys
 
 import click
 
-from .console import stdout_console
-
-EXIT_INPUT = 2
+from .common import EXIT_INPUT, stdout_console
 
 __all__ = ["report", "results", "sweep"]
 
@@ -111,10 +109,10 @@ def sweep(experiment: str, out: str, workers: int | None, scheduler: str | None,
 
 
 def _print_summary(store, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    from rich.table import Table
-
     from ..analysis import option_menu
-    from .render import KEY_METRICS
+    from ..analysis.fmt import mean_ci_text
+    from ..analysis.metricdocs import metric_doc
+    from .render import KEY_METRICS, fit_tables
 
     man = store.manifest
     t = store.metrics()
@@ -147,23 +145,13 @@ def _print_summary(store, fmt: str) -> None:  # type: ignore[no-untyped-def]
             f"seed entropy {prov['seed_entropy']}, {prov['design']} design x {prov['samples']} point(s), "
             f"{prov['done']}/{prov['total']} replications {status}; skyshield {prov['code_version']}, "
             f"{prov['runs']} run(s)")
-    tab = Table(title="Option menu (mean ± 95 % CI half-width, over all design points)")
-    tab.add_column("metric", style="bold")
-    for o in store.options:
-        tab.add_column(o, justify="right")
     present = [k for k in KEY_METRICS if any(k in menu[o] for o in store.options)]
-    for k in present:
-        cells = []
-        for o in store.options:
-            v = menu[o].get(k)
-            if v is None:
-                cells.append("-")
-                continue
-            lo, hi = v["ci95"]
-            half = (hi - lo) / 2 if math.isfinite(lo) and math.isfinite(hi) else 0.0
-            cells.append(f"{v['mean']:.4g} ± {half:.2g}" if half > 0 else f"{v['mean']:.4g}")
-        tab.add_row(k, *cells)
-    c.print(tab)
+    units = [d.unit if d else "" for d in (metric_doc(k) for k in present)]
+    cells = [[mean_ci_text(menu[o][k]["mean"], *menu[o][k]["ci95"]) if k in menu[o] else "-" for o in store.options]
+             for k in present]
+    for tab in fit_tables("Option menu (mean ± 95 % CI half-width, over all design points)", ["metric", "unit"],
+                          [[k, u] for k, u in zip(present, units)], store.options, cells, c.width):
+        c.print(tab)
 
 
 @click.command()

@@ -213,7 +213,7 @@ def assess(
 def _by_nationality(params: EngineParams, raid: Raid, eng: Engagements, killed, cls, cost) -> dict[str, float]:
     """Kills, rounds and their cost by the shooter's nationality (and its kind: fighter, ship,
     sam, gun), for the nationalities named in the scenario: ``destroyed_<class>_by_<nat>``,
-    ``destroyed_<class>_by_<nat>_<kind>``, ``interceptors_by_<nat>``,
+    ``destroyed_<class>_by_<nat>_<shooter>``, ``interceptors_by_<nat>``,
     ``interceptor_cost_usd_by_<nat>``."""
     sh = params.shooters
     nats = getattr(params, "nationalities", ())
@@ -245,7 +245,7 @@ def _by_nationality(params: EngineParams, raid: Raid, eng: Engagements, killed, 
 METRIC_DOCS.update({
     "destroyed_by_<nat>": "threats destroyed by shooters of one nationality (ISO 3166 alpha-3, lower case)",
     "destroyed_<class>_by_<nat>": "threats of a class destroyed by shooters of one nationality",
-    "destroyed_<class>_by_<nat>_<kind>": "the same, by that nationality's shooters of one kind (sam, gun, ship, fighter)",
+    "destroyed_<class>_by_<nat>_<shooter>": "the same, by that nationality's shooters of one kind (sam, gun, ship, fighter)",
     "interceptors_by_<nat>": "interceptors fired by shooters of one nationality",
     "interceptor_cost_usd_by_<nat>": "USD: cost of the interceptors fired by shooters of one nationality",
 })

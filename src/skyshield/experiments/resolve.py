@@ -8,20 +8,20 @@ same checks as a hand-edited file. Sampled values are written in SI units (``"47
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import re
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..catalog import Catalog
-from ..documents import Problem, ScenarioError, load_yaml, loads_yaml, validate_document
+from ..catalog import Catalog, catalog_hash
+from ..documents import Problem, ScenarioError, load_yaml, validate_document
 from ..documents.errors import Loc, line_for
-from ..scenario import Scenario, parse_scenario
+from ..scenario import Scenario, ScenarioDocument, parse_scenario, read_scenario_document
 from ..units import UNITS, UnitError, parse_quantity
 from .design import design_points
 from .model import ExperimentSpec, Parameter
@@ -29,12 +29,6 @@ from .model import ExperimentSpec, Parameter
 __all__ = ["ResolvedExperiment", "Sample", "catalog_hash", "load_experiment", "resolve_experiment"]
 
 _SI_UNIT = {"length": "m", "speed": "m/s", "time": "s", "angle": "rad", "area": "m2", "money": "USD"}
-
-
-def catalog_hash(cat: Catalog) -> str:
-    """SHA-256 of the canonical JSON of a validated catalog (SI units)."""
-    doc = json.dumps(cat.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(doc.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -116,15 +110,9 @@ def _catalog_doc(overlays: tuple[str, ...], base: Path) -> Any:
     return data
 
 
-def _scenario_doc(ref: str, base: Path) -> tuple[Any, dict[Loc, int], str]:
-    builtin = files("skyshield.scenario").joinpath("builtin", f"{ref}.yaml")
-    if not ref.endswith((".yaml", ".yml")) and builtin.is_file():
-        src = f"<built-in>/{ref}.yaml"
-        data, lines = loads_yaml(builtin.read_text(encoding="utf-8"), src)
-        return data, lines, src
-    p = Path(ref) if Path(ref).is_absolute() else base / ref
-    data, lines = load_yaml(p)
-    return data, lines, str(p)
+def _scenario_doc(ref: str, base: Path) -> ScenarioDocument:
+    """The scenario's document (``extends`` resolved), the line of every field in its file."""
+    return read_scenario_document(ref, base)
 
 
 def _child(node: Any, part: str, where: str) -> tuple[Any, str | int]:
@@ -304,7 +292,8 @@ def resolve_experiment(
     except ScenarioError as exc:
         raise named_here("catalog", exc) from None
     try:
-        sc_doc, sc_lines, sc_src = _scenario_doc(spec.scenario, base)
+        sc_read = _scenario_doc(spec.scenario, base)
+        sc_doc, sc_lines, sc_src = sc_read.data, sc_read.lines, sc_read.source
     except ScenarioError as exc:
         raise named_here("scenario", exc) from None
     docs = {"catalog": cat_doc, "scenario": sc_doc}
@@ -318,9 +307,10 @@ def resolve_experiment(
     vary_cat = any(t.root == "catalog" for t in targets)
     vary_sc = any(t.root == "scenario" for t in targets)
     base_cat = _validate_catalog(cat_doc, src, None)
-    base_sc = parse_scenario(sc_doc, sc_lines, sc_src, base_cat)
+    parse = functools.partial(parse_scenario, where=sc_read.where, renames=sc_read.renames)
+    base_sc = parse(sc_doc, sc_lines, sc_src, base_cat)
     for i, t in enumerate(targets):  # both ends of every range must be valid values of the field
-        _check_range(t, i, cat_doc, sc_doc, sc_lines, sc_src, base_cat, src, lines)
+        _check_range(t, i, cat_doc, sc_doc, sc_lines, sc_src, base_cat, src, lines, parse)
     samples = []
     for i, row in enumerate(pts):
         vals = tuple(float(_render(t, x)) if t.integer else float(x) for t, x in zip(targets, row))
@@ -336,7 +326,7 @@ def resolve_experiment(
             for t, x in zip(targets, vals):
                 if t.root == "scenario":
                     _apply(sdoc, t, x)
-            sc = parse_scenario(sdoc, sc_lines, f"{sc_src} (sample {i})", cat)
+            sc = parse(sdoc, sc_lines, f"{sc_src} (sample {i})", cat)
         samples.append(Sample(i, vals, sc, cat, cdoc, sdoc))
     return ResolvedExperiment(
         spec=spec,
@@ -351,7 +341,7 @@ def resolve_experiment(
 
 
 def _check_range(t: _Target, i: int, cat_doc: Any, sc_doc: Any, sc_lines: dict[Loc, int], sc_src: str,
-                 base_cat: Catalog, src: str, lines: dict[Loc, int]) -> None:
+                 base_cat: Catalog, src: str, lines: dict[Loc, int], parse: Any = parse_scenario) -> None:
     """Validate the documents with the parameter at its low and at its high end.
 
     Every domain in the schema is an interval, so a range whose two ends are valid holds only
@@ -364,7 +354,7 @@ def _check_range(t: _Target, i: int, cat_doc: Any, sc_doc: Any, sc_lines: dict[L
             if t.root == "catalog":
                 _validate_catalog(doc, src, None)
             else:
-                parse_scenario(doc, sc_lines, sc_src, base_cat)
+                parse(doc, sc_lines, sc_src, base_cat)
         except ScenarioError as exc:
             field = end if getattr(t.param, end) is not None else "path"
             loc: Loc = ("parameters", i, field)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from ..documents import ScenarioError, loads_yaml, validate_document
-from ..documents.errors import Problem
+from ..documents.errors import Problem, did_you_mean
 from ..scenario.model import DATA_SHARING_TIERS, OptionSpec, Scenario
 
 __all__ = ["ResolvedOption", "builtin_options", "resolve_option", "available_options"]
@@ -81,7 +81,7 @@ def resolve_option(name: str, scenario: Scenario | None = None) -> ResolvedOptio
                     "--options",
                     None,
                     (),
-                    f"unknown option {u!r}; available: {', '.join(sorted(opts))}",
+                    f"unknown option {u!r}{did_you_mean(u, opts)} (available: {', '.join(sorted(opts))})",
                     u,
                 )
                 for u in unknown

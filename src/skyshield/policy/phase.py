@@ -48,7 +48,8 @@ from .ladder import ADVERSARY_ACTIONS, DIRECT_ENGAGEMENT, RUNG, RUNGS
 from .persistence import next_rung, next_tension
 from .spec import Clause, Trigger
 
-__all__ = ["EscalationPhase", "LadderResult", "walk_ladder", "matches", "ESCALATION_METRIC_DOCS", "DETAIL_FIELD"]
+__all__ = ["EscalationPhase", "LadderResult", "walk_ladder", "matches", "ESCALATION_METRIC_DOCS", "DETAIL_FIELD",
+           "RISE_REASONS", "rise_reason"]
 
 DETAIL_FIELD = pa.field("detail", pa.string())
 """Extra event column: the reason of a policy event (why a clause fired, why the rung rose)."""
@@ -86,6 +87,58 @@ ESCALATION_METRIC_DOCS: dict[str, str] = {
     "ladder_tension_next": "dimensionless: tension carried into the next night",
 }
 ESCALATION_METRIC_DOCS.update({f"p_max_rung_{r.level}": f"probability (0/1 per replication): highest rung was {r.level} ({r.name})" for r in RUNGS})
+
+RISE_REASONS: dict[str, str] = {
+    "carried-over": "the rung carried in from the previous night (campaigns)",
+    "data-sharing": "allied early-warning and track data shared with the defended country (posture, rung 1)",
+    "over-the-horizon": "over-the-horizon ISR or stand-off support (posture, rung 2 or 7)",
+    "allied-aircraft-over-defended": "allied aircraft stationed over the defended country (posture, rung 5)",
+    "intercept-over-allied": "an allied intercept of an unmanned threat over allied soil (rung 3)",
+    "intercept-over-defended": "an allied intercept of an unmanned threat over the defended country, the sea or a neutral (rung 4)",
+    "intercept-over-adversary": "an allied intercept over adversary territory (rung 6)",
+    "manned-aircraft-shot-down": "an allied kill of a manned adversary aircraft (rung 6)",
+    "debris-on-adversary": "debris of an allied intercept falling on adversary territory (accident, rung 4)",
+    "clause-response": "the executed response of a contingency clause",
+    "tripwire-response": "the automatic response to a tripwire hit",
+    "stray-on-allied": "an adversary threat aimed at the defended country arriving in allied territory (rung 3)",
+    "strike-on-allied": "an adversary threat aimed at allied territory arriving there (rung 8)",
+    "allied-aircraft-exposure": "allied aircraft fired upon on station (geometric exposure, rung 6)",
+    "adversary-response": "an adversary response to an allied action (its rung or one above)",
+    "general-war": "the alliance answering a strike on allied territory (rung 9)",
+    "other": "any other event on the ladder",
+}
+"""Why the rung rose: the kind of event that moved it, in ladder order (docs/escalation.md)."""
+
+ESCALATION_METRIC_DOCS.update({f"p_rung_ge_{r.level}": f"probability (0/1 per replication): highest rung was {r.level} "
+                               f"({r.name}) or above" for r in RUNGS[1:]})
+ESCALATION_METRIC_DOCS.update({f"rung_raised_by_{k.replace('-', '_')}": f"count: times the rung rose because of {d}"
+                               for k, d in RISE_REASONS.items()})
+ESCALATION_METRIC_DOCS.update({f"max_rung_by_{k.replace('-', '_')}": f"probability (0/1 per replication): the highest "
+                               f"rung of the night was set by {d}" for k, d in RISE_REASONS.items()})
+
+
+def rise_reason(e: PolicyEvent) -> str:
+    """The kind (a key of :data:`RISE_REASONS`) of a policy event that raised the rung."""
+    a = e.action or ""
+    if e.kind == "posture":
+        if a == "posture:intelligence":
+            return "data-sharing"
+        if a.startswith("posture:over-the-horizon"):
+            return "over-the-horizon"
+        if a == "posture:aircraft-over-defended":
+            return "allied-aircraft-over-defended"
+    if e.kind == "allied-intercept":
+        if a.startswith("intercept:manned:"):
+            return "manned-aircraft-shot-down"
+        zone = a.rsplit(":", 1)[-1]
+        return {"allied": "intercept-over-allied", "adversary": "intercept-over-adversary"}.get(zone, "intercept-over-defended")
+    if e.kind == "allied-accident":
+        return "debris-on-adversary"
+    if e.kind == "allied-fired-upon":
+        return "allied-aircraft-exposure" if e.channel == "accidental" else "adversary-response"
+    if e.kind in RISE_REASONS:
+        return e.kind
+    return "other"
 
 
 def matches(trig: Trigger, ev: PolicyEvent) -> bool:
@@ -179,6 +232,8 @@ def walk_ladder(
     m["ladder_rung_start"] = float(carried.rung)
     m["ladder_tension"] = float(carried.tension)
 
+    raised = dict.fromkeys(RISE_REASONS, 0)
+    top = "carried-over" if rung > 0 else ""  # what set the rung the night is at
     if rung > 0:
         rows.append(PolicyEvent(t_s=0.0, seq=seq, kind="rung", rung=rung,
                                 detail=f"rung {rung} ({RUNGS[rung].name}) carried from the previous night "
@@ -203,7 +258,9 @@ def walk_ladder(
             rows.append(e)
         if e.rung > rung:
             rung = e.rung
-            rows.append(replace(e, kind="rung", detail=f"rung {rung} ({RUNGS[rung].name}): {e.detail or e.kind}"))
+            top = rise_reason(e)
+            raised[top] += 1
+            rows.append(replace(e, kind="rung", detail=f"rung {rung} ({RUNGS[rung].name}) [{top}]: {e.detail or e.kind}"))
         if e.actor == "adversary" and e.kind in _ADVERSARY_KINDS:
             m["adversary_actions"] += 1
         if e.kind == "allied-fired-upon":
@@ -289,6 +346,12 @@ def walk_ladder(
     m["ladder_tension_next"] = next_tension(carried.tension, m["adversary_actions"], esc.tension_half_life)
     for r in RUNGS:
         m[f"p_max_rung_{r.level}"] = float(rung == r.level)
+        if r.level:
+            m[f"p_rung_ge_{r.level}"] = float(rung >= r.level)
+    for k, n in raised.items():
+        key = k.replace("-", "_")
+        m[f"rung_raised_by_{key}"] = float(n)
+        m[f"max_rung_by_{key}"] = float(k == top)
     rows.sort()
     return LadderResult(m, rows, cred)
 

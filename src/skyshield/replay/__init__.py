@@ -34,3 +34,7 @@ __all__ = [
     "tolerance",
     "validate",
 ]
+
+from .._api_names import make_callable  # noqa: E402  (sk.replay(...) is the API function, see there)
+
+make_callable(__name__)

@@ -20,10 +20,8 @@ from typing import Any
 import numpy as np
 import pyarrow.compute as pc
 
-from ..analysis.fmt import compact
 from ..analysis import (
     convergence_table,
-    mean_ci,
     metric_columns,
     option_menu,
     paired_difference,
@@ -32,13 +30,27 @@ from ..analysis import (
     running_mean_ci,
     sobol_indices,
 )
+from ..analysis.fmt import compact, mean_ci_text
+from ..analysis.maps import map_layers
+from ..analysis.metricdocs import metric_docs
+from ..analysis.tables import with_protection
 from ..store import ResultStore, StoreError
 
 __all__ = ["build_report", "write_report"]
 
-KEY = ("launched", "destroyed", "leaked", "assets_hit", "population_exposed", "interceptors_used",
-       "interceptor_cost_usd", "cost_exchange_ratio", "allied_engagements", "debris_on_allied_territory",
-       "early_warning_s", "engagements_denied_roe")
+KEY = ("launched", "destroyed", "suppressed_ew", "leaked", "in_flight_at_end", "assets_hit", "population_exposed",
+       "expected_damage_usd", "interceptors_used", "interceptor_cost_usd", "cost_exchange_ratio", "allied_engagements",
+       "debris_on_allied_territory", "early_warning_s", "engagements_denied_roe", "max_rung", "p_direct_engagement")
+DIFF_KEY = ("leaked", "destroyed", "suppressed_ew", "assets_hit", "population_exposed", "expected_damage_usd",
+            "interceptors_used", "interceptor_cost_usd", "debris_on_allied_territory", "early_warning_s", "max_rung",
+            "p_direct_engagement", "allied_losses")
+"""Metrics whose paired differences open the report."""
+DIFF_CHART = ("leaked", "assets_hit", "expected_damage_usd", "interceptor_cost_usd", "max_rung", "p_direct_engagement")
+MENU = (("leaked", "leaked"), ("assets_hit", "assets hit"), ("expected_damage_usd", "expected damage"),
+        ("interceptor_cost_usd", "interceptor cost"), ("max_rung", "max rung"),
+        ("p_direct_engagement", "P(direct engagement)"), ("allied_losses", "allied losses"),
+        ("debris_on_allied_territory", "debris on allies"))
+"""The option menu's columns: protection, cost, risk."""
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1150px;color:#222;padding:0 1em}
@@ -56,7 +68,7 @@ def _e(x: object) -> str:
 
 
 def _fmt(v: float | None) -> str:
-    return compact(v, significant=3)
+    return compact(v)
 
 
 def _img(png: bytes, alt: str) -> str:
@@ -67,42 +79,114 @@ def _sql_lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _map_panels(st: ResultStore, options: Sequence[str], n_reps: int) -> tuple[list[dict[str, Any]], Any]:
-    from ..engine import compile_scenario
-    from ..geo import unit_to_lonlat
-    from ..options import resolve_option
-    from ..sensors.radar import detection_range_m
+def _sum_cell(v: dict[str, Any] | None, title: str = "") -> str:
+    if v is None:
+        return "<td class=n>–</td>"
+    lo, hi = v["ci95"]
+    tip = f" title='{_e(title or f'95% CI [{lo:.6g}, {hi:.6g}]')}'"
+    return f"<td class=n{tip}>{mean_ci_text(v['mean'], lo, hi)}</td>"
 
-    sc, cat = st.inputs()
-    panels = []
+
+def _menu_html(menu: dict[str, dict[str, Any]], options: Sequence[str], reps: int, n_s: int) -> str:
+    """The option menu: protection, cost and risk, one row per option."""
+    cols = [(k, h) for k, h in MENU if any(k in menu[o] for o in options)]
+    out = ["<h3>Option menu</h3><table><tr><th>option</th><th>protection</th>"
+           + "".join(f"<th>{_e(h)}</th>" for _, h in cols) + "</tr>"]
     for o in options:
-        p = compile_scenario(sc, cat, resolve_option(o, sc))
-        sen, tt = p.sensors, p.threat_types
-        # coverage against the raid's most numerous threat type, at its cruise altitude
-        counts = np.zeros(len(tt.names))
-        for g in p.raid:
-            counts[g.type_index] += g.count
-        k = int(np.argmax(counts)) if counts.size else 0
-        lon, lat = unit_to_lonlat(sen.unit)
-        r = detection_range_m(sen.ref_range_m, tt.rcs_m2[k], sen.height_m, tt.alt_m[k]) if counts.size else \
-            np.zeros(len(sen.ids))
-        sensors = [(float(a), float(b), float(c), "defended" if s == 0 else "allied")
-                   for a, b, c, s in zip(np.atleast_1d(lon), np.atleast_1d(lat), np.atleast_1d(r), sen.side)]
-        panel: dict[str, Any] = {"title": f"{o}: coverage vs {tt.names[k] if counts.size else '-'}", "sensors": sensors}
-        ev = st.events(option=o, sample=0, replications=n_reps)
-        if ev is not None:
-            for key, kind in (("kills", "kill"), ("leaks", "leak"), ("hits", "hit")):
-                sub = ev.filter(pc.equal(ev["kind"], kind))
-                panel[key] = (sub["lon_deg"].to_numpy(zero_copy_only=False),
-                              sub["lat_deg"].to_numpy(zero_copy_only=False))
-            panel["title"] += f"; events of replications 0-{n_reps - 1}, sample 0"
-        panels.append(panel)
-    return panels, sc
+        m = with_protection({k: {"mean": v["mean"], "ci95": v["ci95"]} for k, v in menu[o].items()})
+        cells = _sum_cell(m.get("protection"), "1 - leaked / launched: share of threats that never reached their aim")
+        cells += "".join(_sum_cell(m.get(k)) for k, _ in cols)
+        out.append(f"<tr><th>{_e(o)}</th>{cells}</tr>")
+    out.append(f"</table><p><small>{reps} replications per option and design point, {n_s} design point(s).</small></p>")
+    return "".join(out)
+
+
+def _paired(t: Any, options: Sequence[str], metrics: Sequence[str]) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """``{metric: {option: (mean, lo, hi)}}`` of ``option - first option`` paired by (design point,
+    replication): the same raid."""
+    base = options[0]
+    b = t.filter(pc.equal(t["option"], base))
+    out: dict[str, dict[str, tuple[float, float, float]]] = {}
+    for o in options[1:]:
+        a = t.filter(pc.equal(t["option"], o))
+        if a.num_rows != b.num_rows:
+            continue
+        for m in metrics:
+            out.setdefault(m, {})[o] = paired_difference(a[m].to_numpy(), b[m].to_numpy())
+    return out
+
+
+def _diff_html(diffs: dict[str, dict[str, tuple[float, float, float]]], others: Sequence[str], base: str) -> str:
+    out = ["<table><tr><th>metric</th>" + "".join(f"<th>{_e(o)} − {_e(base)}</th>" for o in others) + "</tr>"]
+    for m, by in diffs.items():
+        cells = []
+        for o in others:
+            if o not in by:
+                cells.append("<td>–</td>")
+                continue
+            d, lo, hi = by[o]
+            tip = (f"mean over paired replications of {m}[{o}] - {m}[{base}] (same design point, same replication: "
+                   f"same raid); 95% CI [{lo:.6g}, {hi:.6g}]")
+            txt = mean_ci_text(d, lo, hi, sign=True)
+            cells.append(f"<td class='n' title='{_e(tip)}'>{txt}</td>")
+        out.append(f"<tr><th>{_e(m)}</th>{''.join(cells)}</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _causes_html(t: Any, options: Sequence[str], metrics: Sequence[str], menu: dict[str, dict[str, Any]]) -> str:
+    """Why threats got through: leakers by cause per option (the causes sum to leaked) and, for
+    each option, the paired difference of each cause against the first."""
+    from ..engine.explain import CAUSE_DOCS, CAUSES
+
+    keys = [f"leaked_by_cause_{c.replace('-', '_')}" for c in CAUSES]
+    if not all(k in metrics for k in keys):
+        return "<p class='warn'>This store has no leaker attribution (made before it existed).</p>"
+    diffs = _paired(t, options, keys) if len(options) > 1 else {}
+    out = ["<h3>Why threats got through</h3><p>Every leaker has one cause, tested in this order; the causes sum to "
+           "<code>leaked</code>.</p><table><tr><th>cause</th>"
+           + "".join(f"<th>{_e(o)}</th>" for o in options)
+           + "".join(f"<th>{_e(o)} − {_e(options[0])}</th>" for o in options[1:]) + "<th>meaning</th></tr>"]
+    for c, k in zip(CAUSES, keys):
+        cells = "".join(_sum_cell(menu[o].get(k)) for o in options)
+        for o in options[1:]:
+            d = diffs.get(k, {}).get(o)
+            cells += (f"<td class=n>{mean_ci_text(d[0], d[1], d[2], sign=True)}</td>" if d else "<td>–</td>")
+        out.append(f"<tr><th>{_e(c)}</th>{cells}<td><small>{_e(CAUSE_DOCS[c])}</small></td></tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _escalation_html(menu: dict[str, dict[str, Any]], options: Sequence[str], metrics: Sequence[str]) -> str:
+    """How far up the ladder each option went, and what set the highest rung."""
+    from ..policy.ladder import RUNGS
+    from ..policy.phase import RISE_REASONS
+
+    rungs = [r for r in RUNGS[1:] if f"p_rung_ge_{r.level}" in metrics
+             and any(menu[o][f"p_rung_ge_{r.level}"]["mean"] > 0 for o in options)]
+    reasons = [k for k in RISE_REASONS if f"max_rung_by_{k.replace('-', '_')}" in metrics
+               and any(menu[o][f"max_rung_by_{k.replace('-', '_')}"]["mean"] > 0 for o in options)]
+    if "p_rung_ge_1" not in metrics:
+        return ""
+    if not rungs:
+        return "<h3>Escalation</h3><p>No option left rung 0 (aid only) in any replication.</p>"
+    out = ["<h3>Escalation</h3><p>Share of replications whose highest rung reached each level, and the kind of event "
+           "that set the night's highest rung (docs/escalation.md).</p><table><tr><th></th>"
+           + "".join(f"<th>{_e(o)}</th>" for o in options) + "</tr>"]
+    for r in rungs:
+        out.append(f"<tr><th>P(rung ≥ {r.level}) {_e(r.name)}</th>"
+                   + "".join(_sum_cell(menu[o][f"p_rung_ge_{r.level}"]) for o in options) + "</tr>")
+    for k in reasons:
+        out.append(f"<tr><th>top rung set by {_e(k)}</th>"
+                   + "".join(_sum_cell(menu[o][f"max_rung_by_{k.replace('-', '_')}"]) for o in options) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
 
 
 def build_report(root: str | Path) -> str:
-    """The report's HTML text."""
-    from ..engine import METRIC_DOCS
+    """The report's HTML text: the answer first (option menu, paired differences, why threats
+    got through, escalation, the option menu's Pareto plot), then every metric, the map,
+    convergence, the design's Pareto front, sensitivity and the provenance of every number."""
     from . import plots
 
     st = ResultStore.open(root)
@@ -137,63 +221,64 @@ def build_report(root: str | Path) -> str:
       f"chunks written by {', '.join(f'<code>{_e(v)}</code>' for v in versions) or '–'}; "
       f"{len(runs)} sweep run(s), {len(chunks)} chunk files. Store: <code>{_e(st.root.resolve())}</code>.</div>")
 
-    # -- option menu ----------------------------------------------------------------------
-    w("<h2>Option menu</h2>")
-    w("<p>Mean over every replication (and design point) with its 95 % Student-t confidence interval. "
-      "Hover a number for its provenance; each is recomputed by "
+    # -- the answer first: option menu, paired differences, why threats got through, escalation --
+    w("<h2>The answer</h2>")
+    w("<p>Every number is the mean over replications (and design points) ± the half-width of its 95 % "
+      "Student-t confidence interval, in the format of <code>skyshield compare</code>; hover a number for its "
+      "interval and the SQL that recomputes it. Units and definitions: <code>docs/metrics.md</code> and the last "
+      "column of the full table below.</p>")
+    w(_menu_html(menu, options, st.replications, n_s))
+    base = options[0]
+    diffs = _paired(t, options, [m for m in DIFF_KEY if m in metrics]) if len(options) > 1 else {}
+    if diffs:
+        w(f"<h3>What each option changes against <code>{_e(base)}</code> (paired on the same raids)</h3>")
+        w(_diff_html(diffs, options[1:], base))
+        w(_img(plots.difference_chart({m: {o: diffs[m][o] for o in options[1:]} for m in DIFF_CHART if m in diffs},
+                                      base, {m: d.unit for m, d in metric_docs(diffs).items()}),
+               f"paired differences against {base}"))
+    w(_causes_html(t, options, metrics, menu))
+    w(_escalation_html(menu, options, metrics))
+    menu_doc = {o: {k: {"mean": v["mean"], "ci95": v["ci95"]} for k, v in menu[o].items()} for o in options}
+    png, _front = plots.option_pareto_chart({o: with_protection(menu_doc[o]) for o in options}, "max_rung",
+                                            "Option menu: protection against escalation risk")
+    w(_img(png, "option menu: protection against escalation risk"))
+
+    # -- every metric ----------------------------------------------------------------------
+    w("<h2>Every metric</h2>")
+    w("<p>Mean over every replication (and design point) ± 95 % CI half-width. Each is recomputed by "
       "<code>skyshield results DIR --sql \"SELECT avg(METRIC) FROM metrics WHERE option = 'OPTION'\"</code>.</p>")
-    w("<table><tr><th>metric</th>" + "".join(f"<th>{_e(o)}</th>" for o in options) + "<th>definition</th></tr>")
+    w("<table><tr><th>metric</th><th>unit</th>" + "".join(f"<th>{_e(o)}</th>" for o in options)
+      + "<th>definition</th></tr>")
+    docs = metric_docs(metrics)
     ordered = [m for m in KEY if m in metrics] + [m for m in metrics if m not in KEY]
     for m in ordered:
         cells = []
         for o in options:
             v = menu[o][m]
             lo, hi = v["ci95"]
-            half = (hi - lo) / 2 if np.isfinite(lo) and np.isfinite(hi) else float("nan")
             prov = (f"{m} for option {o}: mean of {v['n']} replications over {n_s} design point(s); 95% CI "
                     f"[{lo:.6g}, {hi:.6g}]; SQL: SELECT avg(\"{m}\") FROM metrics WHERE option = {_sql_lit(o)}; "
                     f"seed entropy {man['seed_entropy']}")
-            txt = f"{_fmt(v['mean'])}" + (f" ± {_fmt(half)}" if np.isfinite(half) and half > 0 else "")
-            cells.append(f"<td class='n' title='{_e(prov)}' data-metric='{_e(m)}' data-option='{_e(o)}'>{txt}</td>")
-        w(f"<tr><th>{_e(m)}</th>{''.join(cells)}<td><small>{_e(METRIC_DOCS.get(m, ''))}</small></td></tr>")
+            cells.append(f"<td class='n' title='{_e(prov)}' data-metric='{_e(m)}' data-option='{_e(o)}'>"
+                         f"{mean_ci_text(v['mean'], lo, hi)}</td>")
+        d = docs.get(m)
+        w(f"<tr><th>{_e(m)}</th><td>{_e(d.unit if d else '')}</td>{''.join(cells)}"
+          f"<td><small>{_e(d.doc if d else '')}</small></td></tr>")
     w("</table>")
-
-    # paired differences against the first option (common random numbers)
-    if len(options) > 1:
-        base = options[0]
-        b = t.filter(pc.equal(t["option"], base))
-        w(f"<h3>Differences against <code>{_e(base)}</code> (paired on the same raids)</h3><table><tr><th>metric</th>"
-          + "".join(f"<th>{_e(o)} − {_e(base)}</th>" for o in options[1:]) + "</tr>")
-        for m in [m for m in KEY if m in metrics]:
-            cells = []
-            for o in options[1:]:
-                a = t.filter(pc.equal(t["option"], o))
-                if a.num_rows != b.num_rows:
-                    cells.append("<td>–</td>")
-                    continue
-                d, lo, hi = paired_difference(a[m].to_numpy(), b[m].to_numpy())
-                prov = (f"mean over {a.num_rows} paired replications of {m}[{o}] - {m}[{base}] (same sample, "
-                        f"same replication: same raid); 95% CI [{lo:.6g}, {hi:.6g}]")
-                cells.append(f"<td class='n' title='{_e(prov)}'>{_fmt(d)} [{_fmt(lo)}, {_fmt(hi)}]</td>")
-            w(f"<tr><th>{_e(m)}</th>{''.join(cells)}</tr>")
-        w("</table>")
-    shown = [m for m in KEY if m in metrics][:9]
-    w(_img(plots.bar_chart(menu, shown), "key metrics by option"))
 
     # -- map ------------------------------------------------------------------------------
     w("<h2>Theatre map</h2>")
     n_map = min(20, st.replications)
-    try:
-        panels, sc = _map_panels(st, options, n_map)
-        th = sc.theatre
-        zones = {"defended": (th.defended,), "allied": th.allied, "adversary": th.adversary, "neutral": th.neutral}
-        w("<p>Country outlines: Natural Earth (bundled). Circles: detection range of each sensor against the "
-          "raid's most numerous threat type at its cruise altitude (radar equation, capped by the 4/3-earth "
-          "horizon). Points: intercepts (debris), leakers reaching their aim area and damaging hits, from the "
-          "event logs" + ("" if man["experiment"].get("events", True) else " (not kept by this experiment)") + ".</p>")
-        w(_img(plots.map_chart(panels, zones, tuple(th.bbox)), "theatre map"))
-    except (OSError, ValueError, KeyError, StoreError) as exc:
-        w(f"<p class='warn'>Map not drawn: {_e(exc)}</p>")
+    layers, sc = map_layers(st, options, n_map)
+    th = sc.theatre
+    zones = {"defended": (th.defended,), "allied": th.allied, "adversary": th.adversary, "neutral": th.neutral}
+    w("<p>Country outlines: Natural Earth (bundled). Red patches: launch areas; squares: the defended cities "
+      "(named); thin lines: the tracks of every threat of replication 0 (the same raid for every option); circles: "
+      "detection range of each sensor against the raid's most numerous threat type at its cruise altitude "
+      "(radar equation, capped by the 4/3-earth horizon). Points: intercepts (debris), leakers reaching their aim "
+      "area and damaging hits, from the event logs"
+      + ("" if man["experiment"].get("events", True) else " (not kept by this experiment)") + ".</p>")
+    w(_img(plots.map_chart(layers, zones, tuple(th.bbox)), "theatre map"))
 
     # -- convergence ----------------------------------------------------------------------
     prec = spec.get("precision", {}) or {}

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import __version__
-from ..catalog import Catalog, load_catalog
+from ..catalog import Catalog, catalog_hash, load_catalog
 from ..engine import compile_scenario, engine_for
 from ..options import resolve_option
+from ..provenance import code_version
 from ..scenario import Scenario
 from .executors import Executor, make_executor
 from .work import Chunk, ChunkResult, WorkContext, run_chunk
@@ -31,6 +32,12 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Experiment:
+    """Replications of a scenario under options.
+
+    ``inputs`` records the files the scenario and catalog were read from (each with its
+    SHA-256: the scenario file, every base it extends, every catalog overlay), for provenance.
+    """
+
     scenario: Scenario
     options: tuple[str, ...]
     replications: int
@@ -38,6 +45,7 @@ class Experiment:
     catalog: Catalog = field(default_factory=load_catalog)
     keep_events: bool = False
     fidelity: str = "statistical"
+    inputs: tuple[dict[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,15 +57,24 @@ class ExperimentResult:
 
     @property
     def provenance(self) -> dict[str, object]:
+        """What the numbers come from: every input that changes one, each hashed.
+
+        The validated scenario and catalog (content hashes, so an overlay or a base that
+        changes a value changes them), the input files as read, the seed, the replications,
+        the options, the fidelity, and the package and code version.
+        """
         e = self.experiment
         return {
             "scenario": e.scenario.id,
             "scenario_hash": e.scenario.content_hash,
+            "catalog_hash": catalog_hash(e.catalog),
+            "inputs": [dict(r) for r in e.inputs],
             "seed": e.seed,
             "replications": e.replications,
             "options": list(e.options),
             "fidelity": e.fidelity,
             "version": __version__,
+            "code_version": code_version(),
         }
 
     def rows(self, option: str) -> list[dict[str, float]]:

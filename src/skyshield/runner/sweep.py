@@ -12,17 +12,35 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..engine import engine_for
 from .executors import make_executor
-from .work import WorkContext, plan_chunks, run_chunk
+from .work import ChunkResult, WorkContext, plan_chunks, run_chunk
 
 if TYPE_CHECKING:
     from ..experiments import ResolvedExperiment
-    from ..store import ResultStore
 
-__all__ = ["SweepSummary", "default_chunk_size", "run_sweep"]
+__all__ = ["ResultSink", "SweepSummary", "default_chunk_size", "run_sweep"]
+
+
+class ResultSink(Protocol):
+    """Where a sweep's chunks go (a :class:`skyshield.store.ResultStore`): the runner writes
+    into it and knows nothing else of the store."""
+
+    @property
+    def done(self) -> int: ...
+
+    @property
+    def total(self) -> int: ...
+
+    def completed(self) -> dict[tuple[int, int], set[int]]: ...
+
+    def begin_run(self, executor: str, workers: int) -> None: ...
+
+    def write_chunk(self, res: ChunkResult) -> Any: ...
+
+    def end_run(self, status: str = "finished", index: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -43,7 +61,7 @@ def default_chunk_size(replications: int, workers: int) -> int:
 
 def run_sweep(
     exp: "ResolvedExperiment",
-    store: "ResultStore",
+    store: ResultSink,
     *,
     executor: Any = None,
     scheduler: str | None = None,
@@ -67,7 +85,8 @@ def run_sweep(
     on_start
         Called once with (replications already done, replications in total).
     catalog
-        Rebuild the DuckDB catalog at the end (needs the ``store`` extra).
+        Ask the store to rebuild its index at the end (the DuckDB catalog, which needs the
+        ``store`` extra).
     """
     t0 = time.perf_counter()
     engine_for(exp.spec.fidelity)  # fail early on an unknown fidelity
@@ -111,11 +130,9 @@ def run_sweep(
         status = "interrupted"
         raise
     finally:
-        store.end_run(status)
-        if executor is None:
-            ex.close()
-        if catalog:
-            from ..store.catalog import rebuild_catalog
-
-            rebuild_catalog(store)
+        try:
+            store.end_run(status, index=catalog)
+        finally:
+            if executor is None:
+                ex.close()
     return SweepSummary(store.total, before, ran, len(chunks), time.perf_counter() - t0, ex.name, ex.workers)

@@ -12,11 +12,12 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..catalog import Catalog, load_catalog
+from ..documents import ScenarioError, loads_yaml, validate_document
+from ..documents.errors import Loc, Problem, Where, did_you_mean, line_for, relocate
 from ..geo import BUILTIN_OCCUPIED_2025, Zone, great_circle_distance_m
 from ..geo import DisputedArea as DisputedArea_
 from ..geo import Theatre as Theatre_
-from ..documents import ScenarioError, load_yaml, loads_yaml, validate_document
-from ..documents.errors import Loc, Problem, line_for
+from .extends import ScenarioDocument, read_scenario_document
 from .model import (
     DATA_SHARING_TIERS,
     ROE_KINDS,
@@ -43,8 +44,11 @@ __all__ = [
     "ScenarioError",
     "Theatre",
     "builtin_scenarios",
+    "ScenarioDocument",
     "load_scenario",
+    "load_scenario_inputs",
     "parse_scenario",
+    "read_scenario_document",
     "theatre_of",
 ]
 
@@ -80,41 +84,54 @@ def builtin_scenarios() -> dict[str, str]:
 
 
 def load_scenario(ref: str | Path, catalog: Catalog | None = None) -> Scenario:
-    """Load a built-in scenario by id, or a user's scenario file by path.
+    """Load a built-in scenario by id, or a user's scenario file by path (``extends:`` resolved).
 
     Raises
     ------
     ScenarioError
         With every problem found, each naming the file, the line and the field.
     """
+    return load_scenario_inputs(ref, catalog)[0]
+
+
+def load_scenario_inputs(ref: str | Path, catalog: Catalog | None = None) -> tuple[Scenario, tuple[dict, ...]]:
+    """:func:`load_scenario`, and the input files it read (the scenario, then every base it
+    extends), each with its SHA-256 and, for a base, the content hash of the validated base."""
     catalog = catalog or load_catalog()
-    ref_s = str(ref)
-    builtin = files(__package__).joinpath("builtin", f"{ref_s}.yaml")
-    if not ref_s.endswith((".yaml", ".yml")) and builtin.is_file():
-        data, lines = loads_yaml(builtin.read_text(encoding="utf-8"), f"<built-in>/{ref_s}.yaml")
-        source = f"<built-in>/{ref_s}.yaml"
-    else:
-        path = Path(ref_s)
-        if not path.exists():
-            known = ", ".join(builtin_scenarios())
-            raise ScenarioError(
-                [Problem(ref_s, None, (), f"no such file, and not a built-in scenario id (built-in: {known})")]
-            )
-        data, lines = load_yaml(path)
-        source = str(path)
-    return parse_scenario(data, lines, source, catalog)
+    doc = read_scenario_document(ref)
+    sc = parse_scenario(doc.data, doc.lines, doc.source, catalog, where=doc.where, renames=doc.renames)
+    inputs = list(doc.inputs)
+    if len(inputs) > 1:  # each base is a scenario of its own: record what it validates to
+        base = load_scenario_inputs(_base_ref(doc.inputs[1]), catalog)[0]
+        inputs[1] = {**inputs[1], "content_hash": base.content_hash, "id": base.id}
+    return sc, tuple(inputs)
 
 
-def parse_scenario(data: object, lines: dict[Loc, int], source: str, catalog: Catalog) -> Scenario:
-    """Validate a parsed document as a scenario and check its references against the catalog."""
+def _base_ref(record: dict) -> str:
+    ref = str(record["ref"])
+    return ref[len("<built-in>/"):-len(".yaml")] if ref.startswith("<built-in>/") else ref
+
+
+def parse_scenario(data: object, lines: dict[Loc, int], source: str, catalog: Catalog,
+                   where: Where | None = None, renames: dict[Loc, Loc] | None = None) -> Scenario:
+    """Validate a parsed document as a scenario and check its references against the catalog.
+
+    ``where`` (file and line of every field, for a document merged from a patch and its
+    bases) makes every problem point at the file its field came from.
+    """
     if not isinstance(data, dict):
         raise ScenarioError([Problem(source, 1, (), "a scenario file must be a mapping of fields")])
-    sc = validate_document(Scenario, data, lines, source)
-    problems = _check_references(sc, catalog)
-    if problems:
-        raise ScenarioError(
-            [Problem(source, line_for(lines, loc), loc, msg, given) for loc, msg, given in problems]
-        )
+    try:
+        sc = validate_document(Scenario, data, lines, source)
+        problems = _check_references(sc, catalog)
+        if problems:
+            raise ScenarioError(
+                [Problem(source, line_for(lines, loc), loc, msg, given) for loc, msg, given in problems]
+            )
+    except ScenarioError as exc:
+        if where is None:
+            raise
+        raise ScenarioError(relocate(exc.problems, where, renames)) from None
     return sc
 
 
@@ -175,8 +192,12 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
     def inside(loc: Loc, lonlat: tuple[float, float]) -> None:
         if not sc.theatre.contains(*lonlat):
             x0, y0, x1, y1 = sc.theatre.bbox
+            hint = ""
+            if sc.theatre.contains(lonlat[1], lonlat[0]):
+                hint = (f"; it looks swapped: positions are [lon, lat], and [{lonlat[1]}, {lonlat[0]}] "
+                        "is inside the theatre")
             out.append(
-                (loc, f"point is outside the theatre box lon {x0}..{x1}, lat {y0}..{y1}", list(lonlat))
+                (loc, f"point is outside the theatre box lon {x0}..{x1}, lat {y0}..{y1}{hint}", list(lonlat))
             )
 
     for i, a in enumerate(sc.assets):
@@ -188,22 +209,25 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
         if f.type not in cat.sensors and f.type not in cat.shooters:
             known = sorted([*cat.sensors, *cat.shooters])
             out.append(
-                (("forces", i, "type"), f"unknown platform type; expected one of: {', '.join(known)}", f.type)
+                (("forces", i, "type"), f"unknown platform type{did_you_mean(f.type, known)} (known: {', '.join(known)})",
+                 f.type)
             )
     asset_ids = {a.id for a in sc.assets}
     area_ids = {a.id for a in sc.launch_areas}
     for g, grp in enumerate(sc.raid.groups):
         if grp.type not in cat.threats:
             out.append(
-                (("raid", "groups", g, "type"), f"unknown threat type; expected one of: {', '.join(sorted(cat.threats))}", grp.type)
+                (("raid", "groups", g, "type"), f"unknown threat type{did_you_mean(grp.type, cat.threats)} (known: "
+                 f"{', '.join(sorted(cat.threats))})", grp.type)
             )
         for area in grp.launch_areas:
             if area not in area_ids:
                 known_areas = ", ".join(sorted(area_ids))
-                out.append((("raid", "groups", g, "launch_areas"), f"unknown launch area; defined: {known_areas}", area))
+                out.append((("raid", "groups", g, "launch_areas"),
+                            f"unknown launch area{did_you_mean(area, area_ids)} (defined: {known_areas})", area))
         for t in grp.targets:
             if t not in asset_ids:
-                out.append((("raid", "groups", g, "targets", t), "unknown asset id", t))
+                out.append((("raid", "groups", g, "targets", t), f"unknown asset id{did_you_mean(t, asset_ids)}", t))
         for r, route in enumerate(grp.via):
             for w, pt in enumerate(route):
                 inside(("raid", "groups", g, "via", r, w), pt)

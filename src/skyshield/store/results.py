@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import __version__
+from ..provenance import code_version
 from .files import (
     CHECKSUMS,
     CHUNK_META_KEY,
@@ -48,23 +48,6 @@ if TYPE_CHECKING:
 __all__ = ["ResultStore", "code_version"]
 
 KEY_COLUMNS = ("option", "sample", "replication")
-
-
-def code_version() -> str:
-    """The package version, with the git commit (and ``.dirty``) when run from a checkout."""
-    import subprocess
-
-    here = Path(__file__).resolve().parent.parent  # the skyshield package
-    try:
-        sha = subprocess.run(["git", "-C", str(here), "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                             text=True, timeout=5)
-        if sha.returncode != 0:
-            return __version__
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no", "--", "."],
-                               capture_output=True, text=True, timeout=5)
-        return f"{__version__}+g{sha.stdout.strip()}" + (".dirty" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        return __version__
 
 
 class ResultStore:
@@ -281,19 +264,23 @@ class ResultStore:
         self._run_file = self.root / "runs" / name
         atomic_write_bytes(self.root, self._run_file, json_bytes(self._run))
 
-    def end_run(self, status: str = "finished") -> None:
-        """Record how the run ended (``finished``, ``interrupted`` or ``failed``) and its counts.
+    def end_run(self, status: str = "finished", index: bool = False) -> None:
+        """Record how the run ended (``finished``, ``interrupted`` or ``failed``) and its counts;
+        with ``index``, rebuild the DuckDB catalog (needs the ``store`` extra).
 
         If the record cannot be written (a full disk), it stays ``running`` and the next sweep
         that opens the store marks it ``interrupted`` with the counts its chunks show.
         """
-        if self._run is None or self._run_file is None:
-            return
-        self._run.update(status=status, finished_utc=_utc())
-        try:
-            atomic_write_bytes(self.root, self._run_file, json_bytes(self._run))
-        except OSError:
-            pass
+        if self._run is not None and self._run_file is not None:
+            self._run.update(status=status, finished_utc=_utc())
+            try:
+                atomic_write_bytes(self.root, self._run_file, json_bytes(self._run))
+            except OSError:
+                pass
+        if index:
+            from .catalog import rebuild_catalog
+
+            rebuild_catalog(self)
 
     def _close_stale_runs(self) -> None:
         """Runs still ``running`` while we hold the lock were killed: mark them ``interrupted``,
