@@ -71,3 +71,10 @@ def test_bad_arguments_are_refused() -> None:
         mixture_pmf(10, [0.5], 1.0)
     with pytest.raises(ValueError):
         predictive_interval(10, [0.5], 0.0, 1.0)
+
+
+@pytest.mark.parametrize("p", [2.2250738585072014e-308, 5e-324, 1.0 - 1e-17])
+def test_a_mean_at_the_edge_of_the_doubles_gives_the_degenerate_interval(p: float) -> None:
+    # found by hypothesis: SciPy's binomial pmf overflowed at p = 2.2e-308
+    lo, hi = predictive_interval(4, [p], 0.0, 0.5)
+    assert (lo, hi) == ((0.0, 0.0) if p < 0.5 else (1.0, 1.0))

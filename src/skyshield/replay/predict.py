@@ -57,6 +57,9 @@ def mixture_pmf(n: int, means: ArrayLike, rho: float = 0.0) -> NDArray[np.float6
         raise ValueError("at least one mean is needed")
     k = np.arange(n + 1)
     if rho <= 0.0:
+        # SciPy's binomial overflows for p near the smallest normal double (2e-308); within
+        # 1e-15 of 0 or 1 the pmf equals the degenerate one to far below any reported digit
+        m = np.where(m < 1e-15, 0.0, np.where(m > 1.0 - 1e-15, 1.0, m))
         pmf = stats.binom.pmf(k[None, :], n, m[:, None])
     else:
         mc = np.clip(m, _EPS, 1.0 - _EPS)
