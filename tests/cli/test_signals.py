@@ -26,8 +26,20 @@ STOP_WITHIN_S = 30.0
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    # faulthandler: a process that does not stop is made to print every thread's stack (SIGABRT)
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     return subprocess.Popen([sys.executable, "-m", "skyshield.cli.main", *args], cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
+
+
+def _sigint_ignored(pid: int) -> bool:
+    """Whether the process ignores SIGINT (inherited SIG_IGN: Python then keeps it ignored)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            mask = next(int(ln.split()[1], 16) for ln in fh if ln.startswith("SigIgn:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(mask >> (signal.SIGINT - 1) & 1)
 
 
 def _tree_when_busy(proc: subprocess.Popen[str], workers: int, timeout_s: float = 120.0,
@@ -70,7 +82,14 @@ def _stop_and_check(proc: subprocess.Popen[str], sig: int, workers: int = 2, rea
         t0 = time.monotonic()
         proc.send_signal(sig)
         # "Within seconds": a few on an idle machine; the bound leaves room for a loaded CI box.
-        _, err = proc.communicate(timeout=STOP_WITHIN_S)  # reaps the main process (its status is ours)
+        try:
+            _, err = proc.communicate(timeout=STOP_WITHIN_S)  # reaps the main process (its status is ours)
+        except subprocess.TimeoutExpired:
+            ignored = _sigint_ignored(proc.pid)
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints where every thread is
+            _, err = proc.communicate(timeout=30)
+            raise AssertionError(f"not stopped within {STOP_WITHIN_S:.0f} s of {signal.Signals(sig).name} "
+                                 f"(SIGINT ignored: {ignored}); its threads:\n{err[-6000:]}") from None
         left = _gone(tree[1:], within_s=max(0.5, STOP_WITHIN_S - (time.monotonic() - t0)))
         assert not left, f"left behind after {sig!r}: {[(p.pid, p.name()) for p in left]}"
         if sig != signal.SIGKILL:
