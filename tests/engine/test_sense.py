@@ -11,7 +11,7 @@ from skyshield.engine.params import DEFENDED
 from skyshield.engine.raid import sample_raid
 from skyshield.engine.sense import StatisticalSensing
 from skyshield.engine.trajectory import build_segments
-from skyshield.picture.calibrate import reference_params
+from skyshield.calibration.sensing import reference_params
 from skyshield.picture.metrics import METRIC_NAMES
 from skyshield.rng import Streams
 

@@ -26,7 +26,7 @@ from skyshield.engine.sense import StatisticalSensing
 from skyshield.engine.sense_full import FullSensing
 from skyshield.engine.trajectory import build_segments
 from skyshield.options import resolve_option
-from skyshield.picture.calibrate import reference_params
+from skyshield.calibration.sensing import reference_params
 from skyshield.rng import Streams
 from skyshield.scenario import parse_scenario
 

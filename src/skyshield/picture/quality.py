@@ -1,13 +1,42 @@
 r"""The fast model of detection and track quality (statistical fidelity), calibrated from
-the full model.
+the full model per sensor kind and threat class.
 
-Detection. A sensor of kind :math:`k` covers a threat inside
-:math:`f_k R_{ref}\sigma^{1/4}` (capped by the horizon), where the *range factor*
-:math:`f_k` accounts for the Swerling tail of :math:`P_d` beyond the reference range, and
-enters a confirmed track :math:`d_k` scans after its first detection (M-of-N confirmation).
+**Coverage.** Sensor :math:`k` (reference range :math:`R_k` against 1 m², antenna or orbit
+height :math:`h_k`, orbit radius :math:`o_k`) covers a threat of RCS :math:`\sigma` at
+altitude :math:`h` inside
 
-Track quality. At an evaluation time :math:`\tau`, a threat that has entered the defended
-picture and is inside the coverage of a sensor that feeds it is held with probability
+.. math:: R^{cov} = \min\left(c_k R_k \sigma^{1/4},\ d_{hor}(h_k, h)\right) + o_k,
+
+where :math:`c_k` puts the single-scan :math:`P_d` at :data:`~skyshield.picture.measurement.PD_FLOOR`
+(closed form from the sensor's Swerling case, :math:`P_{fa}` and ``pd_scan`` at :math:`R_k`).
+This is the circle the full model simulates looks in; SIAP latency is measured from it in
+both fidelities.
+
+**Confirmation.** A confirmed track needs detections, so it can only start inside the
+*effective radius*
+
+.. math:: R^{eff} = \min\left(f_{k,c}\, R_k \sigma^{1/4},\ d_{hor}(h_k, h),\ R^{cov}\right),
+
+with a range factor :math:`f_{k,c}` per sensor kind :math:`k` and threat class :math:`c`
+(the radius within which a pass is confirmed as often as at full fidelity: for offsets spread
+evenly across the edge this is :math:`\int P(\text{confirmed} \mid \text{offset})`). From
+entering it, the track is confirmed after
+
+.. math:: T\,(\phi + m + G), \qquad G \sim \mathrm{Geometric}(q_{k,c}),
+
+with :math:`\phi` a uniform scan phase, :math:`m` = ``min_scans`` (:math:`M - 1` of the
+tracker's M-of-N rule: three hits take at least two scans after the first) and a per-scan
+confirmation probability :math:`q_{k,c}`, *only if* this is before the threat leaves the
+effective radius. Threats faster than ``max_speed_mps`` are never confirmed: the full
+tracker's two-point initiation gates the second detection within :math:`g\sigma_{v0}T` of the
+first (gate :math:`g`, initial velocity spread :math:`\sigma_{v0}`).
+
+Cells of the table left ``nan`` (no full-fidelity data for that kind and class) fall back,
+explicitly, to the physics alone: :math:`f` puts the single-scan :math:`P_d` at 0.5
+(:data:`FALLBACK_PD`) and :math:`q` is the sensor's ``pd_scan``.
+
+**Track quality.** At an evaluation time :math:`\tau`, a threat that has entered the defended
+picture and is inside the effective radius of a sensor that feeds it is held with probability
 :math:`p_{hold}`; a held threat carries :math:`a` tracks (ambiguity); a share :math:`s` of all
 tracks are spurious; tracks on threats are off by :math:`e` metres on average. Then
 
@@ -16,32 +45,64 @@ tracks are spurious; tracks on threats are off by :math:`e` metres on average. T
     \mathrm{GOSPA}(\tau) \approx e\,h + \tfrac{c}{2}(n - h) + \tfrac{c}{2}(t - h),
     \qquad t = \frac{a h}{1 - s},
 
-with :math:`n` threats airborne and :math:`h` held. The constants in :data:`CALIBRATION` come
-from :func:`skyshield.picture.calibrate.calibrate` on the reference scenario; the agreement
-test in ``tests/engine/test_sense_full.py`` checks both fidelities against each other.
+with :math:`n` threats airborne and :math:`h` held. :data:`CALIBRATION` is fitted by
+``python -m skyshield.calibration.sensing`` (docs/sensing.md gives the table, its residuals
+on held-out seeds and the command).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import nan
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..catalog.model import THREAT_CLASSES
+from ..engine.params import SENSOR_KINDS
+from .measurement import PD_FLOOR, reference_snr_db
 from .metrics import GOSPA_CUTOFF_M, PictureScore
 
-__all__ = ["Calibration", "CALIBRATION", "merged_intervals", "fast_picture_metrics"]
+__all__ = ["Calibration", "CALIBRATION", "FALLBACK_PD", "Table", "merged_intervals",
+           "fast_picture_metrics", "range_factor_at_pd"]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
+Table = tuple[tuple[float, ...], ...]
+"""A (sensor kind, threat class) table: rows in ``SENSOR_KINDS``, columns in ``THREAT_CLASSES`` order."""
+
+FALLBACK_PD = 0.5
+"""Single-scan P_d at the effective radius of a cell without full-fidelity data."""
+
+_NAN_TABLE: Table = tuple((nan,) * len(THREAT_CLASSES) for _ in SENSOR_KINDS)
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Constants of the fast model, by sensor kind (index of ``SENSOR_KINDS``)."""
+    """Constants of the fast model.
 
-    range_factor: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
-    delay_scans: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    Attributes
+    ----------
+    range_factor
+        :math:`f_{k,c}`: effective radius over :math:`R_k\\sigma^{1/4}`; 0 never confirms,
+        ``nan`` falls back to the :data:`FALLBACK_PD` radius.
+    confirm_p
+        :math:`q_{k,c}`: per-scan confirmation probability after ``min_scans``; ``nan`` falls
+        back to the sensor's ``pd_scan``.
+    min_scans
+        Scans from the first detection to the earliest confirmation (:math:`M - 1`).
+    max_speed_mps
+        Threats faster than this are never confirmed (the tracker's initiation gate).
+    p_hold, ambiguity, spuriousness, accuracy_m, ew_accuracy_m
+        Track quality (see the module docstring).
+    source
+        How and on what the constants were fitted.
+    """
+
+    range_factor: Table = _NAN_TABLE
+    confirm_p: Table = _NAN_TABLE
+    min_scans: float = 2.0
+    max_speed_mps: float = float("inf")
     p_hold: float = 1.0
     ambiguity: float = 1.0
     spuriousness: float = 0.0
@@ -49,14 +110,38 @@ class Calibration:
     ew_accuracy_m: float = 2000.0
     source: str = field(default="uncalibrated")
 
+    def factor_table(self) -> F:
+        """``range_factor`` as a ``(kinds, classes)`` array."""
+        return np.asarray(self.range_factor, float).reshape(len(SENSOR_KINDS), len(THREAT_CLASSES))
 
-CALIBRATION = Calibration(
-    range_factor=(1.5, 2.05, 1.0, 2.3, 2.15, 1.1),
-    delay_scans=(1.55, 91.78, 2.34, 78.0, 24.52, 1.92),
-    p_hold=0.915, ambiguity=1.011, spuriousness=0.004, accuracy_m=151.8,
-    source="calibrate(reference umbrella, seed 11, 1 replication), 2026-11",
-)
-"""Fitted by ``python -m skyshield.picture.calibrate``; kinds in ``SENSOR_KINDS`` order."""
+    def confirm_table(self) -> F:
+        """``confirm_p`` as a ``(kinds, classes)`` array."""
+        return np.asarray(self.confirm_p, float).reshape(len(SENSOR_KINDS), len(THREAT_CLASSES))
+
+
+def range_factor_at_pd(pd: float | F, pd_scan: F, pfa: F, swerling: I) -> F:
+    r"""Range, over :math:`R_k\sigma^{1/4}`, at which single-scan :math:`P_d` falls to ``pd``.
+
+    With :math:`\mathrm{SNR}_0` the SNR that gives ``pd_scan`` at the reference range and
+    :math:`\mathrm{SNR}_{pd}` the one that gives ``pd``, the factor is
+    :math:`10^{(\mathrm{SNR}_0 - \mathrm{SNR}_{pd})/40}` (the radar equation's :math:`R^{-4}`).
+    Computed once per distinct sensor model.
+    """
+    pd_scan, pfa, swerling = np.broadcast_arrays(np.asarray(pd_scan, float), np.asarray(pfa, float),
+                                                 np.asarray(swerling, np.int64))
+    pd = np.broadcast_to(np.asarray(pd, float), pd_scan.shape)
+    if pd_scan.size == 0:
+        return np.zeros(pd_scan.shape)
+    rows = np.stack([pd_scan.ravel(), pfa.ravel(), swerling.ravel().astype(float), pd.ravel()], axis=1)
+    uniq, inv = np.unique(rows, axis=0, return_inverse=True)
+    sw = uniq[:, 2].astype(np.int64)
+    snr0 = reference_snr_db(uniq[:, 0], uniq[:, 1], sw)
+    snr_pd = reference_snr_db(uniq[:, 3], uniq[:, 1], sw)
+    return (10.0 ** ((snr0 - snr_pd) / 40.0))[inv.ravel()].reshape(pd_scan.shape)
+
+
+CALIBRATION = Calibration()
+"""Placeholder until the fit below is pasted in (``python -m skyshield.calibration.sensing``)."""
 
 
 def merged_intervals(thr: I, t_in: F, t_out: F) -> tuple[I, F, F]:
@@ -77,10 +162,11 @@ def merged_intervals(thr: I, t_in: F, t_out: F) -> tuple[I, F, F]:
 def fast_picture_metrics(grid: F, launch_s: F, arrival_s: F, entry_s: F, win_thr: I, win_in: F,
                          win_out: F, ew_share: F, cal: Calibration = CALIBRATION,
                          c_m: float = GOSPA_CUTOFF_M) -> dict[str, float]:
-    """GOSPA and SIAP of the defended picture from coverage windows and entry times.
+    """GOSPA and SIAP of the defended picture from effective-radius windows and entry times.
 
-    ``win_*`` are the coverage windows of the sensors that feed the picture; ``ew_share`` is,
-    per threat, the share of its held time that rests on coarse early-warning tracks only.
+    ``win_*`` are the effective-radius windows of the sensors that feed the picture;
+    ``ew_share`` is, per threat, the share of its held time that rests on coarse
+    early-warning tracks only.
     """
     score = PictureScore(c_m)
     if grid.size == 0:
