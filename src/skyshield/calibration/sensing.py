@@ -18,15 +18,18 @@ circle (:func:`~skyshield.engine.sense.coverage`) in a replication:
   circle to the first confirmed track (seconds; the warning a sensor gives is this much
   shorter than its coverage allows).
 
-The fit, per cell (kind, class), picks the range factor :math:`f` (0 to 2.6 by 0.02) and the
+The fit, per cell (kind, column: the threat's class, or ``fast`` for threats faster than the
+tracker's initiation limit :func:`initiation_speed_limit_mps`, whatever their class), picks the range factor :math:`f` (0 to 2.6 by 0.02) and the
 per-scan confirmation probability :math:`q` (0.005 to 1, or the sensor's ``pd_scan``) that
 minimise the sum of the two squared z-scores (difference over its standard error). A cell with
 fewer than :data:`MIN_CANDIDATES` pairs has no data and falls back explicitly (``nan`` in the
 table; see :mod:`skyshield.picture.quality`); one with candidates but no confirmed track gets
 :math:`f = 0` (never confirms); one with fewer than :data:`MIN_TRACKED` tracked pairs fits
-:math:`f` only, with :math:`q` = ``pd_scan``. Threats faster than the tracker's initiation
-limit (:func:`initiation_speed_limit_mps`) are left out of the fit (the model never confirms
-them) but not out of the residuals.
+:math:`f` only, with :math:`q` = ``pd_scan``.
+
+The track-quality constants (hold probability, ambiguity, spuriousness, accuracy) depend on
+how densely sensors overlap in the defended picture rather than on single pairs: they are fitted
+on ``--quality`` full-fidelity replications of the reference night (option ``umbrella``).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..catalog import THREAT_CLASSES, Catalog, load_catalog
+from ..catalog import Catalog, load_catalog
 from ..engine import compile_scenario
 from ..engine.params import DEFENDED, SENSOR_KINDS, EngineParams
 from ..engine.raid import Raid, sample_raid
@@ -50,22 +53,23 @@ from ..engine.sense import Coverage, Picture, StatisticalSensing, confirm_times,
 from ..engine.trajectory import Segments, build_segments
 from ..options import resolve_option
 from ..picture.nodes import NodeConfig
-from ..picture.quality import Calibration
+from ..picture.quality import COLUMNS, Calibration, table_column
 from ..rng import Streams
 from ..scenario import load_scenario, parse_scenario
 
 __all__ = [
     "RANGE_SCENARIO", "REFERENCE_OPTIONS", "MIN_CANDIDATES", "MIN_TRACKED", "FullRun", "CellStats",
     "calibration_catalog", "range_params", "reference_params", "initiation_speed_limit_mps",
-    "run_full", "pair_times", "cell_stats", "fit", "evaluate", "picture_summary", "main",
+    "run_full", "pair_times", "cell_stats", "fit", "fit_quality", "evaluate", "picture_summary", "main",
 ]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
-B = NDArray[np.bool_]
 
 RANGE_SCENARIO = "sensing-range-v1.yaml"
 REFERENCE_OPTIONS = ("none", "air-policing", "umbrella", "forward-cap")
+QUALITY_OPTION = "umbrella"
+"""Option of the reference night whose full-fidelity picture sets the track-quality constants."""
 MIN_CANDIDATES = 50
 """Fewer (sensor, threat) pairs than this in a cell over the fit replications: no data."""
 MIN_TRACKED = 20
@@ -74,7 +78,7 @@ FACTORS = np.round(np.arange(0.0, 2.6001, 0.02), 2)
 CONFIRM_P = np.round(np.r_[0.005, 0.01, 0.02, 0.03, 0.05, 0.07, np.arange(0.1, 1.0001, 0.05)], 3)
 ALTITUDE_VARIANTS = {"shahed-136": ("low", "high"), "gerbera": ("low", "high"), "su-34": ("low",)}
 """Threat types flown on the test range also at the ends of their public altitude range."""
-N_CELLS = len(SENSOR_KINDS) * len(THREAT_CLASSES)
+N_CELLS = len(SENSOR_KINDS) * len(COLUMNS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,21 +191,24 @@ class Pairs:
     """The candidate (sensor, threat) pairs of one replication."""
 
     key: I  # (P,) sensor * N + threat, sorted
-    cell: I  # (P,) kind * len(THREAT_CLASSES) + class
+    cell: I  # (P,) kind * len(COLUMNS) + column
     t_cov: F  # (P,) first entry into the coverage circle
-    eligible: B  # (P,) threat no faster than the initiation limit
     inv: I  # (W,) pair of each coverage row
 
 
-def candidate_pairs(cov: Coverage, n: int, seg: Segments, max_speed_mps: float) -> Pairs:
+def candidate_pairs(cov: Coverage, n: int, max_speed_mps: float) -> Pairs:
+    """The (sensor, threat) pairs of coverage ``cov``, with their cell and first entry."""
     key, inv = np.unique(cov.k * n + cov.thr, return_inverse=True)
+    inv = inv.ravel()
     t_cov = np.full(key.size, np.inf)
     np.minimum.at(t_cov, inv, cov.t_in)
-    cell = np.zeros(key.size, np.int64)
-    cell[inv] = cov.kind * len(THREAT_CLASSES) + cov.cls
     speed = np.zeros(key.size)
-    np.maximum.at(speed, inv, seg.rate_rad_s[cov.m] * 6_371_008.8)
-    return Pairs(key, cell, t_cov, speed <= max_speed_mps, inv.ravel())
+    np.maximum.at(speed, inv, cov.speed_mps)
+    cls = np.zeros(key.size, np.int64)
+    cls[inv] = cov.cls
+    kind = np.zeros(key.size, np.int64)
+    kind[inv] = cov.kind
+    return Pairs(key, kind * len(COLUMNS) + table_column(cls, speed, max_speed_mps), t_cov, inv)
 
 
 def pair_times(pairs: Pairs, key: I, t: F) -> F:
@@ -253,12 +260,10 @@ class CellStats:
             return self.latency_sd_s / np.sqrt(self.tracked)
 
 
-def cell_stats(pairs: Pairs, t_first: F, mask: B | None = None) -> CellStats:
+def cell_stats(pairs: Pairs, t_first: F) -> CellStats:
     """Aggregate first-track times ``t_first`` (``(P,)`` or ``(P, Q)``) per cell."""
-    sel = np.ones(pairs.key.size, bool) if mask is None else mask
-    cell = pairs.cell[sel]
-    t = t_first[sel]
-    lat = t - (pairs.t_cov[sel] if t.ndim == 1 else pairs.t_cov[sel][:, None])
+    cell, t = pairs.cell, t_first
+    lat = t - (pairs.t_cov if t.ndim == 1 else pairs.t_cov[:, None])
     ok = np.isfinite(lat)
     lat = np.where(ok, lat, 0.0)
     extra = t.shape[1:]
@@ -278,31 +283,32 @@ def cell_stats(pairs: Pairs, t_first: F, mask: B | None = None) -> CellStats:
 @dataclass(frozen=True)
 class FitResult:
     calibration: Calibration
-    full: CellStats  # full fidelity on the fit replications (eligible pairs)
+    full: CellStats  # full fidelity on the fit replications
     stat: CellStats  # the fitted model on the same replications
     status: tuple[str, ...]  # per cell: fitted, factor-only, never, no-data
 
 
-def _grid_stats(params: EngineParams, seed: int, runs: list[FullRun], max_speed: float) -> tuple[CellStats, CellStats]:
+def _grid_stats(params: EngineParams, seed: int, runs: list[FullRun], max_speed: float, factors: F,
+                confirm_p: F) -> tuple[CellStats, CellStats]:
     """Full stats, and the fast model's over the grid: shapes ``(cells,)`` and ``(F, Q+1, cells)``."""
     full = CellStats.zeros()
-    grid = CellStats.zeros((FACTORS.size, CONFIRM_P.size + 1))
+    grid = CellStats.zeros((factors.size, confirm_p.size + 1))
     min_scans = Calibration().min_scans
     for run in runs:
         st, raid, seg = _raid(params, seed, run.replication)
         cov = coverage(params, raid, seg)
-        pairs = candidate_pairs(cov, raid.size, seg, max_speed)
-        full = full + cell_stats(pairs, pair_times(pairs, run.key, run.t), pairs.eligible)
+        pairs = candidate_pairs(cov, raid.size, max_speed)
+        full = full + cell_stats(pairs, pair_times(pairs, run.key, run.t))
         key = st.key("sensors")
-        for fi, f in enumerate(FACTORS):
-            row, a, b = effective_windows(params, seg, cov, np.full(cov.m.size, f), max_speed)
-            q = np.concatenate([np.broadcast_to(CONFIRM_P, (row.size, CONFIRM_P.size)),
+        for fi, f in enumerate(factors):
+            row, a, b = effective_windows(params, seg, cov, np.full(cov.m.size, f))
+            q = np.concatenate([np.broadcast_to(confirm_p, (row.size, confirm_p.size)),
                                 params.sensors.pd_scan[cov.k[row]][:, None]], axis=1)
             t_c = confirm_times(params, cov, row, a, q, min_scans, key)
             t_c = np.where(t_c <= b[:, None], t_c, np.inf)
             first = np.full((pairs.key.size, q.shape[1]), np.inf)
             np.minimum.at(first, pairs.inv[row], t_c)
-            s = cell_stats(pairs, first, pairs.eligible)
+            s = cell_stats(pairs, first)
             for name in ("n", "tracked", "lat_sum", "lat_sq"):
                 getattr(grid, name)[fi] += getattr(s, name)
     return full, grid
@@ -316,11 +322,15 @@ def _z2(full: CellStats, model: CellStats, use_latency: bool) -> F:
     return np.where(np.isfinite(z), z, 1e12)
 
 
-def fit(params: EngineParams, seed: int, runs: list[FullRun], config: NodeConfig = NodeConfig()) -> FitResult:
-    """Fit the (kind, class) table of the fast model to full-fidelity ``runs`` of ``params``."""
+def fit(params: EngineParams, seed: int, runs: list[FullRun], config: NodeConfig = NodeConfig(),
+        factors: F = FACTORS, confirm_p: F = CONFIRM_P) -> FitResult:
+    """Fit the (kind, column) tables of the fast model to full-fidelity ``runs`` of ``params``.
+
+    ``factors`` and ``confirm_p`` are the grids searched (see the module docstring).
+    """
     max_speed = initiation_speed_limit_mps(config)
-    full, grid = _grid_stats(params, seed, runs, max_speed)
-    K, C = len(SENSOR_KINDS), len(THREAT_CLASSES)
+    full, grid = _grid_stats(params, seed, runs, max_speed, factors, confirm_p)
+    K, C = len(SENSOR_KINDS), len(COLUMNS)
     f_tab = np.full(N_CELLS, np.nan)
     q_tab = np.full(N_CELLS, np.nan)
     status = []
@@ -336,26 +346,31 @@ def fit(params: EngineParams, seed: int, runs: list[FullRun], config: NodeConfig
             continue
         if one.tracked < MIN_TRACKED:
             z = _z2(one, sub, use_latency=False)[:, -1]  # q = pd_scan
-            f_tab[c] = FACTORS[int(np.argmin(z))]
+            f_tab[c] = factors[int(np.argmin(z))]
             status.append("factor-only")
             continue
         z = _z2(one, sub, use_latency=True)
         fi, qi = np.unravel_index(int(np.argmin(z)), z.shape)
-        f_tab[c] = FACTORS[fi]
-        q_tab[c] = CONFIRM_P[qi] if qi < CONFIRM_P.size else np.nan
+        f_tab[c] = factors[fi]
+        q_tab[c] = confirm_p[qi] if qi < confirm_p.size else np.nan
         status.append("fitted")
     cal = Calibration(
         range_factor=tuple(tuple(float(x) for x in r) for r in f_tab.reshape(K, C)),
         confirm_p=tuple(tuple(float(x) for x in r) for r in q_tab.reshape(K, C)),
         max_speed_mps=max_speed,
     )
-    cal = _fit_quality(params, seed, runs, cal)
-    stat = evaluate(params, seed, runs, cal, max_speed, eligible_only=True)[1]
+    stat = evaluate(params, seed, runs, cal)[1]
     return FitResult(cal, full, stat, tuple(status))
 
 
-def _fit_quality(params: EngineParams, seed: int, runs: list[FullRun], cal: Calibration) -> Calibration:
-    """Track-quality constants: hold probability from SIAP completeness, the rest measured."""
+def fit_quality(cal: Calibration, seed: int, runs: list[FullRun], params: EngineParams) -> Calibration:
+    """Track-quality constants of ``cal`` from full-fidelity ``runs`` of ``params``.
+
+    The hold probability is the ratio of SIAP completeness at full fidelity to that of the
+    fast model with :math:`p_{hold} = 1` on the same raids; ambiguity, spuriousness and
+    accuracy are the full model's own. They depend on how densely sensors overlap in the
+    defended picture, so they are fitted on the reference night, not on the test range.
+    """
     fm = {k: float(np.mean([r.metrics[k] for r in runs])) for k in
           ("siap_completeness", "siap_ambiguity", "siap_spuriousness", "siap_accuracy_m")}
     comp = []
@@ -371,19 +386,17 @@ def _fit_quality(params: EngineParams, seed: int, runs: list[FullRun], cal: Cali
     )
 
 
-def evaluate(params: EngineParams, seed: int, runs: list[FullRun], cal: Calibration,
-             max_speed: float = np.inf, eligible_only: bool = False) -> tuple[CellStats, CellStats]:
+def evaluate(params: EngineParams, seed: int, runs: list[FullRun], cal: Calibration) -> tuple[CellStats, CellStats]:
     """Per-cell statistics of full fidelity and of the fast model ``cal`` on ``runs``."""
     full, stat = CellStats.zeros(), CellStats.zeros()
     sense = StatisticalSensing(cal, metrics=False)
     for run in runs:
         st, raid, seg = _raid(params, seed, run.replication)
         cov = coverage(params, raid, seg)
-        pairs = candidate_pairs(cov, raid.size, seg, max_speed)
-        mask = pairs.eligible if eligible_only else None
+        pairs = candidate_pairs(cov, raid.size, cal.max_speed_mps)
         pic = sense(params, raid, seg, st)
-        full = full + cell_stats(pairs, pair_times(pairs, run.key, run.t), mask)
-        stat = stat + cell_stats(pairs, pair_times(pairs, pic.by_sensor_key, pic.by_sensor_t), mask)
+        full = full + cell_stats(pairs, pair_times(pairs, run.key, run.t))
+        stat = stat + cell_stats(pairs, pair_times(pairs, pic.by_sensor_key, pic.by_sensor_t))
     return full, stat
 
 
@@ -432,7 +445,7 @@ def reference_agreement(option: str, seed: int, replications: list[int], cal: Ca
 # ---------------------------------------------------------------------------------------------
 
 def _cell_name(c: int) -> tuple[str, str]:
-    return SENSOR_KINDS[c // len(THREAT_CLASSES)], THREAT_CLASSES[c % len(THREAT_CLASSES)]
+    return SENSOR_KINDS[c // len(COLUMNS)], COLUMNS[c % len(COLUMNS)]
 
 
 def _fmt(x: float, nd: int = 2) -> str:
@@ -475,9 +488,9 @@ def calibration_literal(cal: Calibration) -> str:
     """Python source of ``cal`` to paste into :data:`skyshield.picture.quality.CALIBRATION`."""
 
     def table(t: tuple[tuple[float, ...], ...]) -> str:
-        rows = ",\n".join("        (" + ", ".join("nan" if np.isnan(x) else repr(x) for x in r) + ",)"
-                          for r in t)
-        return "(\n" + rows + ",\n    )"
+        rows = "".join(f"        ({', '.join('nan' if np.isnan(x) else repr(x) for x in r)}),  # {kind}\n"
+                       for r, kind in zip(t, SENSOR_KINDS))
+        return f"(  # columns: {', '.join(COLUMNS)}\n{rows}    )"
 
     return (
         "CALIBRATION = Calibration(\n"
@@ -497,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--held-out", type=int, default=20, help="replications to score on (seed --seed + 1)")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    ap.add_argument("--quality", type=int, default=3,
+                    help="reference-night replications (option umbrella, seed --seed) to fit track quality on")
     ap.add_argument("--reference", type=int, default=0, help="also compare on the reference night over N held-out seeds")
     ap.add_argument("--use-current", action="store_true", help="score the model's current CALIBRATION instead of fitting")
     ap.add_argument("--markdown", default=None, help="write the tables to this file")
@@ -512,10 +527,15 @@ def main(argv: list[str] | None = None) -> int:
         runs = run_full(params, a.seed, range(a.fit), a.workers)
         t_fit = time.perf_counter()
         res = fit(params, a.seed, runs)
-        cal = replace(res.calibration, source=(
-            f"skyshield.calibration.sensing: {RANGE_SCENARIO}, seed {a.seed}, {a.fit} replications"))
         status = res.status
         print(f"# full runs {t_fit - t0:.0f} s, fit {time.perf_counter() - t_fit:.0f} s", file=sys.stderr)
+        cal = res.calibration
+        if a.quality:
+            ref = reference_params(QUALITY_OPTION)
+            cal = fit_quality(cal, a.seed, run_full(ref, a.seed, range(a.quality), a.workers), ref)
+        cal = replace(cal, source=(
+            f"python -m skyshield.calibration.sensing --fit {a.fit} --quality {a.quality} --seed {a.seed}: "
+            f"detection on {RANGE_SCENARIO}, track quality on the reference night ({QUALITY_OPTION})"))
         out += [f"## Fit ({a.fit} replications, seed {a.seed}; residuals in-sample)", "",
                 table_markdown(cal, status, res.full, res.stat), ""]
     if a.held_out:

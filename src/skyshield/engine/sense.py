@@ -33,7 +33,8 @@ from ..geo import EARTH_RADIUS_M
 from ..picture.measurement import PD_FLOOR
 from ..picture.metrics import eval_times, latency_s
 from ..picture.network import link_into, side_pictures
-from ..picture.quality import CALIBRATION, FALLBACK_PD, Calibration, fast_picture_metrics, range_factor_at_pd
+from ..picture.quality import (CALIBRATION, FALLBACK_PD, Calibration, fast_picture_metrics, range_factor_at_pd,
+                               table_column)
 from ..rng import Streams, keyed_uniform
 from ..sensors.radar import radar_horizon_m
 from .params import ALLIED, DEFENDED, EngineParams
@@ -91,6 +92,7 @@ class Coverage:
     r_cov_m: F  # (W,) coverage radius (horizon-capped, orbit added)
     kind: I  # (W,) sensor kind (index into SENSOR_KINDS)
     cls: I  # (W,) threat class (index into THREAT_CLASSES)
+    speed_mps: F  # (W,) threat speed on the segment
     fallback_factor: F  # (W,) range factor of the fallback (P_d = FALLBACK_PD)
 
 
@@ -136,11 +138,10 @@ def coverage(params: EngineParams, raid: Raid, seg: Segments) -> Coverage:
     r_ref = sen.ref_range_m[k] * rcs4[m]
     hor = radar_horizon_m(sen.height_m[k], seg.alt_m[m])
     return Coverage(m, k, thr, seg.local[m], t_in, t_out, r_ref, hor, np.minimum(c_cov[k] * r_ref, hor) + orbit[k],
-                    kind[k], tt.cls[raid.type_index[thr]], c_half[k])
+                    kind[k], tt.cls[raid.type_index[thr]], seg.rate_rad_s[m] * EARTH_RADIUS_M, c_half[k])
 
 
-def effective_windows(params: EngineParams, seg: Segments, cov: Coverage, factor: F,
-                      max_speed_mps: float = np.inf) -> tuple[I, F, F]:
+def effective_windows(params: EngineParams, seg: Segments, cov: Coverage, factor: F) -> tuple[I, F, F]:
     """Passes through the effective radius ``min(factor * r_ref, horizon, r_cov)``.
 
     ``factor`` is per coverage row. Consecutive segments of one threat inside the circle of
@@ -148,8 +149,7 @@ def effective_windows(params: EngineParams, seg: Segments, cov: Coverage, factor
     pass's first segment (its sensor, threat and draw key), entry and exit.
     """
     r = np.minimum(np.minimum(factor * cov.r_ref_m, cov.horizon_m), cov.r_cov_m)
-    speed = seg.rate_rad_s[cov.m] * EARTH_RADIUS_M
-    live = np.flatnonzero((r > 0) & (speed <= max_speed_mps))
+    live = np.flatnonzero(r > 0)
     m, k = cov.m[live], cov.k[live]
     c = params.sensors.unit[k]
     A = np.einsum("ij,ij->i", c, seg.a[m])
@@ -221,10 +221,11 @@ class StatisticalSensing:
         cal = self.calibration
         cov = coverage(params, raid, seg)
         f_tab, q_tab = cal.factor_table(), cal.confirm_table()
-        factor = f_tab[cov.kind, cov.cls]
+        col = table_column(cov.cls, cov.speed_mps, cal.max_speed_mps)
+        factor = f_tab[cov.kind, col]
         factor = np.where(np.isnan(factor), cov.fallback_factor, factor)
-        row, t_a, t_b = effective_windows(params, seg, cov, factor, cal.max_speed_mps)
-        q = q_tab[cov.kind[row], cov.cls[row]]
+        row, t_a, t_b = effective_windows(params, seg, cov, factor)
+        q = q_tab[cov.kind[row], col[row]]
         q = np.where(np.isnan(q), params.sensors.pd_scan[cov.k[row]], q)
         t_c = confirm_times(params, cov, row, t_a, q, cal.min_scans, streams.key("sensors"))
         hit = t_c <= t_b  # confirmed only while the threat is inside the effective radius

@@ -27,9 +27,13 @@ entering it, the track is confirmed after
 with :math:`\phi` a uniform scan phase, :math:`m` = ``min_scans`` (:math:`M - 1` of the
 tracker's M-of-N rule: three hits take at least two scans after the first) and a per-scan
 confirmation probability :math:`q_{k,c}`, *only if* this is before the threat leaves the
-effective radius. Threats faster than ``max_speed_mps`` are never confirmed: the full
-tracker's two-point initiation gates the second detection within :math:`g\sigma_{v0}T` of the
-first (gate :math:`g`, initial velocity spread :math:`\sigma_{v0}`).
+effective radius.
+
+Threats faster than ``max_speed_mps`` form a column of their own (:data:`COLUMNS`, ``fast``)
+whatever their class: the full tracker's two-point initiation gates the second detection
+within about :math:`g\sigma_{v0}T` of the first (gate :math:`g`, initial velocity spread
+:math:`\sigma_{v0}`), so it rarely starts a track on them; a Kh-22 (1.1 km/s) and an
+Iskander-M (1.7 km/s), both ``ballistic``, are tracked very differently.
 
 Cells of the table left ``nan`` (no full-fidelity data for that kind and class) fall back,
 explicitly, to the physics alone: :math:`f` puts the single-scan :math:`P_d` at 0.5
@@ -63,18 +67,22 @@ from ..engine.params import SENSOR_KINDS
 from .measurement import PD_FLOOR, reference_snr_db
 from .metrics import GOSPA_CUTOFF_M, PictureScore
 
-__all__ = ["Calibration", "CALIBRATION", "FALLBACK_PD", "Table", "merged_intervals",
-           "fast_picture_metrics", "range_factor_at_pd"]
+__all__ = ["Calibration", "CALIBRATION", "COLUMNS", "FAST", "FALLBACK_PD", "Table", "merged_intervals",
+           "fast_picture_metrics", "range_factor_at_pd", "table_column"]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
+COLUMNS: tuple[str, ...] = (*THREAT_CLASSES, "fast")
+"""Columns of the tables: the threat classes, then threats faster than ``max_speed_mps``."""
+FAST = len(THREAT_CLASSES)
+"""Index of the ``fast`` column."""
 Table = tuple[tuple[float, ...], ...]
-"""A (sensor kind, threat class) table: rows in ``SENSOR_KINDS``, columns in ``THREAT_CLASSES`` order."""
+"""A (sensor kind, column) table: rows in ``SENSOR_KINDS`` order, columns in :data:`COLUMNS` order."""
 
 FALLBACK_PD = 0.5
 """Single-scan P_d at the effective radius of a cell without full-fidelity data."""
 
-_NAN_TABLE: Table = tuple((nan,) * len(THREAT_CLASSES) for _ in SENSOR_KINDS)
+_NAN_TABLE: Table = tuple((nan,) * len(COLUMNS) for _ in SENSOR_KINDS)
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ class Calibration:
     min_scans
         Scans from the first detection to the earliest confirmation (:math:`M - 1`).
     max_speed_mps
-        Threats faster than this are never confirmed (the tracker's initiation gate).
+        Threats faster than this take the ``fast`` column (the tracker's initiation limit).
     p_hold, ambiguity, spuriousness, accuracy_m, ew_accuracy_m
         Track quality (see the module docstring).
     source
@@ -111,12 +119,17 @@ class Calibration:
     source: str = field(default="uncalibrated")
 
     def factor_table(self) -> F:
-        """``range_factor`` as a ``(kinds, classes)`` array."""
-        return np.asarray(self.range_factor, float).reshape(len(SENSOR_KINDS), len(THREAT_CLASSES))
+        """``range_factor`` as a ``(kinds, columns)`` array."""
+        return np.asarray(self.range_factor, float).reshape(len(SENSOR_KINDS), len(COLUMNS))
 
     def confirm_table(self) -> F:
-        """``confirm_p`` as a ``(kinds, classes)`` array."""
-        return np.asarray(self.confirm_p, float).reshape(len(SENSOR_KINDS), len(THREAT_CLASSES))
+        """``confirm_p`` as a ``(kinds, columns)`` array."""
+        return np.asarray(self.confirm_p, float).reshape(len(SENSOR_KINDS), len(COLUMNS))
+
+
+def table_column(cls: I, speed_mps: F, max_speed_mps: float) -> I:
+    """Column of the tables for threats of class ``cls`` flying at ``speed_mps``."""
+    return np.where(speed_mps > max_speed_mps, FAST, cls)
 
 
 def range_factor_at_pd(pd: float | F, pd_scan: F, pfa: F, swerling: I) -> F:
@@ -140,8 +153,29 @@ def range_factor_at_pd(pd: float | F, pd_scan: F, pfa: F, swerling: I) -> F:
     return (10.0 ** ((snr0 - snr_pd) / 40.0))[inv.ravel()].reshape(pd_scan.shape)
 
 
-CALIBRATION = Calibration()
-"""Placeholder until the fit below is pasted in (``python -m skyshield.calibration.sensing``)."""
+CALIBRATION = Calibration(
+    range_factor=(  # columns: drone, decoy, cruise, ballistic, aircraft, fast
+        (1.72, 1.7, 1.06, 1.68, 1.8, 0.24),  # ground-radar
+        (1.82, 2.06, 1.94, 1.36, 1.5, 0.58),  # aew
+        (2.08, 2.1, 0.8, 1.68, 1.44, 0.08),  # ship-radar
+        (2.36, 2.34, 2.1, 1.72, 1.58, 0.12),  # fighter-radar
+        (2.56, 2.18, 1.98, 1.76, 1.94, 0.44),  # fire-control
+        (1.16, 1.18, 1.6, 0.82, 1.68, 0.0),  # optical
+    ),
+    confirm_p=(  # columns: drone, decoy, cruise, ballistic, aircraft, fast
+        (0.1, 0.05, 0.85, 0.15, 0.05, nan),  # ground-radar
+        (0.3, 0.01, 0.03, 0.45, 0.25, 0.15),  # aew
+        (0.2, 0.1, 1.0, 0.15, 0.3, nan),  # ship-radar
+        (0.01, 0.01, 0.03, 0.07, 0.45, nan),  # fighter-radar
+        (0.01, 0.03, 0.2, 0.8, 0.4, 0.03),  # fire-control
+        (0.3, 0.25, 0.2, nan, 0.02, nan),  # optical
+    ),
+    min_scans=2.0, max_speed_mps=1200.0,
+    p_hold=0.915, ambiguity=1.011, spuriousness=0.004,
+    accuracy_m=151.8,
+    source='provisional',
+)
+"""Fitted by ``python -m skyshield.calibration.sensing`` (the command and its output: docs/sensing.md)."""
 
 
 def merged_intervals(thr: I, t_in: F, t_out: F) -> tuple[I, F, F]:
