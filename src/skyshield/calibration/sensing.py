@@ -24,8 +24,8 @@ per-scan confirmation probability :math:`q` (0.005 to 1, or the sensor's ``pd_sc
 minimise the sum of the two squared z-scores (difference over its standard error). A cell with
 fewer than :data:`MIN_CANDIDATES` pairs has no data and falls back explicitly (``nan`` in the
 table; see :mod:`skyshield.picture.quality`); one with candidates but no confirmed track gets
-:math:`f = 0` (never confirms); one with fewer than :data:`MIN_TRACKED` tracked pairs fits
-:math:`f` only, with :math:`q` = ``pd_scan``.
+:math:`f = g = 0` (never confirms); one with fewer than :data:`MIN_TRACKED` tracked pairs fits
+:math:`f` only, with :math:`q` = ``pd_scan`` and no inner circle.
 
 The track-quality constants (hold probability, ambiguity, spuriousness, accuracy) depend on
 how densely sensors overlap in the defended picture rather than on single pairs: they are fitted
@@ -49,7 +49,8 @@ from ..catalog import Catalog, load_catalog
 from ..engine import compile_scenario
 from ..engine.params import DEFENDED, SENSOR_KINDS, EngineParams
 from ..engine.raid import Raid, sample_raid
-from ..engine.sense import Coverage, Picture, StatisticalSensing, confirm_times, coverage, effective_windows
+from ..engine.sense import (Coverage, Picture, StatisticalSensing, coverage, effective_windows,
+                            first_confirmations, geometric_scans, pair_draws)
 from ..engine.trajectory import Segments, build_segments
 from ..options import resolve_option
 from ..picture.nodes import NodeConfig
@@ -73,9 +74,10 @@ QUALITY_OPTION = "umbrella"
 MIN_CANDIDATES = 50
 """Fewer (sensor, threat) pairs than this in a cell over the fit replications: no data."""
 MIN_TRACKED = 20
-"""Fewer tracked pairs than this: fit the range factor only (q falls back to ``pd_scan``)."""
+"""Fewer tracked pairs than this: fit the outer factor only (q = ``pd_scan``, no inner circle)."""
 FACTORS = np.round(np.arange(0.0, 2.6001, 0.02), 2)
-CONFIRM_P = np.round(np.r_[0.005, 0.01, 0.02, 0.03, 0.05, 0.07, np.arange(0.1, 1.0001, 0.05)], 3)
+CONFIRM_P = np.array([0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0])
+INNER = np.array([0.0, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8])
 ALTITUDE_VARIANTS = {"shahed-136": ("low", "high"), "gerbera": ("low", "high"), "su-34": ("low",)}
 """Threat types flown on the test range also at the ends of their public altitude range."""
 N_CELLS = len(SENSOR_KINDS) * len(COLUMNS)
@@ -288,29 +290,60 @@ class FitResult:
     status: tuple[str, ...]  # per cell: fitted, factor-only, never, no-data
 
 
+def _cell_sums(pairs: Pairs, t_first: F) -> CellStats:
+    """:func:`cell_stats` for ``t_first`` of shape ``(P, X)``, by sums over pairs sorted by cell."""
+    order = np.argsort(pairs.cell, kind="stable")
+    cell = pairs.cell[order]
+    start = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if cell.size else np.zeros(0, np.int64)
+    t = t_first[order]
+    lat = t - pairs.t_cov[order][:, None]
+    ok = np.isfinite(lat)
+    lat = np.where(ok, lat, 0.0)
+    out = CellStats.zeros(t.shape[1:])
+    if cell.size:
+        c = cell[start]
+        out.n[..., c] = np.diff(np.r_[start, cell.size])[None, :]
+        for arr, val in ((out.tracked, ok.astype(float)), (out.lat_sum, lat), (out.lat_sq, lat * lat)):
+            arr[..., c] = np.add.reduceat(val, start, axis=0).T
+    return out
+
+
 def _grid_stats(params: EngineParams, seed: int, runs: list[FullRun], max_speed: float, factors: F,
-                confirm_p: F) -> tuple[CellStats, CellStats]:
-    """Full stats, and the fast model's over the grid: shapes ``(cells,)`` and ``(F, Q+1, cells)``."""
+                confirm_p: F, inner: F) -> tuple[CellStats, CellStats]:
+    """Full stats, and the fast model's over the grid: ``(cells,)`` and ``(G, F, Q+1, cells)``.
+
+    Per replication, the outer-circle confirmation of every pair is tabulated for each factor
+    and per-scan probability (the last column: the sensor's ``pd_scan``), the inner-circle one
+    for each inner factor; a grid point takes the earlier of the two.
+    """
     full = CellStats.zeros()
-    grid = CellStats.zeros((factors.size, confirm_p.size + 1))
-    min_scans = Calibration().min_scans
+    grid = CellStats.zeros((inner.size, factors.size, confirm_p.size + 1))
+    m = Calibration().min_scans
     for run in runs:
         st, raid, seg = _raid(params, seed, run.replication)
         cov = coverage(params, raid, seg)
         pairs = candidate_pairs(cov, raid.size, max_speed)
         full = full + cell_stats(pairs, pair_times(pairs, run.key, run.t))
-        key = st.key("sensors")
-        for fi, f in enumerate(factors):
+        u, phase = pair_draws(params, cov, st.key("sensors"))
+        P = pairs.key.size
+        outer = np.full((P, factors.size, confirm_p.size + 1), np.inf)
+        inn = np.full((P, inner.size), np.inf)
+        for fi, f in enumerate(np.union1d(factors, inner)):
             row, a, b = effective_windows(params, seg, cov, np.full(cov.m.size, f))
-            q = np.concatenate([np.broadcast_to(confirm_p, (row.size, confirm_p.size)),
-                                params.sensors.pd_scan[cov.k[row]][:, None]], axis=1)
-            t_c = confirm_times(params, cov, row, a, q, min_scans, key)
-            t_c = np.where(t_c <= b[:, None], t_c, np.inf)
-            first = np.full((pairs.key.size, q.shape[1]), np.inf)
-            np.minimum.at(first, pairs.inv[row], t_c)
-            s = cell_stats(pairs, first)
+            if f in factors:
+                q = np.concatenate([np.broadcast_to(confirm_p, (row.size, confirm_p.size)),
+                                    params.sensors.pd_scan[cov.k[row]][:, None]], axis=1)
+                wait = phase[row][:, None] + m + geometric_scans(u[row][:, None], q)
+                outer[:, int(np.searchsorted(factors, f))] = first_confirmations(
+                    params, cov, row, a, b, wait, pairs.inv, P)
+            if f in inner:
+                inn[:, int(np.searchsorted(inner, f))] = first_confirmations(
+                    params, cov, row, a, b, phase[row] + m, pairs.inv, P)
+        for gi in range(inner.size):
+            both = np.minimum(outer, inn[:, gi, None, None]).reshape(P, -1)
+            sums = _cell_sums(pairs, both)
             for name in ("n", "tracked", "lat_sum", "lat_sq"):
-                getattr(grid, name)[fi] += getattr(s, name)
+                getattr(grid, name)[gi] += getattr(sums, name).reshape(factors.size, confirm_p.size + 1, N_CELLS)
     return full, grid
 
 
@@ -323,16 +356,16 @@ def _z2(full: CellStats, model: CellStats, use_latency: bool) -> F:
 
 
 def fit(params: EngineParams, seed: int, runs: list[FullRun], config: NodeConfig = NodeConfig(),
-        factors: F = FACTORS, confirm_p: F = CONFIRM_P) -> FitResult:
+        factors: F = FACTORS, confirm_p: F = CONFIRM_P, inner: F = INNER) -> FitResult:
     """Fit the (kind, column) tables of the fast model to full-fidelity ``runs`` of ``params``.
 
-    ``factors`` and ``confirm_p`` are the grids searched (see the module docstring).
+    ``factors``, ``confirm_p`` and ``inner`` are the grids searched (module docstring).
     """
+    factors, confirm_p, inner = (np.asarray(x, float) for x in (factors, confirm_p, inner))
     max_speed = initiation_speed_limit_mps(config)
-    full, grid = _grid_stats(params, seed, runs, max_speed, factors, confirm_p)
+    full, grid = _grid_stats(params, seed, runs, max_speed, factors, confirm_p, inner)
     K, C = len(SENSOR_KINDS), len(COLUMNS)
-    f_tab = np.full(N_CELLS, np.nan)
-    q_tab = np.full(N_CELLS, np.nan)
+    f_tab, q_tab, g_tab = (np.full(N_CELLS, np.nan) for _ in range(3))
     status = []
     for c in range(N_CELLS):
         one = CellStats(*(getattr(full, x)[c] for x in ("n", "tracked", "lat_sum", "lat_sq")))
@@ -341,24 +374,26 @@ def fit(params: EngineParams, seed: int, runs: list[FullRun], config: NodeConfig
             status.append("no-data")
             continue
         if one.tracked == 0:
-            f_tab[c] = 0.0
+            f_tab[c], g_tab[c] = 0.0, 0.0
             status.append("never")
             continue
-        if one.tracked < MIN_TRACKED:
-            z = _z2(one, sub, use_latency=False)[:, -1]  # q = pd_scan
-            f_tab[c] = factors[int(np.argmin(z))]
+        if one.tracked < MIN_TRACKED:  # too few tracks for a delay: one circle, pd_scan
+            gi0 = int(np.flatnonzero(inner == 0.0)[0]) if np.any(inner == 0.0) else 0
+            z = _z2(one, sub, use_latency=False)[gi0, :, -1]
+            f_tab[c], g_tab[c] = factors[int(np.argmin(z))], inner[gi0]
             status.append("factor-only")
             continue
         z = _z2(one, sub, use_latency=True)
-        fi, qi = np.unravel_index(int(np.argmin(z)), z.shape)
-        f_tab[c] = factors[fi]
+        gi, fi, qi = np.unravel_index(int(np.argmin(z)), z.shape)
+        f_tab[c], g_tab[c] = factors[fi], inner[gi]
         q_tab[c] = confirm_p[qi] if qi < confirm_p.size else np.nan
         status.append("fitted")
-    cal = Calibration(
-        range_factor=tuple(tuple(float(x) for x in r) for r in f_tab.reshape(K, C)),
-        confirm_p=tuple(tuple(float(x) for x in r) for r in q_tab.reshape(K, C)),
-        max_speed_mps=max_speed,
-    )
+
+    def tab(x: F) -> tuple[tuple[float, ...], ...]:
+        return tuple(tuple(float(v) for v in r) for r in x.reshape(K, C))
+
+    cal = Calibration(range_factor=tab(f_tab), confirm_p=tab(q_tab), inner_factor=tab(g_tab),
+                      max_speed_mps=max_speed)
     stat = evaluate(params, seed, runs, cal)[1]
     return FitResult(cal, full, stat, tuple(status))
 
@@ -454,19 +489,19 @@ def _fmt(x: float, nd: int = 2) -> str:
 
 def table_markdown(cal: Calibration, status: tuple[str, ...], full: CellStats, stat: CellStats) -> str:
     """The calibration table with held-out residuals (stat minus full, with 2 standard errors)."""
-    f_tab, q_tab = cal.factor_table().ravel(), cal.confirm_table().ravel()
+    f_tab, q_tab, g_tab = cal.factor_table().ravel(), cal.confirm_table().ravel(), cal.inner_table().ravel()
     lines = [
-        "| sensor kind | threat class | fit | f | q | pairs | share full | share stat | residual (±2 se) "
+        "| sensor kind | threat class | fit | f | q | g | pairs | share full | share stat | residual (±2 se) "
         "| first track full (s) | stat (s) | residual (±2 se) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in range(N_CELLS):
         kind, cls = _cell_name(c)
         se_s = 2 * np.sqrt(full.se_share()[c] ** 2 + stat.se_share()[c] ** 2)
         se_l = 2 * np.sqrt(np.nan_to_num(full.se_latency()[c]) ** 2 + np.nan_to_num(stat.se_latency()[c]) ** 2)
-        q = "pd_scan" if np.isnan(q_tab[c]) and status[c] in ("fitted", "factor-only") else _fmt(q_tab[c])
+        q = "pd_scan" if np.isnan(q_tab[c]) and status[c] in ("fitted", "factor-only") else _fmt(q_tab[c], 3)
         lines.append(
-            f"| {kind} | {cls} | {status[c]} | {_fmt(f_tab[c])} | {q} | {int(full.n[c])} "
+            f"| {kind} | {cls} | {status[c]} | {_fmt(f_tab[c])} | {q} | {_fmt(g_tab[c], 1)} | {int(full.n[c])} "
             f"| {_fmt(full.share[c])} | {_fmt(stat.share[c])} | {_fmt(stat.share[c] - full.share[c], 3)} ± {_fmt(se_s, 3)} "
             f"| {_fmt(full.latency_s[c], 0)} | {_fmt(stat.latency_s[c], 0)} "
             f"| {_fmt(stat.latency_s[c] - full.latency_s[c], 0)} ± {_fmt(se_l, 0)} |"
@@ -496,6 +531,7 @@ def calibration_literal(cal: Calibration) -> str:
         "CALIBRATION = Calibration(\n"
         f"    range_factor={table(cal.range_factor)},\n"
         f"    confirm_p={table(cal.confirm_p)},\n"
+        f"    inner_factor={table(cal.inner_factor)},\n"
         f"    min_scans={cal.min_scans!r}, max_speed_mps={cal.max_speed_mps!r},\n"
         f"    p_hold={cal.p_hold!r}, ambiguity={cal.ambiguity!r}, spuriousness={cal.spuriousness!r},\n"
         f"    accuracy_m={cal.accuracy_m!r},\n"
@@ -517,6 +553,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--markdown", default=None, help="write the tables to this file")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
+    clock = [t0]
+
+    def lap(what: str) -> None:
+        now = time.perf_counter()
+        print(f"# {what}: {now - clock[0]:.0f} s", file=sys.stderr, flush=True)
+        clock[0] = now
+
     params = range_params()
     out: list[str] = []
     if a.use_current:
@@ -525,17 +568,18 @@ def main(argv: list[str] | None = None) -> int:
         cal, status = CALIBRATION, tuple("current" for _ in range(N_CELLS))
     else:
         runs = run_full(params, a.seed, range(a.fit), a.workers)
-        t_fit = time.perf_counter()
+        lap(f"full fidelity, {a.fit} fit replications of the test range")
         res = fit(params, a.seed, runs)
-        status = res.status
-        print(f"# full runs {t_fit - t0:.0f} s, fit {time.perf_counter() - t_fit:.0f} s", file=sys.stderr)
-        cal = res.calibration
+        lap("fit")
+        status, cal = res.status, res.calibration
+        quality = "track quality not fitted"
         if a.quality:
             ref = reference_params(QUALITY_OPTION)
             cal = fit_quality(cal, a.seed, run_full(ref, a.seed, range(a.quality), a.workers), ref)
-        cal = replace(cal, source=(
-            f"python -m skyshield.calibration.sensing --fit {a.fit} --quality {a.quality} --seed {a.seed}: "
-            f"detection on {RANGE_SCENARIO}, track quality on the reference night ({QUALITY_OPTION})"))
+            quality = f"track quality on the reference night ({QUALITY_OPTION})"
+            lap(f"track quality, {a.quality} replications of the reference night")
+        cal = replace(cal, source=(f"python -m skyshield.calibration.sensing --fit {a.fit} --quality {a.quality} "
+                                   f"--seed {a.seed}: detection on {RANGE_SCENARIO}, {quality}"))
         out += [f"## Fit ({a.fit} replications, seed {a.seed}; residuals in-sample)", "",
                 table_markdown(cal, status, res.full, res.stat), ""]
     if a.held_out:
@@ -543,11 +587,13 @@ def main(argv: list[str] | None = None) -> int:
         full, stat = evaluate(params, a.seed + 1, held, cal)
         out += [f"## Held out ({a.held_out} replications, seed {a.seed + 1})", "",
                 table_markdown(cal, status, full, stat), ""]
+        lap(f"held out, {a.held_out} replications of the test range")
     if a.reference:
         res_ref = {o: reference_agreement(o, a.seed + 2, list(range(a.reference)), cal, a.workers)
                    for o in REFERENCE_OPTIONS}
         out += [f"## Reference night ({a.reference} replications, seed {a.seed + 2})", "",
                 reference_markdown(res_ref), ""]
+        lap(f"reference night, {a.reference} replications x {len(REFERENCE_OPTIONS)} options")
     out += ["## Calibration", "", "```python", calibration_literal(cal), "```", "",
             f"({time.perf_counter() - t0:.0f} s)"]
     text = "\n".join(out)

@@ -2,15 +2,14 @@ r"""Sense: who sees each threat, when (statistical fidelity).
 
 Each sensor covers each threat segment inside a circle (the full model's coverage: single-scan
 :math:`P_d` above :data:`~skyshield.picture.measurement.PD_FLOOR`, capped by the 4/3-earth
-radar horizon, widened by the orbit of an airborne sensor), and can confirm a track only
-inside a smaller *effective radius* calibrated per sensor kind and threat class against the
-full fidelity (:mod:`skyshield.picture.quality`). From entering the effective radius the
-confirmation takes a scan phase, ``min_scans`` scans and a geometric number of further scans;
-a track that would be confirmed after the threat has left the effective radius never is. When
-a threat enters and leaves each circle is a closed form (:func:`~skyshield.engine.trajectory.
-circle_windows`); consecutive segments of one path inside a circle count as one pass. The
-draws are counter-based, keyed by the sensor's name and the threat's index, so a sensor added
-elsewhere changes nothing here.
+radar horizon, widened by the orbit of an airborne sensor), and confirms a track only inside
+two smaller circles calibrated per sensor kind and threat class against the full fidelity
+(:mod:`skyshield.picture.quality`): after a geometric number of scans in the outer one, after
+``min_scans`` scans in the inner one, and only while the threat is still inside.
+When a threat enters and leaves each circle is a closed form
+(:func:`~skyshield.engine.trajectory.circle_windows`); consecutive segments of one path inside
+a circle count as one pass. The draws are counter-based, keyed by the sensor's name and the
+threat's index, so a sensor added elsewhere changes nothing here.
 
 The network picture of a side is the earliest confirmed track by any of its sensors
 (shooters' own radars included). Allied tracks reach the defended network when the option
@@ -42,7 +41,7 @@ from .raid import Raid
 from .trajectory import Segments, circle_windows
 
 __all__ = ["Picture", "Sensing", "StatisticalSensing", "Coverage", "coverage", "effective_windows",
-           "confirm_times"]
+           "pair_draws", "geometric_scans", "first_confirmations"]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -142,11 +141,11 @@ def coverage(params: EngineParams, raid: Raid, seg: Segments) -> Coverage:
 
 
 def effective_windows(params: EngineParams, seg: Segments, cov: Coverage, factor: F) -> tuple[I, F, F]:
-    """Passes through the effective radius ``min(factor * r_ref, horizon, r_cov)``.
+    """Passes through the circle of radius ``min(factor * r_ref, horizon, r_cov)``.
 
     ``factor`` is per coverage row. Consecutive segments of one threat inside the circle of
     one sensor merge into one pass. Returns ``(row, t_a, t_b)``: the coverage row of the
-    pass's first segment (its sensor, threat and draw key), entry and exit.
+    pass's first segment (its sensor and threat), entry and exit.
     """
     r = np.minimum(np.minimum(factor * cov.r_ref_m, cov.horizon_m), cov.r_cov_m)
     live = np.flatnonzero(r > 0)
@@ -175,30 +174,44 @@ def effective_windows(params: EngineParams, seg: Segments, cov: Coverage, factor
     return row[start], a[start], np.maximum.reduceat(b, start)
 
 
-def confirm_times(params: EngineParams, cov: Coverage, row: I, t_a: F, q: F, min_scans: float,
-                  key: int) -> F:
-    r"""Confirmation times :math:`t_a + T(\phi + m + G)`, :math:`G \sim \mathrm{Geometric}(q)`.
+def pair_draws(params: EngineParams, cov: Coverage, key: int) -> tuple[F, F]:
+    """Per coverage row, the pair's uniforms: ``u`` (geometric wait) and ``phase`` (scan).
 
-    ``q`` may carry a trailing axis (several per-scan probabilities at once, for calibration).
-    The uniforms are keyed by the sensor's name and the threat's first segment in the pass.
+    Keyed by the sensor's name and the threat's index: one draw per (sensor, threat) pair,
+    whichever segments of the path a pass spans.
     """
-    sen = params.sensors
-    k = cov.k[row]
-    idx = cov.thr[row] * 64 + cov.local[row]
-    u_scan = keyed_uniform(key, sen.key[k], idx)
-    u_phase = keyed_uniform(key, sen.key[k] + np.int64(1 << 33), idx)
-    T = sen.revisit_s[k]
-    if np.ndim(q) > 1:
-        u_scan, u_phase, T, t_a = u_scan[:, None], u_phase[:, None], T[:, None], t_a[:, None]
+    sk = params.sensors.key[cov.k]
+    return keyed_uniform(key, sk, cov.thr), keyed_uniform(key, sk + np.int64(1 << 33), cov.thr)
+
+
+def geometric_scans(u: F, q: F) -> F:
+    """Failures before the first success of per-scan probability ``q``, by inversion of ``u``."""
     qc = np.clip(q, 0.0, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        n_miss = np.floor(np.log(u_scan) / np.log1p(-np.minimum(qc, 1 - 1e-12)))
-    n_miss = np.where(qc >= 1.0, 0.0, np.where(qc <= 0.0, np.inf, n_miss))
-    return t_a + T * (u_phase + min_scans + n_miss)
+        n = np.floor(np.log(u) / np.log1p(-np.minimum(qc, 1 - 1e-12)))
+    return np.where(qc >= 1.0, 0.0, np.where(qc <= 0.0, np.inf, n))
+
+
+def first_confirmations(params: EngineParams, cov: Coverage, row: I, t_a: F, t_b: F, wait_scans: F,
+                        pair_of_row: I, n_pairs: int) -> F:
+    r"""Earliest confirmation per pair: passes ``row`` entered at ``t_a`` and left at ``t_b``,
+    confirmed :math:`T \cdot` ``wait_scans`` after entry if that is before ``t_b``.
+
+    ``wait_scans`` may carry a trailing axis (several waits at once, for calibration).
+    ``pair_of_row`` maps each coverage row to its pair; returns ``(n_pairs, ...)`` (``inf``: none).
+    """
+    T = params.sensors.revisit_s[cov.k[row]]
+    if np.ndim(wait_scans) > 1:
+        T, t_a, t_b = T[:, None], t_a[:, None], t_b[:, None]
+    t_c = t_a + T * wait_scans
+    t_c = np.where(t_c <= t_b, t_c, np.inf)
+    out = np.full((n_pairs, *t_c.shape[1:]), np.inf)
+    np.minimum.at(out, pair_of_row[row], t_c)
+    return out
 
 
 class StatisticalSensing:
-    """Confirmed tracks drawn from calibrated coverage windows (the ``statistical`` fidelity).
+    """Confirmed tracks from calibrated coverage circles (the ``statistical`` fidelity).
 
     Parameters
     ----------
@@ -220,25 +233,28 @@ class StatisticalSensing:
         n = raid.size
         cal = self.calibration
         cov = coverage(params, raid, seg)
-        f_tab, q_tab = cal.factor_table(), cal.confirm_table()
         col = table_column(cov.cls, cov.speed_mps, cal.max_speed_mps)
-        factor = f_tab[cov.kind, col]
-        factor = np.where(np.isnan(factor), cov.fallback_factor, factor)
-        row, t_a, t_b = effective_windows(params, seg, cov, factor)
-        q = q_tab[cov.kind[row], col[row]]
-        q = np.where(np.isnan(q), params.sensors.pd_scan[cov.k[row]], q)
-        t_c = confirm_times(params, cov, row, t_a, q, cal.min_scans, streams.key("sensors"))
-        hit = t_c <= t_b  # confirmed only while the threat is inside the effective radius
-        k, thr, t_c = cov.k[row[hit]], cov.thr[row[hit]], t_c[hit]
-
-        # Earliest confirmation per (sensor, threat).
-        pair = k * n + thr
-        order = np.lexsort((t_c, pair))
-        pair, t_s = pair[order], t_c[order]
-        first = np.r_[True, pair[1:] != pair[:-1]] if pair.size else np.zeros(0, bool)
-        by_key, by_t = pair[first], t_s[first]
+        f = cal.factor_table()[cov.kind, col]
+        f = np.where(np.isnan(f), cov.fallback_factor, f)
+        q = cal.confirm_table()[cov.kind, col]
+        q = np.where(np.isnan(q), params.sensors.pd_scan[cov.k], q)
+        g = np.nan_to_num(cal.inner_table()[cov.kind, col], nan=1.0)
+        u, phase = pair_draws(params, cov, streams.key("sensors"))
+        pair = cov.k * n + cov.thr
+        keys, pid = np.unique(pair, return_inverse=True)
+        pid = pid.ravel()
+        # Outer circle: a geometric wait; inner circle: min_scans. Never after the threat left.
+        row, t_a, t_b = effective_windows(params, seg, cov, f)
+        first = first_confirmations(params, cov, row, t_a, t_b,
+                                    phase[row] + cal.min_scans + geometric_scans(u[row], q[row]), pid, keys.size)
+        row_i, a_i, b_i = effective_windows(params, seg, cov, g)
+        first = np.minimum(first, first_confirmations(params, cov, row_i, a_i, b_i,
+                                                      phase[row_i] + cal.min_scans, pid, keys.size))
+        hit = np.isfinite(first)
+        by_key, by_t = keys[hit], first[hit]
         own, net = side_pictures(params, by_key, by_t, n, link_into(params, streams))
-        metrics = self._metrics(params, raid, seg, own, net, cov, row, t_a, t_b) if self.metrics else {}
+        held = (np.concatenate([row, row_i]), np.concatenate([t_a, a_i]), np.concatenate([t_b, b_i]))
+        metrics = self._metrics(params, raid, seg, own, net, cov, *held) if self.metrics else {}
         return Picture(by_key, by_t, net, own, n, metrics)
 
     def _metrics(self, params: EngineParams, raid: Raid, seg: Segments, own: F, net: F,

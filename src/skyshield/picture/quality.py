@@ -13,21 +13,24 @@ This is the circle the full model simulates looks in; SIAP latency is measured f
 both fidelities.
 
 **Confirmation.** A confirmed track needs detections, so it can only start inside the
-*effective radius*
+coverage; when depends on how the single-scan :math:`P_d` grows as the threat closes and on
+how many looks it gets there. The fast model uses a two-zone hazard, per sensor kind
+:math:`k` and threat class :math:`c`, on the reference range scaled to the RCS
+:math:`r = R_k\sigma^{1/4}`:
 
-.. math:: R^{eff} = \min\left(f_{k,c}\, R_k \sigma^{1/4},\ d_{hor}(h_k, h),\ R^{cov}\right),
+* an *outer* circle of radius :math:`\min(f_{k,c}\,r,\ d_{hor}(h_k, h),\ R^{cov})` where,
+  from entering it, the track is confirmed after :math:`T(\phi + m + G)` with
+  :math:`G \sim \mathrm{Geometric}(q_{k,c})` (slow passes at low :math:`P_d` are confirmed
+  eventually, late);
+* an *inner* circle of radius :math:`\min(g_{k,c}\,r,\ d_{hor},\ R^{cov})` where, from entering
+  it, the track is confirmed after :math:`T(\phi + m)` (close in, :math:`P_d` is high and the
+  M-of-N rule completes at once: a threat whose path ends deep inside the coverage, a cruise
+  missile flying at an AEW orbit, is not lost to a slow clock).
 
-with a range factor :math:`f_{k,c}` per sensor kind :math:`k` and threat class :math:`c`
-(the radius within which a pass is confirmed as often as at full fidelity: for offsets spread
-evenly across the edge this is :math:`\int P(\text{confirmed} \mid \text{offset})`). From
-entering it, the track is confirmed after
-
-.. math:: T\,(\phi + m + G), \qquad G \sim \mathrm{Geometric}(q_{k,c}),
-
-with :math:`\phi` a uniform scan phase, :math:`m` = ``min_scans`` (:math:`M - 1` of the
-tracker's M-of-N rule: three hits take at least two scans after the first) and a per-scan
-confirmation probability :math:`q_{k,c}`, *only if* this is before the threat leaves the
-effective radius.
+:math:`T` is the revisit, :math:`\phi` a uniform scan phase and :math:`m` = ``min_scans`` =
+:math:`M - 1` of the tracker's M-of-N rule (three hits take at least two scans after the
+first). The earlier of the two confirmations counts, and each only if the threat is still
+inside its circle then: a track is never confirmed after the threat has left.
 
 Threats faster than ``max_speed_mps`` form a column of their own (:data:`COLUMNS`, ``fast``)
 whatever their class: the full tracker's two-point initiation gates the second detection
@@ -37,17 +40,18 @@ Iskander-M (1.7 km/s), both ``ballistic``, are tracked very differently.
 
 Cells of the table left ``nan`` (no full-fidelity data for that kind and class) fall back,
 explicitly, to the physics alone: :math:`f` puts the single-scan :math:`P_d` at 0.5
-(:data:`FALLBACK_PD`) and :math:`q` is the sensor's ``pd_scan``.
+(:data:`FALLBACK_PD`), :math:`q` is the sensor's ``pd_scan`` and :math:`g = 1` (the reference
+range, where :math:`P_d` is ``pd_scan``).
 
 **Track quality.** At an evaluation time :math:`\tau`, a threat that has entered the defended
-picture and is inside the effective radius of a sensor that feeds it is held with probability
-:math:`p_{hold}`; a held threat carries :math:`a` tracks (ambiguity); a share :math:`s` of all
+picture and is inside the outer circle of a sensor that feeds it is held with probability
+:math:`p_{hold}`; a held threat carries :math:`a` tracks (ambiguity); a share :math:`z` of all
 tracks are spurious; tracks on threats are off by :math:`e` metres on average. Then
 
 .. math::
 
     \mathrm{GOSPA}(\tau) \approx e\,h + \tfrac{c}{2}(n - h) + \tfrac{c}{2}(t - h),
-    \qquad t = \frac{a h}{1 - s},
+    \qquad t = \frac{a h}{1 - z},
 
 with :math:`n` threats airborne and :math:`h` held. :data:`CALIBRATION` is fitted by
 ``python -m skyshield.calibration.sensing`` (docs/sensing.md gives the table, its residuals
@@ -80,7 +84,7 @@ Table = tuple[tuple[float, ...], ...]
 """A (sensor kind, column) table: rows in ``SENSOR_KINDS`` order, columns in :data:`COLUMNS` order."""
 
 FALLBACK_PD = 0.5
-"""Single-scan P_d at the effective radius of a cell without full-fidelity data."""
+"""Single-scan P_d at the confirmation radius of a cell without full-fidelity data."""
 
 _NAN_TABLE: Table = tuple((nan,) * len(COLUMNS) for _ in SENSOR_KINDS)
 
@@ -92,11 +96,14 @@ class Calibration:
     Attributes
     ----------
     range_factor
-        :math:`f_{k,c}`: effective radius over :math:`R_k\\sigma^{1/4}`; 0 never confirms,
-        ``nan`` falls back to the :data:`FALLBACK_PD` radius.
+        :math:`f_{k,c}`: outer radius over :math:`R_k\\sigma^{1/4}`; ``nan`` falls back to the
+        :data:`FALLBACK_PD` radius.
     confirm_p
-        :math:`q_{k,c}`: per-scan confirmation probability after ``min_scans``; ``nan`` falls
+        :math:`q_{k,c}`: per-scan confirmation probability in the outer circle; ``nan`` falls
         back to the sensor's ``pd_scan``.
+    inner_factor
+        :math:`g_{k,c}`: inner radius over :math:`R_k\\sigma^{1/4}` (0: no inner zone);
+        ``nan`` falls back to 1.
     min_scans
         Scans from the first detection to the earliest confirmation (:math:`M - 1`).
     max_speed_mps
@@ -109,6 +116,7 @@ class Calibration:
 
     range_factor: Table = _NAN_TABLE
     confirm_p: Table = _NAN_TABLE
+    inner_factor: Table = _NAN_TABLE
     min_scans: float = 2.0
     max_speed_mps: float = float("inf")
     p_hold: float = 1.0
@@ -125,6 +133,10 @@ class Calibration:
     def confirm_table(self) -> F:
         """``confirm_p`` as a ``(kinds, columns)`` array."""
         return np.asarray(self.confirm_p, float).reshape(len(SENSOR_KINDS), len(COLUMNS))
+
+    def inner_table(self) -> F:
+        """``inner_factor`` as a ``(kinds, columns)`` array."""
+        return np.asarray(self.inner_factor, float).reshape(len(SENSOR_KINDS), len(COLUMNS))
 
 
 def table_column(cls: I, speed_mps: F, max_speed_mps: float) -> I:
@@ -153,28 +165,7 @@ def range_factor_at_pd(pd: float | F, pd_scan: F, pfa: F, swerling: I) -> F:
     return (10.0 ** ((snr0 - snr_pd) / 40.0))[inv.ravel()].reshape(pd_scan.shape)
 
 
-CALIBRATION = Calibration(
-    range_factor=(  # columns: drone, decoy, cruise, ballistic, aircraft, fast
-        (1.72, 1.7, 1.06, 1.68, 1.8, 0.24),  # ground-radar
-        (1.82, 2.06, 1.94, 1.36, 1.5, 0.58),  # aew
-        (2.08, 2.1, 0.8, 1.68, 1.44, 0.08),  # ship-radar
-        (2.36, 2.34, 2.1, 1.72, 1.58, 0.12),  # fighter-radar
-        (2.56, 2.18, 1.98, 1.76, 1.94, 0.44),  # fire-control
-        (1.16, 1.18, 1.6, 0.82, 1.68, 0.0),  # optical
-    ),
-    confirm_p=(  # columns: drone, decoy, cruise, ballistic, aircraft, fast
-        (0.1, 0.05, 0.85, 0.15, 0.05, nan),  # ground-radar
-        (0.3, 0.01, 0.03, 0.45, 0.25, 0.15),  # aew
-        (0.2, 0.1, 1.0, 0.15, 0.3, nan),  # ship-radar
-        (0.01, 0.01, 0.03, 0.07, 0.45, nan),  # fighter-radar
-        (0.01, 0.03, 0.2, 0.8, 0.4, 0.03),  # fire-control
-        (0.3, 0.25, 0.2, nan, 0.02, nan),  # optical
-    ),
-    min_scans=2.0, max_speed_mps=1200.0,
-    p_hold=0.915, ambiguity=1.011, spuriousness=0.004,
-    accuracy_m=151.8,
-    source='provisional',
-)
+CALIBRATION = Calibration()
 """Fitted by ``python -m skyshield.calibration.sensing`` (the command and its output: docs/sensing.md)."""
 
 
@@ -196,9 +187,9 @@ def merged_intervals(thr: I, t_in: F, t_out: F) -> tuple[I, F, F]:
 def fast_picture_metrics(grid: F, launch_s: F, arrival_s: F, entry_s: F, win_thr: I, win_in: F,
                          win_out: F, ew_share: F, cal: Calibration = CALIBRATION,
                          c_m: float = GOSPA_CUTOFF_M) -> dict[str, float]:
-    """GOSPA and SIAP of the defended picture from effective-radius windows and entry times.
+    """GOSPA and SIAP of the defended picture from the outer-circle passes and entry times.
 
-    ``win_*`` are the effective-radius windows of the sensors that feed the picture;
+    ``win_*`` are the passes through the outer circles of the sensors that feed the picture;
     ``ew_share`` is, per threat, the share of its held time that rests on coarse
     early-warning tracks only.
     """
