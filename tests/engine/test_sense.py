@@ -1,19 +1,32 @@
-"""Statistical sense: picture metrics from the fast model, and the link honoured."""
+"""Statistical sense: the confirmation model against closed forms on a hand-built pass, tracks
+confirmed only inside their circles, coverage as at full fidelity, picture metrics, the link."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
+from hypothesis import given, settings, strategies as hst
 
-from skyshield.engine.params import DEFENDED
-from skyshield.engine.raid import sample_raid
-from skyshield.engine.sense import StatisticalSensing
-from skyshield.engine.trajectory import build_segments
 from skyshield.calibration.sensing import reference_params
+from skyshield.catalog import THREAT_CLASSES, load_catalog
+from skyshield.engine import compile_scenario
+from skyshield.engine.params import DEFENDED, SENSOR_KINDS
+from skyshield.engine.raid import sample_raid
+from skyshield.engine.sense import StatisticalSensing, coverage
+from skyshield.engine.trajectory import build_segments, positions_at
+from skyshield.geo import EARTH_RADIUS_M, great_circle_distance_m
+from skyshield.options import resolve_option
 from skyshield.picture.metrics import METRIC_NAMES
+from skyshield.picture.nodes import coverage_windows
+from skyshield.picture.quality import COLUMNS, Calibration, range_factor_at_pd
 from skyshield.rng import Streams
+from skyshield.scenario import parse_scenario
+from skyshield.sensors.radar import radar_horizon_m
 
 
 @pytest.fixture(scope="module")
@@ -70,25 +83,7 @@ def test_a_longer_reporting_interval_delays_the_shared_picture_on_average(umbrel
     assert means == sorted(means) and means[-1] > means[0]
 
 
-# --- The fast model against closed forms, on a hand-built pass ------------------------------
-
-import math  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import yaml  # noqa: E402
-from hypothesis import given, settings, strategies as hst  # noqa: E402
-
-from skyshield.catalog import THREAT_CLASSES, load_catalog  # noqa: E402
-from skyshield.engine import compile_scenario  # noqa: E402
-from skyshield.engine.params import SENSOR_KINDS  # noqa: E402
-from skyshield.engine.sense import coverage, effective_windows  # noqa: E402
-from skyshield.engine.trajectory import positions_at  # noqa: E402
-from skyshield.geo import EARTH_RADIUS_M, great_circle_distance_m  # noqa: E402
-from skyshield.options import resolve_option  # noqa: E402
-from skyshield.picture.nodes import coverage_windows  # noqa: E402
-from skyshield.picture.quality import COLUMNS, Calibration, range_factor_at_pd  # noqa: E402
-from skyshield.scenario import parse_scenario  # noqa: E402
-from skyshield.sensors.radar import radar_horizon_m  # noqa: E402
+# --- The confirmation model against closed forms, on a hand-built pass ------------------
 
 STATION = (30.0, 50.0)
 LAUNCH = (30.0, 50.9)  # due north: the threats fly down the meridian over the station
@@ -131,20 +126,22 @@ def _pass_params(tmp_path: Path, n: int, speed: str = "200 m/s", revisit: str = 
     return p, raid, build_segments(raid, p), st
 
 
-def _cell(f: float, q: float, **kw) -> Calibration:
+def _cell(f: float, q: float, g: float = 0.0, **kw) -> Calibration:
+    """A table with one calibrated cell (ground radar x drone), the others left to fall back."""
     ft = np.full((len(SENSOR_KINDS), len(COLUMNS)), np.nan)
-    qt = ft.copy()
-    ft[GR, DRONE], qt[GR, DRONE] = f, q
-    return Calibration(range_factor=tuple(map(tuple, ft)), confirm_p=tuple(map(tuple, qt)), **kw)
+    qt, gt = ft.copy(), ft.copy()
+    ft[GR, DRONE], qt[GR, DRONE], gt[GR, DRONE] = f, q, g
+    return Calibration(range_factor=tuple(map(tuple, ft)), confirm_p=tuple(map(tuple, qt)),
+                       inner_factor=tuple(map(tuple, gt)), **kw)
 
 
-def test_confirmation_comes_a_scan_phase_two_scans_and_a_geometric_wait_after_the_effective_edge(tmp_path) -> None:
+def test_confirmation_comes_a_scan_phase_two_scans_and_a_geometric_wait_after_the_outer_edge(tmp_path) -> None:
     # R_eff = 1.0 x 20 km; entry at (d0 - 20 km) / 200 m/s after launch; then
     # T (phi + 2 + G), G ~ Geometric(0.5): mean T (0.5 + 2 + 1) = 35 s. The pass lasts 200 s, so
     # P(G > 17) = 0.5^18 truncates nothing measurable.
     p, raid, seg, st = _pass_params(tmp_path, 600)
     pic = StatisticalSensing(_cell(1.0, 0.5), metrics=False)(p, raid, seg, st)
-    assert pic.by_sensor_key.size == raid.size
+    assert pic.by_sensor_key.size >= raid.size - 2  # a wait beyond 17 scans: 600 x 0.5^18 ~ 0.002 expected
     d0 = float(great_circle_distance_m(*LAUNCH, *STATION))
     lag = pic.by_sensor_t - raid.launch_s[pic.by_sensor_key % raid.size]
     expected = (d0 - 20e3) / 200.0 + 10.0 * (0.5 + 2.0 + 1.0)
@@ -177,17 +174,33 @@ def test_range_factor_matches_the_swerling_1_closed_form() -> None:
         assert got == pytest.approx((snr(pd_scan, pfa) / snr(target, pfa)) ** 0.25, rel=1e-5)
 
 
-def test_a_cell_without_data_falls_back_to_the_half_pd_radius_and_pd_scan(tmp_path) -> None:
+def test_inside_the_inner_circle_confirmation_takes_a_scan_phase_and_two_scans(tmp_path) -> None:
+    # q = 0: the outer circle never confirms; the inner one (0.5 x 20 km) does, T (phi + 2) after
+    # the threat enters it: lag - (d0 - 10 km) / v = 10 phi + 20 s, phi uniform on (0, 1).
+    p, raid, seg, st = _pass_params(tmp_path, 600)
+    pic = StatisticalSensing(_cell(1.0, 0.0, 0.5), metrics=False)(p, raid, seg, st)
+    assert pic.by_sensor_key.size == raid.size
+    d0 = float(great_circle_distance_m(*LAUNCH, *STATION))
+    extra = pic.by_sensor_t - raid.launch_s[pic.by_sensor_key % raid.size] - (d0 - 10e3) / 200.0
+    assert extra.min() >= 20.0 - 1e-6 and extra.max() <= 30.0 + 1e-6
+    assert abs(extra.mean() - 25.0) < 3 * (10 / math.sqrt(12)) / math.sqrt(extra.size)
+    # and the earlier of the two circles counts: with q = 1 the outer one wins, 10 km earlier
+    both = StatisticalSensing(_cell(1.0, 1.0, 0.5), metrics=False)(p, raid, seg, st)
+    np.testing.assert_allclose(pic.by_sensor_t - both.by_sensor_t, 10e3 / 200.0, atol=1e-3)
+
+
+def test_a_cell_without_data_falls_back_to_the_half_pd_radius_pd_scan_and_the_reference_range(tmp_path) -> None:
     p, raid, seg, st = _pass_params(tmp_path, 200)
     c_half = float(range_factor_at_pd(0.5, np.array([0.8]), np.array([1e-6]), np.array([1]))[0])
     fallback = StatisticalSensing(Calibration(), metrics=False)(p, raid, seg, st)
-    explicit = StatisticalSensing(_cell(c_half, 0.8), metrics=False)(p, raid, seg, st)
+    explicit = StatisticalSensing(_cell(c_half, 0.8, 1.0), metrics=False)(p, raid, seg, st)
     np.testing.assert_array_equal(fallback.by_sensor_key, explicit.by_sensor_key)
     np.testing.assert_array_equal(fallback.by_sensor_t, explicit.by_sensor_t)
     # A smaller radius on a pass through the station: the same draws, entry (0.2 c_half 20 km) / v later.
+    one = StatisticalSensing(_cell(c_half, 0.8), metrics=False)(p, raid, seg, st)
     other = StatisticalSensing(_cell(c_half * 0.8, 0.8), metrics=False)(p, raid, seg, st)
-    np.testing.assert_array_equal(other.by_sensor_key, fallback.by_sensor_key)
-    np.testing.assert_allclose(other.by_sensor_t - fallback.by_sensor_t, 0.2 * c_half * 20e3 / 200.0, atol=1e-3)
+    np.testing.assert_array_equal(other.by_sensor_key, one.by_sensor_key)
+    np.testing.assert_allclose(other.by_sensor_t - one.by_sensor_t, 0.2 * c_half * 20e3 / 200.0, atol=1e-3)
 
 
 def test_coverage_windows_are_those_the_full_model_simulates(umbrella) -> None:
@@ -202,11 +215,12 @@ def test_coverage_windows_are_those_the_full_model_simulates(umbrella) -> None:
 
 
 @settings(max_examples=12, deadline=None)
-@given(f=hst.floats(0.0, 2.6), q=hst.floats(0.01, 1.0), m=hst.integers(0, 3))
-def test_every_track_is_confirmed_inside_the_effective_radius_before_the_end(umbrella, f, q, m) -> None:
+@given(f=hst.floats(0.0, 2.6), q=hst.floats(0.0, 1.0), g=hst.floats(0.0, 2.6), m=hst.integers(0, 3))
+def test_every_track_is_confirmed_inside_its_circles_before_the_end(umbrella, f, q, g, m) -> None:
     p, raid, seg, st = umbrella
     K, C = len(SENSOR_KINDS), len(COLUMNS)
-    cal = Calibration(range_factor=((f,) * C,) * K, confirm_p=((q,) * C,) * K, min_scans=float(m))
+    cal = Calibration(range_factor=((f,) * C,) * K, confirm_p=((q,) * C,) * K, inner_factor=((g,) * C,) * K,
+                      min_scans=float(m))
     pic = StatisticalSensing(cal, metrics=False)(p, raid, seg, st)
     if pic.by_sensor_key.size == 0:
         return
@@ -219,4 +233,13 @@ def test_every_track_is_confirmed_inside_the_effective_radius_before_the_end(umb
     u = positions_at(seg, seg_i, t)
     dist = np.arccos(np.clip(np.einsum("ij,ij->i", u, p.sensors.unit[k]), -1, 1)) * EARTH_RADIUS_M
     r_ref = p.sensors.ref_range_m[k] * p.threat_types.rcs_m2[raid.type_index[thr]] ** 0.25
-    assert np.all(dist <= np.minimum(f * r_ref, radar_horizon_m(p.sensors.height_m[k], seg.alt_m[seg_i])) + 1.0)
+    assert np.all(dist <= np.minimum(max(f, g) * r_ref, radar_horizon_m(p.sensors.height_m[k], seg.alt_m[seg_i])) + 1.0)
+    # ... and never sooner than min_scans scans after it could first have been seen
+    T = p.sensors.revisit_s[k]
+    cov = coverage(p, raid, seg)
+    first_in = np.full(pic.by_sensor_key.size, np.inf)
+    pos = np.searchsorted(pic.by_sensor_key, cov.k * raid.size + cov.thr)
+    pos_c = np.minimum(pos, pic.by_sensor_key.size - 1)
+    mine = pic.by_sensor_key[pos_c] == cov.k * raid.size + cov.thr
+    np.minimum.at(first_in, pos_c[mine], cov.t_in[mine])
+    assert np.all(t >= first_in + m * T - 1e-6)

@@ -218,7 +218,6 @@ def fast_picture_metrics(grid: F, launch_s: F, arrival_s: F, entry_s: F, win_thr
     err = counts(a, b, cal.p_hold * err_m)
     on = held * cal.ambiguity
     tracks = on / max(1.0 - cal.spuriousness, 1e-9)
-    for n_t, h, o, t, e in zip(airborne, held, on, tracks, err):
-        g = e + c_m / 2.0 * (n_t - h) + c_m / 2.0 * (t - h)
-        score.add_counts(g, n_t, h, t, o, e * cal.ambiguity)
+    score.add_many(err + c_m / 2.0 * (airborne - held) + c_m / 2.0 * (tracks - held), airborne, held, tracks,
+                   on, err * cal.ambiguity)
     return score.metrics()
