@@ -83,7 +83,6 @@ class Coverage:
     m: I  # (W,) segment
     k: I  # (W,) sensor row
     thr: I  # (W,) threat
-    local: I  # (W,) index of the segment within its threat's path
     t_in: F  # (W,) entry into the coverage circle, clipped to [0, duration]
     t_out: F  # (W,) exit
     r_ref_m: F  # (W,) R_k sigma^(1/4): the sensor's reference range scaled to the threat's RCS
@@ -92,7 +91,7 @@ class Coverage:
     kind: I  # (W,) sensor kind (index into SENSOR_KINDS)
     cls: I  # (W,) threat class (index into THREAT_CLASSES)
     speed_mps: F  # (W,) threat speed on the segment
-    fallback_factor: F  # (W,) range factor of the fallback (P_d = FALLBACK_PD)
+    half_pd_factor: F  # (W,) range factor at which single-scan P_d = 1/2 (fallback, holding circle)
 
 
 def _models(params: EngineParams) -> tuple[I, F, I, F]:
@@ -136,7 +135,7 @@ def coverage(params: EngineParams, raid: Raid, seg: Segments) -> Coverage:
     thr = seg.threat[m]
     r_ref = sen.ref_range_m[k] * rcs4[m]
     hor = radar_horizon_m(sen.height_m[k], seg.alt_m[m])
-    return Coverage(m, k, thr, seg.local[m], t_in, t_out, r_ref, hor, np.minimum(c_cov[k] * r_ref, hor) + orbit[k],
+    return Coverage(m, k, thr, t_in, t_out, r_ref, hor, np.minimum(c_cov[k] * r_ref, hor) + orbit[k],
                     kind[k], tt.cls[raid.type_index[thr]], seg.rate_rad_s[m] * EARTH_RADIUS_M, c_half[k])
 
 
@@ -235,7 +234,7 @@ class StatisticalSensing:
         cov = coverage(params, raid, seg)
         col = table_column(cov.cls, cov.speed_mps, cal.max_speed_mps)
         f = cal.factor_table()[cov.kind, col]
-        f = np.where(np.isnan(f), cov.fallback_factor, f)
+        f = np.where(np.isnan(f), cov.half_pd_factor, f)
         q = cal.confirm_table()[cov.kind, col]
         q = np.where(np.isnan(q), params.sensors.pd_scan[cov.k], q)
         g = np.nan_to_num(cal.inner_table()[cov.kind, col], nan=1.0)
@@ -253,8 +252,11 @@ class StatisticalSensing:
         hit = np.isfinite(first)
         by_key, by_t = keys[hit], first[hit]
         own, net = side_pictures(params, by_key, by_t, n, link_into(params, streams))
-        held = (np.concatenate([row, row_i]), np.concatenate([t_a, a_i]), np.concatenate([t_b, b_i]))
-        metrics = self._metrics(params, raid, seg, own, net, cov, *held) if self.metrics else {}
+        metrics = {}
+        if self.metrics:
+            # A confirmed track is held while detections keep coming: inside the P_d = 1/2 circle.
+            held = effective_windows(params, seg, cov, cov.half_pd_factor)
+            metrics = self._metrics(params, raid, seg, own, net, cov, *held)
         return Picture(by_key, by_t, net, own, n, metrics)
 
     def _metrics(self, params: EngineParams, raid: Raid, seg: Segments, own: F, net: F,

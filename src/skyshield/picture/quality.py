@@ -44,8 +44,9 @@ explicitly, to the physics alone: :math:`f` puts the single-scan :math:`P_d` at 
 range, where :math:`P_d` is ``pd_scan``).
 
 **Track quality.** At an evaluation time :math:`\tau`, a threat that has entered the defended
-picture and is inside the outer circle of a sensor that feeds it is held with probability
-:math:`p_{hold}`; a held threat carries :math:`a` tracks (ambiguity); a share :math:`z` of all
+picture and is inside the *holding circle* of a sensor that feeds it (single-scan :math:`P_d`
+at least 1/2: the M-of-N tracker drops a track after a few misses in a row, which becomes
+likely below that) is held with probability :math:`p_{hold}`; a held threat carries :math:`a` tracks (ambiguity); a share :math:`z` of all
 tracks are spurious; tracks on threats are off by :math:`e` metres on average. Then
 
 .. math::
@@ -187,9 +188,9 @@ def merged_intervals(thr: I, t_in: F, t_out: F) -> tuple[I, F, F]:
 def fast_picture_metrics(grid: F, launch_s: F, arrival_s: F, entry_s: F, win_thr: I, win_in: F,
                          win_out: F, ew_share: F, cal: Calibration = CALIBRATION,
                          c_m: float = GOSPA_CUTOFF_M) -> dict[str, float]:
-    """GOSPA and SIAP of the defended picture from the outer-circle passes and entry times.
+    """GOSPA and SIAP of the defended picture from holding-circle passes and entry times.
 
-    ``win_*`` are the passes through the outer circles of the sensors that feed the picture;
+    ``win_*`` are the passes through the holding circles of the sensors that feed the picture;
     ``ew_share`` is, per threat, the share of its held time that rests on coarse
     early-warning tracks only.
     """
