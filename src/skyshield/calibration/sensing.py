@@ -27,6 +27,10 @@ table; see :mod:`skyshield.picture.quality`); one with candidates but no confirm
 :math:`f = g = 0` (never confirms); one with fewer than :data:`MIN_TRACKED` tracked pairs fits
 :math:`f` only, with :math:`q` = ``pd_scan`` and no inner circle.
 
+The ``fast`` column is left to the physical fallback (status ``physics``) unless ``--fit-fast``:
+the full tracker rarely starts a track on a threat faster than its initiation limit, which is
+a limitation of that tracker, not of radars; its residuals are still reported.
+
 The track-quality constants (hold probability, ambiguity, spuriousness, accuracy) depend on
 how densely sensors overlap in the defended picture rather than on single pairs: they are fitted
 on ``--quality`` full-fidelity replications of the reference night (option ``umbrella``).
@@ -54,7 +58,7 @@ from ..engine.sense import (Coverage, Picture, StatisticalSensing, coverage, eff
 from ..engine.trajectory import Segments, build_segments
 from ..options import resolve_option
 from ..picture.nodes import NodeConfig
-from ..picture.quality import COLUMNS, Calibration, table_column
+from ..picture.quality import COLUMNS, FAST, Calibration, table_column
 from ..rng import Streams
 from ..scenario import load_scenario, parse_scenario
 
@@ -356,10 +360,14 @@ def _z2(full: CellStats, model: CellStats, use_latency: bool) -> F:
 
 
 def fit(params: EngineParams, seed: int, runs: list[FullRun], config: NodeConfig = NodeConfig(),
-        factors: F = FACTORS, confirm_p: F = CONFIRM_P, inner: F = INNER) -> FitResult:
+        factors: F = FACTORS, confirm_p: F = CONFIRM_P, inner: F = INNER, fit_fast: bool = False) -> FitResult:
     """Fit the (kind, column) tables of the fast model to full-fidelity ``runs`` of ``params``.
 
-    ``factors``, ``confirm_p`` and ``inner`` are the grids searched (module docstring).
+    ``factors``, ``confirm_p`` and ``inner`` are the grids searched (module docstring). The
+    ``fast`` column is left to the physical fallback unless ``fit_fast``: the full tracker's
+    failure to start tracks above its initiation limit is a limitation of that tracker (no
+    velocity prior for ballistic threats), not of the radars, and copying it would leave every
+    quasi-ballistic missile untracked, so unengaged, in the statistical engine.
     """
     factors, confirm_p, inner = (np.asarray(x, float) for x in (factors, confirm_p, inner))
     max_speed = initiation_speed_limit_mps(config)
@@ -370,6 +378,9 @@ def fit(params: EngineParams, seed: int, runs: list[FullRun], config: NodeConfig
     for c in range(N_CELLS):
         one = CellStats(*(getattr(full, x)[c] for x in ("n", "tracked", "lat_sum", "lat_sq")))
         sub = CellStats(*(getattr(grid, x)[..., c] for x in ("n", "tracked", "lat_sum", "lat_sq")))
+        if c % C == FAST and not fit_fast:
+            status.append("physics")
+            continue
         if one.n < MIN_CANDIDATES:
             status.append("no-data")
             continue
@@ -549,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quality", type=int, default=3,
                     help="reference-night replications (option umbrella, seed --seed) to fit track quality on")
     ap.add_argument("--reference", type=int, default=0, help="also compare on the reference night over N held-out seeds")
+    ap.add_argument("--fit-fast", action="store_true",
+                    help="fit the `fast` column to the full tracker too (default: physical fallback)")
     ap.add_argument("--use-current", action="store_true", help="score the model's current CALIBRATION instead of fitting")
     ap.add_argument("--markdown", default=None, help="write the tables to this file")
     a = ap.parse_args(argv)
@@ -569,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         runs = run_full(params, a.seed, range(a.fit), a.workers)
         lap(f"full fidelity, {a.fit} fit replications of the test range")
-        res = fit(params, a.seed, runs)
+        res = fit(params, a.seed, runs, fit_fast=a.fit_fast)
         lap("fit")
         status, cal = res.status, res.calibration
         quality = "track quality not fitted"
@@ -578,8 +591,9 @@ def main(argv: list[str] | None = None) -> int:
             cal = fit_quality(cal, a.seed, run_full(ref, a.seed, range(a.quality), a.workers), ref)
             quality = f"track quality on the reference night ({QUALITY_OPTION})"
             lap(f"track quality, {a.quality} replications of the reference night")
+        flags = " --fit-fast" if a.fit_fast else ""
         cal = replace(cal, source=(f"python -m skyshield.calibration.sensing --fit {a.fit} --quality {a.quality} "
-                                   f"--seed {a.seed}: detection on {RANGE_SCENARIO}, {quality}"))
+                                   f"--seed {a.seed}{flags}: detection on {RANGE_SCENARIO}, {quality}"))
         out += [f"## Fit ({a.fit} replications, seed {a.seed}; residuals in-sample)", "",
                 table_markdown(cal, status, res.full, res.stat), ""]
     if a.held_out:

@@ -36,7 +36,10 @@ Threats faster than ``max_speed_mps`` form a column of their own (:data:`COLUMNS
 whatever their class: the full tracker's two-point initiation gates the second detection
 within about :math:`g\sigma_{v0}T` of the first (gate :math:`g`, initial velocity spread
 :math:`\sigma_{v0}`), so it rarely starts a track on them; a Kh-22 (1.1 km/s) and an
-Iskander-M (1.7 km/s), both ``ballistic``, are tracked very differently.
+Iskander-M (1.7 km/s), both ``ballistic``, are tracked very differently. That is a limitation
+of the full tracker, not of radars, so by default the ``fast`` column is not fitted to it but
+left to the physical fallback below (the ``ballistic`` column is then fitted on the threats
+the tracker can follow).
 
 Cells of the table left ``nan`` (no full-fidelity data for that kind and class) fall back,
 explicitly, to the physics alone: :math:`f` puts the single-scan :math:`P_d` at 0.5
@@ -168,28 +171,28 @@ def range_factor_at_pd(pd: float | F, pd_scan: F, pfa: F, swerling: I) -> F:
 
 CALIBRATION = Calibration(
     range_factor=(  # columns: drone, decoy, cruise, ballistic, aircraft, fast
-        (1.86, 1.7, 1.06, 1.56, 1.76, 0.24),  # ground-radar
-        (1.92, 2.02, 1.86, 1.34, 1.9, 0.56),  # aew
-        (2.08, 2.12, 0.8, 1.64, 1.44, 0.0),  # ship-radar
-        (2.42, 2.42, 2.36, 1.68, 1.6, 0.0),  # fighter-radar
-        (2.4, 2.34, 1.98, 2.24, 2.44, 0.34),  # fire-control
-        (1.16, 1.2, 1.48, 0.84, 1.7, 0.0),  # optical
+        (1.86, 1.7, 1.06, 1.56, 1.76, nan),  # ground-radar
+        (1.92, 2.02, 1.86, 1.34, 1.9, nan),  # aew
+        (2.08, 2.12, 0.8, 1.64, 1.44, nan),  # ship-radar
+        (2.42, 2.42, 2.36, 1.68, 1.6, nan),  # fighter-radar
+        (2.4, 2.34, 1.98, 2.24, 2.44, nan),  # fire-control
+        (1.16, 1.2, 1.48, 0.84, 1.7, nan),  # optical
     ),
     confirm_p=(  # columns: drone, decoy, cruise, ballistic, aircraft, fast
         (0.01, 0.05, 0.8, 0.2, 0.03, nan),  # ground-radar
-        (0.02, 0.003, 0.02, 0.8, 0.02, 0.1),  # aew
+        (0.02, 0.003, 0.02, 0.8, 0.02, nan),  # aew
         (0.07, 0.02, nan, 0.1, 0.3, nan),  # ship-radar
         (0.005, 0.005, 0.005, 0.07, 0.3, nan),  # fighter-radar
-        (0.005, 0.01, 0.2, 0.01, 0.002, 0.05),  # fire-control
+        (0.005, 0.01, 0.2, 0.01, 0.002, nan),  # fire-control
         (0.3, 0.2, 0.2, nan, 0.02, nan),  # optical
     ),
     inner_factor=(  # columns: drone, decoy, cruise, ballistic, aircraft, fast
-        (1.4, 0.0, 0.8, 0.0, 1.4, 0.0),  # ground-radar
-        (1.6, 1.8, 1.4, 0.0, 1.2, 0.0),  # aew
-        (1.8, 1.2, 0.6, 1.4, 0.0, 0.0),  # ship-radar
-        (1.8, 1.8, 1.6, 0.0, 0.0, 0.0),  # fighter-radar
-        (1.8, 1.8, 0.0, 1.6, 1.8, 0.0),  # fire-control
-        (0.0, 0.6, 0.0, 0.0, 0.0, 0.0),  # optical
+        (1.4, 0.0, 0.8, 0.0, 1.4, nan),  # ground-radar
+        (1.6, 1.8, 1.4, 0.0, 1.2, nan),  # aew
+        (1.8, 1.2, 0.6, 1.4, 0.0, nan),  # ship-radar
+        (1.8, 1.8, 1.6, 0.0, 0.0, nan),  # fighter-radar
+        (1.8, 1.8, 0.0, 1.6, 1.8, nan),  # fire-control
+        (0.0, 0.6, 0.0, 0.0, 0.0, nan),  # optical
     ),
     min_scans=2.0, max_speed_mps=1200.0,
     p_hold=1.0, ambiguity=1.012, spuriousness=0.0043,
