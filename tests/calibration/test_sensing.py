@@ -91,7 +91,8 @@ def _fast_slow_params(tmp_path: Path, sensor: str):
         "name": f"t{v}", "class": "ballistic", "profile": "cruise", "speed": {"value": f"{v} m/s", "source": "t"},
         "altitude": {"value": "10 km", "source": "t"}, "range": {"value": "1000 km", "source": "t"},
         "rcs": {"value": "0.2 m2", "source": "t"}, "cost": {"value": "1 MUSD", "source": "t"}, "warhead": True,
-        "damage_probability": {"value": 1.0, "source": "t"}} for v in speeds}
+        "damage_probability": {"value": 1.0, "source": "t"},
+        "damage_fraction": {"value": 0.01, "source": "t"}} for v in speeds}
     f = tmp_path / "fast.yaml"
     f.write_text(yaml.safe_dump({"sources": {"t": "synthetic values for the initiation test"}, "threats": threats}))
     cat = load_catalog([f])

@@ -100,7 +100,8 @@ def _pass_params(tmp_path: Path, n: int, speed: str = "200 m/s", revisit: str = 
             "speed": {"value": speed, "source": "t"}, "altitude": {"value": "5 km", "source": "t"},
             "range": {"value": "1000 km", "source": "t"}, "rcs": {"value": "1 m2", "source": "t"},
             "cost": {"value": "1 kUSD", "source": "t"}, "warhead": True,
-            "damage_probability": {"value": 1.0, "source": "t"}}},
+            "damage_probability": {"value": 1.0, "source": "t"},
+            "damage_fraction": {"value": 0.01, "source": "t"}}},
         "sensors": {"test-radar": {
             "name": "test radar", "kind": "ground-radar",
             "reference_range": {"value": "20 km", "source": "t"}, "height": {"value": "10 m", "source": "t"},
