@@ -39,10 +39,15 @@ def main() -> None:
     ap.add_argument("-n", "--replications", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--options", default="all")
+    ap.add_argument("--json", default=None, help="also keep the compare JSON document in this file")
     a = ap.parse_args()
     cmd = [sys.executable, "-m", "skyshield.cli.main", "compare", a.scenario, "--options", a.options,
            "-n", str(a.replications), "--seed", str(a.seed), "--format", "json"]
-    doc = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as fh:
+            fh.write(out)
+    doc = json.loads(out)
     base = list(doc["options"])[0]
     print(f"Command: `skyshield compare {a.scenario} --options {a.options} -n {a.replications} --seed {a.seed} "
           f"--format json` (skyshield {doc['provenance']['version']}); differences against `{base}`.\n")

@@ -1,46 +1,53 @@
 r"""Sense: who sees each threat, when (statistical fidelity).
 
-A sensor covers a threat segment inside the circle of radius
+Each sensor covers each threat segment inside a circle (the full model's coverage: single-scan
+:math:`P_d` above :data:`~skyshield.picture.measurement.PD_FLOOR`, capped by the 4/3-earth
+radar horizon, widened by the orbit of an airborne sensor), and confirms a track only inside
+two smaller circles calibrated per sensor kind and threat class against the full fidelity
+(:mod:`skyshield.picture.quality`): after a geometric number of scans in the outer one, after
+``min_scans`` scans in the inner one, and only while the threat is still inside.
+When a threat enters and leaves each circle is a closed form
+(:func:`~skyshield.engine.trajectory.circle_windows`); consecutive segments of one path inside
+a circle count as one pass. The draws are counter-based, keyed by the sensor's name and the
+threat's index, so a sensor added elsewhere changes nothing here.
 
-.. math:: R = \min\left(R_{ref}\,\sigma^{1/4},\ d_{horizon}(h_{sensor}, h_{threat})\right).
-
-Inside coverage it scans every ``revisit_s`` and detects with probability ``pd_scan`` per
-scan, so the first detection comes a geometric number of scans (plus a uniform scan phase)
-after the threat enters coverage, if before it leaves. The draws are counter-based, keyed by
-the sensor's name and the threat's index, so a sensor added elsewhere changes nothing here.
-
-The coverage radius is scaled by a per-kind range factor and a confirmed track follows the
-first detection by a per-kind initiation delay, both calibrated from the full fidelity
-(:mod:`skyshield.picture.quality`; factors 1 and delays 0 give the plain model above).
-
-The network picture of a side is the earliest detection by any of its sensors (shooters'
-own radars included). Allied tracks reach the defended network when the option shares data
-(early warning or better) over the option's link: reported once per ``link_update_s``,
-arriving ``sharing_latency_s`` later, lost in outages or to jamming
+The network picture of a side is the earliest confirmed track by any of its sensors
+(shooters' own radars included). Allied tracks reach the defended network when the option
+shares data (early warning or better) over the option's link: reported once per
+``link_update_s``, arriving ``sharing_latency_s`` later, lost in outages or to jamming
 (:mod:`skyshield.picture.network`); from the surveillance tier up the exchange is two-way.
 ``Picture.metrics`` carries ``gospa_m`` and the SIAP metrics of the defended picture from the
-fast calibrated model.
+fast calibrated model; SIAP latency is measured from the coverage circle, as at full fidelity.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from typing import Protocol
-
+from ..geo import EARTH_RADIUS_M
+from ..picture.measurement import PD_FLOOR
 from ..picture.metrics import eval_times, latency_s
 from ..picture.network import link_into, side_pictures
-from ..picture.quality import CALIBRATION, Calibration, fast_picture_metrics
+from ..picture.quality import (CALIBRATION, FALLBACK_PD, Calibration, fast_picture_metrics, range_factor_at_pd,
+                               table_column)
 from ..rng import Streams, keyed_uniform
-from ..sensors.radar import detection_range_m, radar_horizon_m
+from ..sensors.radar import radar_horizon_m
 from .params import ALLIED, DEFENDED, EngineParams
 from .raid import Raid
 from .trajectory import Segments, circle_windows
 
-__all__ = ["Picture", "Sensing", "StatisticalSensing"]
+__all__ = ["Picture", "Sensing", "StatisticalSensing", "Coverage", "coverage", "effective_windows",
+           "pair_draws", "geometric_scans", "first_confirmations"]
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+
+_REACH_GROUP_OCTAVES = 1.0
+"""Sensors whose reach is within this many doublings share one kd-tree search."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,141 @@ class Sensing(Protocol):
     def __call__(self, params: EngineParams, raid: Raid, seg: Segments, streams: Streams) -> Picture: ...
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Coverage windows: one row per (segment, sensor) pair whose segment enters the circle."""
+
+    m: I  # (W,) segment
+    k: I  # (W,) sensor row
+    thr: I  # (W,) threat
+    t_in: F  # (W,) entry into the coverage circle, clipped to [0, duration]
+    t_out: F  # (W,) exit
+    r_ref_m: F  # (W,) R_k sigma^(1/4): the sensor's reference range scaled to the threat's RCS
+    horizon_m: F  # (W,) 4/3-earth horizon between the sensor and the segment's altitude
+    r_cov_m: F  # (W,) coverage radius (horizon-capped, orbit added)
+    kind: I  # (W,) sensor kind (index into SENSOR_KINDS)
+    cls: I  # (W,) threat class (index into THREAT_CLASSES)
+    speed_mps: F  # (W,) threat speed on the segment
+    half_pd_factor: F  # (W,) range factor at which single-scan P_d = 1/2 (fallback, holding circle)
+
+
+def _models(params: EngineParams) -> tuple[I, F, I, F]:
+    """Kind, P_fa, Swerling case and orbit radius per sensor row (defaults without models)."""
+    sm, S = params.sensor_models, len(params.sensors.ids)
+    if sm is None:
+        return np.zeros(S, np.int64), np.full(S, 1e-6), np.ones(S, np.int64), np.zeros(S)
+    return sm.kind, sm.pfa, sm.swerling, sm.orbit_radius_m
+
+
+def coverage(params: EngineParams, raid: Raid, seg: Segments) -> Coverage:
+    """The coverage windows of every sensor over the raid (the full model's circles)."""
+    sen, tt = params.sensors, params.threat_types
+    kind, pfa, swerling, orbit = _models(params)
+    rcs4 = tt.rcs_m2[raid.type_index[seg.threat]] ** 0.25
+    c_cov = range_factor_at_pd(PD_FLOOR, sen.pd_scan, pfa, swerling)
+    c_half = range_factor_at_pd(FALLBACK_PD, sen.pd_scan, pfa, swerling)
+
+    # Sensors are searched in groups of similar reach, so that a 6 km optical post is not
+    # paired with every segment within an AEW's 400 km.
+    reach = np.minimum(c_cov * sen.ref_range_m * float(np.max(rcs4, initial=0.0)),
+                       radar_horizon_m(sen.height_m, float(np.max(seg.alt_m, initial=0.0)))) + orbit
+    group = np.floor(np.log2(np.maximum(reach, 1.0)) / _REACH_GROUP_OCTAVES).astype(np.int64)
+    parts = []
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+
+        def radius(m: I, j: I, rows: I = rows) -> F:
+            k = rows[j]
+            return np.minimum(c_cov[k] * sen.ref_range_m[k] * rcs4[m],
+                              radar_horizon_m(sen.height_m[k], seg.alt_m[m])) + orbit[k]
+
+        gm, gj, gi, go = circle_windows(seg, sen.unit[rows], float(reach[rows].max()), radius)
+        parts.append((gm, rows[gj], gi, go))
+    m, k, t_in, t_out = (np.concatenate(c) for c in zip(*parts)) if parts else (
+        np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+    t_in = np.maximum(t_in, 0.0)
+    t_out = np.minimum(t_out, params.duration_s)
+    ok = t_out > t_in
+    m, k, t_in, t_out = m[ok], k[ok], t_in[ok], t_out[ok]
+    thr = seg.threat[m]
+    r_ref = sen.ref_range_m[k] * rcs4[m]
+    hor = radar_horizon_m(sen.height_m[k], seg.alt_m[m])
+    return Coverage(m, k, thr, t_in, t_out, r_ref, hor, np.minimum(c_cov[k] * r_ref, hor) + orbit[k],
+                    kind[k], tt.cls[raid.type_index[thr]], seg.rate_rad_s[m] * EARTH_RADIUS_M, c_half[k])
+
+
+def effective_windows(params: EngineParams, seg: Segments, cov: Coverage, factor: F) -> tuple[I, F, F]:
+    """Passes through the circle of radius ``min(factor * r_ref, horizon, r_cov)``.
+
+    ``factor`` is per coverage row. Consecutive segments of one threat inside the circle of
+    one sensor merge into one pass. Returns ``(row, t_a, t_b)``: the coverage row of the
+    pass's first segment (its sensor and threat), entry and exit.
+    """
+    r = np.minimum(np.minimum(factor * cov.r_ref_m, cov.horizon_m), cov.r_cov_m)
+    live = np.flatnonzero(r > 0)
+    m, k = cov.m[live], cov.k[live]
+    c = params.sensors.unit[k]
+    A = np.einsum("ij,ij->i", c, seg.a[m])
+    B = np.einsum("ij,ij->i", c, seg.tangent[m])
+    C = np.hypot(A, B)
+    cos_rho = np.cos(r[live] / EARTH_RADIUS_M)
+    ok = C > cos_rho
+    half = np.arccos(np.clip(cos_rho / np.where(ok, C, 1.0), -1.0, 1.0))
+    phi = np.arctan2(B, A)
+    rate = seg.rate_rad_s[m]
+    a = np.maximum(seg.t0_s[m] + np.maximum(phi - half, 0.0) / rate, 0.0)
+    b = np.minimum(seg.t0_s[m] + np.minimum(phi + half, seg.arc_rad[m]) / rate, params.duration_s)
+    ok &= b > a
+    row, a, b = live[ok], a[ok], b[ok]
+    if row.size == 0:
+        return row, a, b
+    # Merge touching passes of one (sensor, threat): a waypoint inside the circle is no new pass.
+    pair = cov.k[row] * (int(cov.thr.max()) + 1) + cov.thr[row]
+    order = np.lexsort((a, pair))
+    row, a, b, pair = row[order], a[order], b[order], pair[order]
+    new = np.r_[True, (pair[1:] != pair[:-1]) | (a[1:] > b[:-1] + 1e-6)]
+    start = np.flatnonzero(new)
+    return row[start], a[start], np.maximum.reduceat(b, start)
+
+
+def pair_draws(params: EngineParams, cov: Coverage, key: int) -> tuple[F, F]:
+    """Per coverage row, the pair's uniforms: ``u`` (geometric wait) and ``phase`` (scan).
+
+    Keyed by the sensor's name and the threat's index: one draw per (sensor, threat) pair,
+    whichever segments of the path a pass spans.
+    """
+    sk = params.sensors.key[cov.k]
+    return keyed_uniform(key, sk, cov.thr), keyed_uniform(key, sk + np.int64(1 << 33), cov.thr)
+
+
+def geometric_scans(u: F, q: F) -> F:
+    """Failures before the first success of per-scan probability ``q``, by inversion of ``u``."""
+    qc = np.clip(q, 0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = np.floor(np.log(u) / np.log1p(-np.minimum(qc, 1 - 1e-12)))
+    return np.where(qc >= 1.0, 0.0, np.where(qc <= 0.0, np.inf, n))
+
+
+def first_confirmations(params: EngineParams, cov: Coverage, row: I, t_a: F, t_b: F, wait_scans: F,
+                        pair_of_row: I, n_pairs: int) -> F:
+    r"""Earliest confirmation per pair: passes ``row`` entered at ``t_a`` and left at ``t_b``,
+    confirmed :math:`T \cdot` ``wait_scans`` after entry if that is before ``t_b``.
+
+    ``wait_scans`` may carry a trailing axis (several waits at once, for calibration).
+    ``pair_of_row`` maps each coverage row to its pair; returns ``(n_pairs, ...)`` (``inf``: none).
+    """
+    T = params.sensors.revisit_s[cov.k[row]]
+    if np.ndim(wait_scans) > 1:
+        T, t_a, t_b = T[:, None], t_a[:, None], t_b[:, None]
+    t_c = t_a + T * wait_scans
+    t_c = np.where(t_c <= t_b, t_c, np.inf)
+    out = np.full((n_pairs, *t_c.shape[1:]), np.inf)
+    np.minimum.at(out, pair_of_row[row], t_c)
+    return out
+
+
 class StatisticalSensing:
-    """Detection drawn from coverage windows and per-scan Pd (the ``statistical`` fidelity).
+    """Confirmed tracks from calibrated coverage circles (the ``statistical`` fidelity).
 
     Parameters
     ----------
@@ -89,68 +229,53 @@ class StatisticalSensing:
         self.eval_dt_s = eval_dt_s
 
     def __call__(self, params: EngineParams, raid: Raid, seg: Segments, streams: Streams) -> Picture:
-        sen = params.sensors
-        tt = params.threat_types
         n = raid.size
-        seg_type = raid.type_index[seg.threat]
-        rcs = tt.rcs_m2[seg_type]
         cal = self.calibration
-        factor = np.asarray(cal.range_factor)[self._kinds(params)]
-        delay = np.asarray(cal.delay_scans)[self._kinds(params)]
-        max_r = float(
-            np.max(sen.ref_range_m * factor) * float(np.max(tt.rcs_m2)) ** 0.25 if sen.ref_range_m.size else 0.0
-        )
-        max_r = min(max_r, float(radar_horizon_m(np.max(sen.height_m, initial=0.0), np.max(seg.alt_m, initial=0.0))))
-        m, k, t_in, t_out = circle_windows(
-            seg, sen.unit, max_r,
-            lambda m, k: detection_range_m(sen.ref_range_m[k] * factor[k], rcs[m], sen.height_m[k], seg.alt_m[m]))
-        t_in = np.maximum(t_in, 0.0)
-        thr = seg.threat[m]
-        win = (k, thr, t_in, t_out)
-        key = streams.key("sensors")
-        idx = thr * 64 + seg.local[m]
-        u_scan = keyed_uniform(key, sen.key[k], idx)
-        u_phase = keyed_uniform(key, sen.key[k] + np.int64(1 << 33), idx)
-        pd = sen.pd_scan[k]
-        with np.errstate(divide="ignore"):
-            n_miss = np.where(pd >= 1.0, 0.0, np.floor(np.log(u_scan) / np.log1p(-np.minimum(pd, 1 - 1e-12))))
-        n_miss = np.where(pd <= 0.0, np.inf, n_miss)
-        t_det = t_in + sen.revisit_s[k] * (u_phase + n_miss)
-        hit = t_det <= t_out
-        # A confirmed track follows the first detection by the calibrated initiation delay.
-        k, thr, t_det = k[hit], thr[hit], t_det[hit] + delay[k[hit]] * sen.revisit_s[k[hit]]
-
-        # Earliest detection per (sensor, threat).
-        pair = k * n + thr
-        order = np.lexsort((t_det, pair))
-        pair, t_det_s = pair[order], t_det[order]
-        first = np.r_[True, pair[1:] != pair[:-1]] if pair.size else np.zeros(0, bool)
-        by_key, by_t = pair[first], t_det_s[first]
+        cov = coverage(params, raid, seg)
+        col = table_column(cov.cls, cov.speed_mps, cal.max_speed_mps)
+        f = cal.factor_table()[cov.kind, col]
+        f = np.where(np.isnan(f), cov.half_pd_factor, f)
+        q = cal.confirm_table()[cov.kind, col]
+        q = np.where(np.isnan(q), params.sensors.pd_scan[cov.k], q)
+        g = np.nan_to_num(cal.inner_table()[cov.kind, col], nan=1.0)
+        u, phase = pair_draws(params, cov, streams.key("sensors"))
+        pair = cov.k * n + cov.thr
+        keys, pid = np.unique(pair, return_inverse=True)
+        pid = pid.ravel()
+        # Outer circle: a geometric wait; inner circle: min_scans. Never after the threat left.
+        row, t_a, t_b = effective_windows(params, seg, cov, f)
+        first = first_confirmations(params, cov, row, t_a, t_b,
+                                    phase[row] + cal.min_scans + geometric_scans(u[row], q[row]), pid, keys.size)
+        row_i, a_i, b_i = effective_windows(params, seg, cov, g)
+        first = np.minimum(first, first_confirmations(params, cov, row_i, a_i, b_i,
+                                                      phase[row_i] + cal.min_scans, pid, keys.size))
+        hit = np.isfinite(first)
+        by_key, by_t = keys[hit], first[hit]
         own, net = side_pictures(params, by_key, by_t, n, link_into(params, streams))
-        metrics = self._metrics(params, raid, seg, own, net, win) if self.metrics else {}
+        metrics = {}
+        if self.metrics:
+            # A confirmed track is held while detections keep coming: inside the P_d = 1/2 circle.
+            held = effective_windows(params, seg, cov, cov.half_pd_factor)
+            metrics = self._metrics(params, raid, seg, own, net, cov, *held)
         return Picture(by_key, by_t, net, own, n, metrics)
 
-    @staticmethod
-    def _kinds(params: EngineParams) -> NDArray[np.int64]:
-        sm = params.sensor_models
-        return sm.kind if sm is not None else np.zeros(len(params.sensors.ids), np.int64)
-
-    def _metrics(self, params: EngineParams, raid: Raid, seg: Segments, own, net, win) -> dict[str, float]:
+    def _metrics(self, params: EngineParams, raid: Raid, seg: Segments, own: F, net: F,
+                 cov: Coverage, row: I, t_a: F, t_b: F) -> dict[str, float]:
         """GOSPA and SIAP of the defended picture from the fast calibrated model."""
-        k, thr, t_in, t_out = win
         sen = params.sensors
         n = raid.size
         feeds = (sen.side == DEFENDED) | ((sen.side == ALLIED) & (params.sharing_level >= 1))
-        sel = feeds[k]
+        sel = feeds[cov.k[row]]
         grid = eval_times(seg, params.duration_s, self.eval_dt_s)
         launch = np.full(n, np.inf)
         np.minimum.at(launch, seg.threat, seg.t0_s)
         ew = np.zeros(n)
         if params.sharing_level == 1:
             ew = (~np.isfinite(own[DEFENDED]) | (own[DEFENDED] > seg.arrival_s)).astype(float)
-        out = fast_picture_metrics(grid, launch, seg.arrival_s, net[DEFENDED], thr[sel], t_in[sel],
-                                   t_out[sel], ew, self.calibration)
-        cover = np.full(n, np.inf)
-        np.minimum.at(cover, thr[sel], t_in[sel])
-        out["siap_latency_s"] = latency_s(cover, net[DEFENDED], seg.arrival_s)
+        out = fast_picture_metrics(grid, launch, seg.arrival_s, net[DEFENDED], cov.thr[row[sel]],
+                                   t_a[sel], t_b[sel], ew, self.calibration)
+        first_cover = np.full(n, np.inf)
+        fc = feeds[cov.k]
+        np.minimum.at(first_cover, cov.thr[fc], cov.t_in[fc])
+        out["siap_latency_s"] = latency_s(first_cover, net[DEFENDED], seg.arrival_s)
         return out

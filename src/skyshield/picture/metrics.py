@@ -87,6 +87,16 @@ class PictureScore:
         self.on_truth += on_truth
         self.err_sum += err_sum
 
+    def add_many(self, gospa_m: F, truth: F, held: F, tracks: F, on_truth: F, err_sum: F) -> None:
+        """Score many evaluation times at once from per-time counts (arrays of equal length)."""
+        self.n += int(np.size(gospa_m))
+        self.gospa_sum += float(np.sum(gospa_m))
+        self.truth += float(np.sum(truth))
+        self.held += float(np.sum(held))
+        self.tracks += float(np.sum(tracks))
+        self.on_truth += float(np.sum(on_truth))
+        self.err_sum += float(np.sum(err_sum))
+
     def metrics(self) -> dict[str, float]:
         return {
             "gospa_m": self.gospa_sum / self.n if self.n else 0.0,
