@@ -14,6 +14,10 @@ __all__ = ["mean_ci", "summarise", "paired_difference"]
 def mean_ci(x: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     r"""Mean and two-sided confidence interval :math:`\bar x \pm t_{n-1} s / \sqrt n`.
 
+    When every value is 0 or 1 (an indicator per replication: ``p_direct_engagement`` on a
+    night, ``p_rung_ge_<k>``), the mean is a proportion and the interval is Wilson's score
+    interval: it stays inside [0, 1] and is not empty when every replication agreed (0 of
+    100 gives [0, 0.037], where the t interval would give [0, 0]).
     With one replication (or none) the interval is degenerate at the mean (or NaN).
     """
     a = np.asarray(x, dtype=float)
@@ -23,6 +27,9 @@ def mean_ci(x: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float
     m = float(a.mean())
     if n == 1:
         return (m, m, m)
+    if np.all((a == 0.0) | (a == 1.0)):
+        ci = stats.binomtest(int(a.sum()), n).proportion_ci(level, method="wilson")
+        return (m, float(ci.low), float(ci.high))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * a.std(ddof=1) / math.sqrt(n))
     return (m, m - half, m + half)
 
