@@ -29,7 +29,18 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     # faulthandler: a process that does not stop is made to print every thread's stack (SIGABRT)
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     return subprocess.Popen([sys.executable, "-m", "skyshield.cli.main", *args], cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env,
+                            preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    """Give the command the default SIGINT, as a terminal or a batch scheduler would.
+
+    A test suite started in the background by a non-interactive shell (``nohup ... &``)
+    inherits SIGINT ignored, and Python keeps an inherited SIG_IGN: the command would then,
+    rightly, not react to SIGINT at all (measured: "SIGINT ignored: True", the run went on).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _sigint_ignored(pid: int) -> bool:
