@@ -116,7 +116,7 @@ options:
         trigger: {event: strike, at_least: 3, within: 6 h}
         delay: 1 h
         probability: 0.5
-        response: {kind: more-aid, duration: 24 h, aid_interceptors: 10}
+        response: {kind: more-aid, duration: 24 h, aid_interceptors: {PAC-3 MSE: 10}}
 """
 
 BASE_EXPERIMENT = """\
@@ -234,7 +234,7 @@ SCENARIO_FIELDS: list[tuple[tuple[object, ...], str]] = [
     (("options", "shield", "clauses", 0, "trigger", "within"), "time+"),
     (("options", "shield", "clauses", 0, "trigger", "at_least"), "int1+"),
     (("options", "shield", "clauses", 0, "response", "duration"), "time0+"),
-    (("options", "shield", "clauses", 0, "response", "aid_interceptors"), "int0+"),
+    (("options", "shield", "clauses", 0, "response", "aid_interceptors", "PAC-3 MSE"), "int0+"),
 ]
 
 

@@ -42,7 +42,7 @@ options:
       - id: c1
         trigger: {event: strike, at_least: 3, within: 6 h}
         delay: 1 h
-        response: {kind: more-aid, aid_interceptors: 10}
+        response: {kind: more-aid, aid_interceptors: {PAC-3 MSE: 10}}
 """
 OVERLAY = """\
 threats:
@@ -316,6 +316,13 @@ def test_the_fuzz_bases_are_valid(tmp_path: Path) -> None:
     assert len(read_records(f)) == 1
     data, _ = load_yaml(tmp_path / "scenario" / "scenario.yaml")
     assert data["options"]["shield"]["packages"] == ["pl"]
+    # the checks above accept a located error; the bases themselves must load without one
+    # (a base refused by a later schema change would leave the property testing errors only)
+    from skyshield.scenario import load_scenario
+
+    cat = load_catalog([tmp_path / "overlay" / "overlay.yaml"])
+    sc = load_scenario(tmp_path / "scenario" / "scenario.yaml", load_catalog())
+    assert "shield" in sc.options and cat.threats
 
 
 def test_known_hostile_documents_are_refused_with_their_line() -> None:
