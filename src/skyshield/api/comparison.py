@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..analysis import mean_ci, paired_difference
+from ..analysis.stats import is_probability
 from ..analysis.metricdocs import metric_doc
 from ..runner import ExperimentResult
 from .document import result_document
@@ -129,7 +130,7 @@ class Comparison:
         names = [c for c in self.table.column_names if c not in _KEYS]
         for o in self.options:
             for k in names:
-                m, lo, hi = mean_ci(self._column(o, k), level)
+                m, lo, hi = mean_ci(self._column(o, k), level, proportion=is_probability(k))
                 d = metric_doc(k)
                 recs.append((o, k, m, lo, hi, d.unit if d else ""))
         df = pd.DataFrame(recs, columns=["option", "metric", "mean", "ci95_low", "ci95_high", "unit"])
