@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..catalog import THREAT_CLASSES, Catalog
+from ..documents import ScenarioError
+from ..documents.errors import Problem
 from ..engage.fighters import cap_schedule
+from ..engage.standoff import StandOffRule, check_sites
 from ..geo import Theatre, destination_point, great_circle_distance_m, lonlat_to_unit
 from ..options import ResolvedOption
 from ..policy.compile import build_policy
@@ -146,6 +149,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
     theatre = build_theatre(sc)
     nationalities = sorted({nationality_of(sc, r[1]) for r in j_rows})
     extra = _shooter_extras(j_rows, shooter_types, env, sc, bases, theatre)
+    rules, extra["standoff"] = _standoffs(option, active, j_rows, bases, theatre)
     if sc.doctrine.firing == "shoot-shoot":  # two rounds (or salvoes) before the first look
         salvo = np.where(salvo > 0, np.maximum(salvo, 2), 0)
     j_lonlat = np.array([[r[2], r[3]] for r in j_rows]).reshape(-1, 2)
@@ -246,7 +250,38 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         ballistic_levels_m=_ballistic_levels(env),
         nationalities=tuple(nationalities),
         host_permits=host_permits(sc, nationalities),
+        standoffs=rules,
     )
+
+
+def _standoffs(option: ResolvedOption, active: list[Force], j_rows, bases, theatre: Theatre):
+    """The option's stand-off rules and each shooter row's rule (-1 for none).
+
+    Refuses (:class:`~skyshield.documents.ScenarioError`) a force of a stand-off package whose
+    site, or fighter base, lies inside the keep-out (:mod:`skyshield.engage.standoff`).
+    """
+    by_pkg = dict(option.standoff)
+    rules: list[StandOffRule] = []
+    row_of: dict[str, int] = {}
+    for pkg, spec in option.standoff:
+        rule = StandOffRule(float(spec.distance), tuple(spec.areas))
+        if rule not in rules:
+            rules.append(rule)
+        row_of[pkg] = rules.index(rule)
+    problems = []
+    for f in active:
+        if f.package not in by_pkg:
+            continue
+        rule = rules[row_of[f.package]]
+        sites = [(f"force {f.id!r} (package {f.package})", f.lonlat[0], f.lonlat[1])]
+        if f.fighter is not None and f.fighter.base:
+            lon, lat = bases.get(f.fighter.base, f.lonlat)
+            sites.append((f"base {f.fighter.base!r} of force {f.id!r}", lon, lat))
+        problems += [Problem(f"--options {option.name}", None, (), msg, f.id) for msg in check_sites(theatre, rule, sites)]
+    if problems:
+        raise ScenarioError(problems)
+    idx = np.array([row_of.get(f.package, -1) for _, f, _, _ in j_rows], dtype=np.int64)
+    return tuple(rules), idx
 
 
 def _ballistic_levels(env: dict) -> np.ndarray:

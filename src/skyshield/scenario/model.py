@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from ..units import Duration, Length, PositiveDuration, PositiveLength, Probability, Real
-from ..policy.spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotation, Transfer, Tripwire
+from ..policy.spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotation, StandOff, Transfer, Tripwire
 
 __all__ = [
     "Position",
@@ -373,6 +373,8 @@ class OptionSpec(_Frozen):
     ambiguity: Ambiguity | None = Field(None, description="variant: strategic ambiguity over the clauses' responses")
     rotation: Rotation | None = Field(None, description="variant: packages present part of the time (campaigns)")
     over_the_horizon: OverTheHorizon | None = Field(None, description="allied ISR or stand-off strikes on launch capacity (campaigns)")
+    standoff: StandOff | None = Field(None, description="the option's aircraft stay farther than a distance from "
+                                      "named territory: stations, bases and intercept points (docs/options.md)")
 
 
 class Doctrine(_Frozen):
