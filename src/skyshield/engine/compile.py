@@ -57,8 +57,70 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
     """Compile a validated scenario for one option.
 
     Forces of package ``own`` are always present; others only when the option brings their
-    package. Allied shooters take the ROE of the option part that brought them.
+    package. Allied shooters take the ROE of the option part that brought them. Movable units
+    of the defended country are placed by the redeployment allocation
+    (:mod:`skyshield.engine.redeploy`) given the option's allied cover.
     """
+    params = _compile(sc, catalog, option)
+    if not any(f.movable is not None for f in sc.forces):
+        return params
+    return _redeploy(sc, catalog, option, params)
+
+
+def _placed(sc: Scenario, moves) -> Scenario:
+    """``sc`` with the movable units at the places of ``moves``."""
+    where = {m.force_id: m.lonlat for m in moves}
+    forces = tuple(f.model_copy(update={"lonlat": where[f.id]}) if f.id in where else f for f in sc.forces)
+    return sc.model_copy(update={"forces": forces})
+
+
+def _redeploy(sc: Scenario, catalog: Catalog, option: ResolvedOption, params: EngineParams) -> EngineParams:
+    """The option's laydown of the movable units, and the reference laydown (without allied cover)."""
+    from dataclasses import replace
+
+    from .redeploy import Move, Redeployment, allocate, cover_layers, undefended_damage_usd
+
+    sh = params.shooters
+    movable = [f for f in sc.forces if f.movable is not None]
+    rows = np.array([sh.ids.index(f.id) for f in movable], dtype=np.int64)
+    fixed = np.setdiff1d(np.arange(len(sh.ids)), rows)
+    cov, depth = cover_layers(params, rows=fixed)
+    allied = sh.side[fixed] == ALLIED
+    base_own = (cov[~allied] * depth[~allied, None]).sum(axis=0)
+    base_allied = (cov[allied] * depth[allied, None]).sum(axis=0)
+    a_row = {a.id: i for i, a in enumerate(sc.assets)}
+    sites, covers, u_depth = [], [], []
+    for f, j in zip(movable, rows):
+        names = ["home"] + [c for c in f.movable.candidates]
+        ll = np.array([f.lonlat] + [sc.assets[a_row[c]].lonlat for c in f.movable.candidates], dtype=float)
+        c, d = cover_layers(params, lonlat=ll, rows=np.full(len(names), j))
+        sites.append((names, ll))
+        covers.append(c)
+        u_depth.append(d[0])
+    weight = undefended_damage_usd(params)
+    u_depth = np.array(u_depth)
+    choice, value = allocate(weight, base_own + base_allied, u_depth, covers)
+    alone, _ = allocate(weight, base_own, u_depth, covers)
+
+    def moves(ch):
+        return tuple(Move(f.id, sites[u][0][k], (float(sites[u][1][k][0]), float(sites[u][1][k][1])))
+                     for u, (f, k) in enumerate(zip(movable, ch)))
+
+    ref_value = float(np.dot(weight, 1.0 - np.exp(-(base_own + base_allied + sum(
+        covers[u][k] * u_depth[u] for u, k in enumerate(alone))))))
+    flown = params if (choice == 0).all() else _compile(_placed(sc, moves(choice)), catalog, option)
+    reference = None
+    if (alone != choice).any():
+        reference = params if (alone == 0).all() else _compile(_placed(sc, moves(alone)), catalog, option)
+        reference = replace(reference, scenario_hash=sc.content_hash)
+    red = Redeployment(moves=moves(choice), reference_moves=moves(alone), reference=reference,
+                       allied_covered=cov[allied].any(axis=0) if allied.any() else np.zeros(len(sc.assets), bool),
+                       objective_usd=value, reference_objective_usd=ref_value)
+    return replace(flown, scenario_hash=sc.content_hash, redeployment=red)
+
+
+def _compile(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> EngineParams:
+    """:func:`compile_scenario` with every unit at its own site."""
     roe_by_pkg = dict(option.roe_by_package)
     active = [f for f in sc.forces if f.package == "own" or f.package in roe_by_pkg]
     # Transferred aircraft are the defended country's in every respect: its network, its

@@ -9,7 +9,7 @@ forms), stepped only where things interact (the battle loop, in intercept-time o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..engage.fighters import launch_on_warning
 from ..policy.phase import EscalationPhase
@@ -20,6 +20,7 @@ from .battle import BattlePolicy, GreedyBattle
 from .opportunities import find_opportunities
 from .params import EngineParams
 from .raid import sample_raid
+from .redeploy import gain_metrics
 from .sense import Sensing, StatisticalSensing
 from .trajectory import build_segments
 
@@ -43,7 +44,13 @@ class Engine:
         eng = self.battle(params, raid, opp, streams)  # engage: the battle loop
         damage_u = streams.generator("damage").random(raid.size)
         out = assess(params, raid, seg, pic, opp, eng, damage_u)
-        return self.escalate(params, raid, seg, out, streams)  # escalate: ladder and clauses
+        out = self.escalate(params, raid, seg, out, streams)  # escalate: ladder and clauses
+        red = params.redeployment
+        if red is None:
+            return out
+        # Redeployment: the same raid flown with the laydown chosen without allied cover.
+        ref = self.run(red.reference, streams).metrics if red.reference is not None else None
+        return replace(out, metrics={**out.metrics, **gain_metrics(red, out.metrics, ref, params.assets.ids)})
 
 
 _DEFAULT = Engine()
