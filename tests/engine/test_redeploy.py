@@ -1,9 +1,9 @@
 """Redeployment freed by allied cover (``skyshield.engine.redeploy``).
 
 Hand-built scenario: one movable IRIS-T SLM battery guards Lviv; Dnipro, worth less and aimed
-at by as many drones, has none. Alone, the country keeps the battery at Lviv. Under an option
-whose allied F-35 patrol covers Lviv, the allocation moves the battery to Dnipro, where the
-allies are not: Dnipro's leakers and expected damage fall, Lviv's rise a little, and the net
+at by as many drones, has none. Under ``none`` nothing frees the battery and it stays. Under an
+option whose allied F-35 patrol covers Lviv, the battery is freed and the allocation moves it to
+Dnipro, where the allies are not: Dnipro's leakers and expected damage fall, Lviv's rise a little, and the net
 gain is the damage avoided at Dnipro minus the cover lost at Lviv.
 
 The allocation itself is checked against brute-force enumeration of every placement (an
@@ -62,7 +62,7 @@ def params(world):
 
 def test_alone_the_battery_stays_and_the_gain_is_exactly_zero(params):
     red = params["none"].redeployment
-    assert [(m.force_id, m.to) for m in red.moves] == [("iris", "home")]
+    assert [(m.force_id, m.to) for m in red.moves] == [("iris", "home")] and red.freed == ()
     assert red.moved == () and red.reference is None
     m = simulate(params["none"], 1, 0).metrics
     assert m["protection_gain_from_redeployment"] == 0.0 and m["units_redeployed"] == 0.0
@@ -71,7 +71,7 @@ def test_alone_the_battery_stays_and_the_gain_is_exactly_zero(params):
 def test_under_allied_cover_of_lviv_the_battery_moves_to_dnipro(params):
     p = params["shield"]
     red = p.redeployment
-    assert [(m.force_id, m.to) for m in red.moved] == [("iris", "dnipro")]
+    assert [(m.force_id, m.to) for m in red.moved] == [("iris", "dnipro")] and red.freed == ("iris",)
     j = p.shooters.ids.index("iris")
     assert p.shooters.lonlat[j].tolist() == pytest.approx([35.05, 48.46])
     assert red.allied_covered.tolist() == [True, False]  # Lviv covered by the allies, Dnipro not

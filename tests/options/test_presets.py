@@ -173,3 +173,19 @@ def test_sky_shield_flies_its_120_aircraft_package_200_km_from_russia_and_never_
     assert set(k.column("zone").to_pylist()) <= {"defended", "sea"}
     assert out.metrics["engagements_denied_roe_standoff"] > 0  # the rule bites near Kyiv
     assert out.metrics["leaked"] < nights["none"][1].metrics["leaked"]
+
+
+def test_redeployment_on_the_reference_night_moves_only_units_the_allied_cover_frees(nights):
+    east = {"kharkiv", "dnipro", "zaporizhzhia", "kryvyi-rih"}
+    for o in ("none", "umbrella-allied-soil", "air-policing"):  # no allied cover over the defended country
+        p, out = nights[o]
+        assert p.redeployment.moved == () and p.redeployment.freed == (), o
+        assert out.metrics["protection_gain_from_redeployment"] == 0.0
+    p, out = nights["sky-shield"]
+    red = p.redeployment
+    assert {m.force_id for m in red.moved} <= set(red.freed) and "ua-iris-lviv" in red.freed
+    assert red.moved and {m.to for m in red.moved} <= east
+    m = out.metrics
+    assert m["units_redeployed"] == len(red.moved)
+    assert m["protection_gain_from_redeployment"] == pytest.approx(
+        m["protection_gain_from_redeployment_allied_covered"] + m["protection_gain_from_redeployment_elsewhere"])

@@ -18,9 +18,9 @@ BUILTIN = Path(__file__).resolve().parents[2] / "src" / "skyshield" / "scenario"
 
 # content hash of the full copy of western-raid-v1 as it stood before `extends` (main at 089d51b),
 # loaded with the current scenario model, with the base's later additions (the sky-shield
-# package, the NPP towns, the Caslav base and CZE as an ally; branch `purpose`) inserted at their
+# package, the NPP towns, the Caslav base, CZE as an ally, the movable SAM units; branch `purpose`) put at their
 # places in it: recomputed from that file, not from the `extends` version
-WESTERN_BEFORE_EXTENDS = "683e04142999232e646de79df821286858d1b86606a21af7caaf361fe6c8fdb3"
+WESTERN_BEFORE_EXTENDS = "dff5dd88b17dfdf23360a2ce6ab06499f9bfd76adfb712213ede630d2e6ecd61"
 """Content hash of western-raid-v1 as a full 348-line copy (commit 0f4f28d), before it became a
 patch on the reference scenario."""
 

@@ -75,7 +75,8 @@ def _placed(sc: Scenario, moves) -> Scenario:
 
 
 def _redeploy(sc: Scenario, catalog: Catalog, option: ResolvedOption, params: EngineParams) -> EngineParams:
-    """The option's laydown of the movable units, and the reference laydown (without allied cover)."""
+    """The option's laydown of the movable units freed by its allied cover, and the reference
+    night flown with every unit at home (:mod:`skyshield.engine.redeploy`)."""
     from dataclasses import replace
 
     from .redeploy import Move, Redeployment, allocate, cover_layers, undefended_damage_usd
@@ -86,36 +87,34 @@ def _redeploy(sc: Scenario, catalog: Catalog, option: ResolvedOption, params: En
     fixed = np.setdiff1d(np.arange(len(sh.ids)), rows)
     cov, depth = cover_layers(params, rows=fixed)
     allied = sh.side[fixed] == ALLIED
-    base_own = (cov[~allied] * depth[~allied, None]).sum(axis=0)
-    base_allied = (cov[allied] * depth[allied, None]).sum(axis=0)
+    base = (cov * depth[:, None]).sum(axis=0)
+    allied_covered = cov[allied].any(axis=0) if allied.any() else np.zeros(len(sc.assets), bool)
     a_row = {a.id: i for i, a in enumerate(sc.assets)}
-    sites, covers, u_depth = [], [], []
+    sites, covers, u_depth, freed = [], [], [], []
     for f, j in zip(movable, rows):
-        names = ["home"] + [c for c in f.movable.candidates]
+        names = ["home"] + list(f.movable.candidates)
         ll = np.array([f.lonlat] + [sc.assets[a_row[c]].lonlat for c in f.movable.candidates], dtype=float)
         c, d = cover_layers(params, lonlat=ll, rows=np.full(len(names), j))
+        free = bool(c[0].any()) and bool(allied_covered[c[0]].all())  # every asset it guards at home is allied-covered
         sites.append((names, ll))
-        covers.append(c)
+        covers.append(c if free else c[:1])
         u_depth.append(d[0])
+        freed.append(free)
     weight = undefended_damage_usd(params)
     u_depth = np.array(u_depth)
-    choice, value = allocate(weight, base_own + base_allied, u_depth, covers)
-    alone, _ = allocate(weight, base_own, u_depth, covers)
+    choice, value = allocate(weight, base, u_depth, covers)
+    _, home_value = allocate(weight, base, u_depth, [c[:1] for c in covers])
 
     def moves(ch):
         return tuple(Move(f.id, sites[u][0][k], (float(sites[u][1][k][0]), float(sites[u][1][k][1])))
                      for u, (f, k) in enumerate(zip(movable, ch)))
 
-    ref_value = float(np.dot(weight, 1.0 - np.exp(-(base_own + base_allied + sum(
-        covers[u][k] * u_depth[u] for u, k in enumerate(alone))))))
-    flown = params if (choice == 0).all() else _compile(_placed(sc, moves(choice)), catalog, option)
-    reference = None
-    if (alone != choice).any():
-        reference = params if (alone == 0).all() else _compile(_placed(sc, moves(alone)), catalog, option)
-        reference = replace(reference, scenario_hash=sc.content_hash)
-    red = Redeployment(moves=moves(choice), reference_moves=moves(alone), reference=reference,
-                       allied_covered=cov[allied].any(axis=0) if allied.any() else np.zeros(len(sc.assets), bool),
-                       objective_usd=value, reference_objective_usd=ref_value)
+    home = np.zeros(len(movable), np.int64)
+    moved = (choice != 0).any()
+    flown = _compile(_placed(sc, moves(choice)), catalog, option) if moved else params
+    red = Redeployment(moves=moves(choice), reference_moves=moves(home), reference=params if moved else None,
+                       allied_covered=allied_covered, objective_usd=value, reference_objective_usd=home_value,
+                       freed=tuple(f.id for f, fr in zip(movable, freed) if fr))
     return replace(flown, scenario_hash=sc.content_hash, redeployment=red)
 
 

@@ -42,14 +42,18 @@ the concave :math:`f` at breakpoints :math:`D_k` spaced :data:`BREAK_STEP` apart
 keeps a unit at home when moving gains nothing. HiGHS is deterministic for a given problem,
 and the problem is built in the scenario's order, so the allocation is the same on every run.
 
-**What is reported.** The allocation is solved twice: with the option's allied cover, and
-without any allied cover (what the country would do alone). The night is flown with the
-first; the second is the reference. ``protection_gain_from_redeployment`` is, on the same
-raid (common random numbers), the expected damage of the night flown with the reference
-laydown minus that of the night flown with the option's laydown, both with the option's
-forces: the damage avoided by the moves the allied cover made worth making. It is split
+**Which units may move.** The scenario's laydown is the status quo, the defended country's
+own judgement, which the model does not second-guess: a movable unit may leave its site only
+when the option's allied forces cover every asset it covers there (it is *freed*); the others
+stay (their only candidate is home). Under ``none`` no unit is freed and nothing moves. A freed
+unit may still stay, when staying is worth most.
+
+**What is reported.** The night is flown with the option's allocation; the reference is the
+same option with every movable unit at home. ``protection_gain_from_redeployment`` is, on the
+same raid (common random numbers), the expected damage of the reference night minus that of
+the night flown: the damage avoided by the moves the allied cover made possible. It is split
 between assets the allied forces cover and the others (the protection gained *elsewhere*).
-Under ``none`` the two allocations are the same and the gain is exactly zero.
+When nothing moves the gain is exactly zero and the reference is not flown.
 """
 
 from __future__ import annotations
@@ -77,10 +81,10 @@ _CLASSES = tuple(THREAT_CLASSES.index(c) for c in ("drone", "cruise"))
 
 REDEPLOYMENT_METRIC_DOCS = {
     "protection_gain_from_redeployment": "USD: expected damage avoided by the moves the option's allied cover "
-    "made worth making (same raid flown with the laydown chosen without allied cover, minus with the option's)",
+    "made possible (same raid flown with every movable unit at home, minus with the option's allocation)",
     "protection_gain_from_redeployment_allied_covered": "USD: the same, on assets the option's allied forces cover",
     "protection_gain_from_redeployment_elsewhere": "USD: the same, on assets no allied force of the option covers",
-    "units_redeployed": "movable units placed elsewhere than they would be without allied cover",
+    "units_redeployed": "movable units moved away from their own site under the option",
 }
 
 
@@ -95,14 +99,15 @@ class Move:
 
 @dataclass(frozen=True)
 class Redeployment:
-    """The option's allocation, the reference one (without allied cover) and the night flown with it."""
+    """The option's allocation of the movable units, and the reference (every unit at home)."""
 
     moves: tuple[Move, ...]  # every movable unit's place under the option
-    reference_moves: tuple[Move, ...]  # the same without allied cover
-    reference: EngineParams | None  # the option's forces in the reference laydown; None if identical
+    reference_moves: tuple[Move, ...]  # every movable unit at home
+    reference: EngineParams | None  # the option's forces with every movable unit at home; None if nothing moves
     allied_covered: NDArray[np.bool_]  # (A,) assets some allied force of the option covers
     objective_usd: float  # model value of the option's allocation (expected damage avoided)
-    reference_objective_usd: float  # the model value of the reference laydown under the option's cover
+    reference_objective_usd: float  # the model value of every unit at home under the option's cover
+    freed: tuple[str, ...] = ()  # movable units the option's allied cover frees (the only ones that may move)
 
     @property
     def moved(self) -> tuple[Move, ...]:
