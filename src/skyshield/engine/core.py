@@ -36,6 +36,17 @@ class Engine:
     escalate: EscalationPhase = field(default_factory=EscalationPhase)  # clauses, tripwires, adversary responses
 
     def run(self, params: EngineParams, streams: Streams) -> Outcome:
+        red = params.redeployment
+        if red is None:
+            return self.night(params, streams)
+        # Redeployment: the same raid flown with every movable unit at home, first (so that a
+        # phase keeping the last night it saw keeps the night flown), then the night flown.
+        ref = self.night(red.reference, streams).metrics if red.reference is not None else None
+        out = self.night(params, streams)
+        return replace(out, metrics={**out.metrics, **gain_metrics(red, out.metrics, ref, params.assets.ids)})
+
+    def night(self, params: EngineParams, streams: Streams) -> Outcome:
+        """One night of ``params`` through the phases (no redeployment reference)."""
         raid = sample_raid(params, streams)  # the raid: common to every option
         seg = build_segments(raid, params)  # move: analytic flight paths
         pic = self.sense(params, raid, seg, streams)  # sense: who sees what, when
@@ -44,13 +55,7 @@ class Engine:
         eng = self.battle(params, raid, opp, streams)  # engage: the battle loop
         damage_u = streams.generator("damage").random(raid.size)
         out = assess(params, raid, seg, pic, opp, eng, damage_u)
-        out = self.escalate(params, raid, seg, out, streams)  # escalate: ladder and clauses
-        red = params.redeployment
-        if red is None:
-            return out
-        # Redeployment: the same raid flown with the laydown chosen without allied cover.
-        ref = self.run(red.reference, streams).metrics if red.reference is not None else None
-        return replace(out, metrics={**out.metrics, **gain_metrics(red, out.metrics, ref, params.assets.ids)})
+        return self.escalate(params, raid, seg, out, streams)  # escalate: ladder and clauses
 
 
 _DEFAULT = Engine()

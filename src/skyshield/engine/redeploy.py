@@ -67,10 +67,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from ..catalog import THREAT_CLASSES
 from ..engage.roe import roe_allows
 from ..engage.standoff import inside_keepout
-from ..geo import Zone, great_circle_distance_m
+from ..geo import great_circle_distance_m
 from .params import ALLIED, EngineParams
 
-__all__ = ["Move", "Redeployment", "BREAK_STEP", "EPSILON", "cover_layers", "undefended_damage_usd", "allocate",
+__all__ = ["Move", "Redeployment", "BREAK_STEP", "EPSILON", "cover_layers", "undefended_damage_usd", "allocate", "gain_metrics",
            "REDEPLOYMENT_METRIC_DOCS"]
 
 BREAK_STEP = 0.1
