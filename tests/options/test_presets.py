@@ -147,3 +147,45 @@ def test_composition_unites_forces_and_keeps_each_parts_rules(world):
     assert dict(o.roe_by_package)["umbrella"] == "in-reach"
     c = resolve_option("contingency-clauses+tripwire", sc)
     assert len(c.clauses) == 5 and len(c.tripwires) == 1
+
+
+def test_sky_shield_flies_its_120_aircraft_package_200_km_from_russia_and_never_intercepts_nearer(nights, world):
+    import pyarrow.compute as pc
+
+    from skyshield.geo.zones import country_geometry
+    from skyshield.policy.exposure import distance_to_geometry_m
+
+    sc, _ = world
+    p, out = nights["sky-shield"]
+    rows = [j for j, f in enumerate(p.shooters.force) if f.startswith("sky-")]
+    assert len(rows) == 12  # 12 two-ship CAP stations, 5 relieving pair-sorties each: 120 aircraft-sorties
+    assert (p.shooters.standoff[rows] == 0).all() and p.standoffs[0].distance_m == 200e3
+    assert (p.shooters.roe[rows] == ROE_CODES["defended-airspace"]).all() and p.sharing_level == 3
+    rus = country_geometry("RUS", p.theatre.bbox)
+    sites = [f for f in sc.forces if f.package == "sky-shield"]
+    d = distance_to_geometry_m(rus, [f.lonlat[0] for f in sites], [f.lonlat[1] for f in sites])
+    assert d.min() > 200e3
+    ev = out.events
+    k = ev.filter(pc.and_(pc.equal(ev["kind"], "kill"), pc.starts_with(ev["shooter"], "sky-")))
+    assert k.num_rows > 50  # the patrols fight (about 250 kills on this night, measured)
+    dk = distance_to_geometry_m(rus, k.column("lon_deg").to_numpy(), k.column("lat_deg").to_numpy())
+    assert dk.min() > 198e3  # the keep-out's projection error is under 1 %
+    assert set(k.column("zone").to_pylist()) <= {"defended", "sea"}
+    assert out.metrics["engagements_denied_roe_standoff"] > 0  # the rule bites near Kyiv
+    assert out.metrics["leaked"] < nights["none"][1].metrics["leaked"]
+
+
+def test_redeployment_on_the_reference_night_moves_only_units_the_allied_cover_frees(nights):
+    east = {"kharkiv", "dnipro", "zaporizhzhia", "kryvyi-rih"}
+    for o in ("none", "umbrella-allied-soil", "air-policing"):  # no allied cover over the defended country
+        p, out = nights[o]
+        assert p.redeployment.moved == () and p.redeployment.freed == (), o
+        assert out.metrics["protection_gain_from_redeployment"] == 0.0
+    p, out = nights["sky-shield"]
+    red = p.redeployment
+    assert {m.force_id for m in red.moved} <= set(red.freed) and "ua-iris-lviv" in red.freed
+    assert red.moved and {m.to for m in red.moved} <= east
+    m = out.metrics
+    assert m["units_redeployed"] == len(red.moved)
+    assert m["protection_gain_from_redeployment"] == pytest.approx(
+        m["protection_gain_from_redeployment_allied_covered"] + m["protection_gain_from_redeployment_elsewhere"])

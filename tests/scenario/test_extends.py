@@ -17,8 +17,10 @@ BASE = "eastern-flank-night-raid-v1"
 BUILTIN = Path(__file__).resolve().parents[2] / "src" / "skyshield" / "scenario" / "builtin"
 
 # content hash of the full copy of western-raid-v1 as it stood before `extends` (main at 089d51b),
-# loaded with the current scenario model
-WESTERN_BEFORE_EXTENDS = "a482bcf77c90edc3867eb8effe8f21440dc573de02bfc5243c065bbe12dcb332"
+# loaded with the current scenario model, with the base's later additions (the sky-shield
+# package, the NPP towns, the Caslav base, CZE as an ally, the movable SAM units; branch `purpose`) put at their
+# places in it: recomputed from that file, not from the `extends` version
+WESTERN_BEFORE_EXTENDS = "dff5dd88b17dfdf23360a2ce6ab06499f9bfd76adfb712213ede630d2e6ecd61"
 """Content hash of western-raid-v1 as a full 348-line copy (commit 0f4f28d), before it became a
 patch on the reference scenario."""
 

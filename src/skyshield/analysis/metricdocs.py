@@ -67,6 +67,8 @@ UNITS: dict[str, str] = {
     "value_protected_usd": "USD", "cost_per_value_protected": "USD/USD", "magazine_used_fraction": "fraction",
     "magazine_max_unit_used_fraction": "fraction", "detected_fraction": "fraction", "early_warning_s": "s",
     "early_warning_gain_s": "s",
+    "protection_gain_from_redeployment": "USD", "protection_gain_from_redeployment_allied_covered": "USD",
+    "protection_gain_from_redeployment_elsewhere": "USD", "units_redeployed": "units",
     "leaked_by_cause_<cause>": "threats", "leaked_by_cause_denied_roe_<rule>": "threats",
     "asset_<id>_aimed": "threats", "asset_<id>_leaked": "threats", "asset_<id>_hits": "hits",
     "asset_<id>_expected_damage_usd": "USD", "asset_<id>_population_exposed": "people",

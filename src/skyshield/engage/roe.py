@@ -62,10 +62,13 @@ __all__ = ["ROE_DEFENDED", "REASONS", "SPACE_ALT_M", "roe_allows", "RoeCase", "d
 ROE_DEFENDED = 0
 """ROE code of the defended country's own shooters."""
 
-REASONS = ("allowed", "airspace", "path", "neutral-debris", "debris", "host")
+REASONS = ("allowed", "airspace", "path", "neutral-debris", "debris", "host", "standoff")
 """Why an engagement is denied (index = reason code; 0 = allowed): the intercept point's
 airspace, the threat's path, debris in a neutral country, debris outside the allowed zones,
-no permission of the host nation whose airspace the intercept is in."""
+no permission of the host nation whose airspace the intercept is in, the intercept point
+inside the keep-out of the option's stand-off rule (set by
+:func:`skyshield.engine.opportunities.lawful_windows`, never by :func:`roe_allows`;
+:mod:`skyshield.engage.standoff`)."""
 
 SPACE_ALT_M = 100e3
 """Where airspace ends for the rules of engagement: the Karman line of the FAI (100 km), the

@@ -23,6 +23,7 @@ from .explain import CAUSE_DOCS, CAUSES, cause_metrics, leaker_causes
 from .opportunities import Opportunities, debris_points
 from .params import ALLIED, DEFENDED, SHOOTER_KINDS, EngineParams
 from .raid import Raid
+from .redeploy import REDEPLOYMENT_METRIC_DOCS
 from .sense import Picture
 from .trajectory import Segments, lonlat_at
 
@@ -279,6 +280,7 @@ ASSET_QUANTITIES = {
     "population_exposed": "people exposed there after sheltering (0 unless damaged)",
 }
 """Per-asset metrics ``asset_<id>_<quantity>``."""
+METRIC_DOCS.update(REDEPLOYMENT_METRIC_DOCS)
 METRIC_DOCS.update({f"asset_<id>_{q}": f"per asset (id with . and - as _): {d}" for q, d in ASSET_QUANTITIES.items()})
 
 

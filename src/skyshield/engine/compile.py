@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..catalog import THREAT_CLASSES, Catalog
+from ..documents import ScenarioError
+from ..documents.errors import Problem
 from ..engage.fighters import cap_schedule
+from ..engage.standoff import StandOffRule, check_sites
 from ..geo import Theatre, destination_point, great_circle_distance_m, lonlat_to_unit
 from ..options import ResolvedOption
 from ..policy.compile import build_policy
@@ -54,8 +57,69 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
     """Compile a validated scenario for one option.
 
     Forces of package ``own`` are always present; others only when the option brings their
-    package. Allied shooters take the ROE of the option part that brought them.
+    package. Allied shooters take the ROE of the option part that brought them. Movable units
+    of the defended country are placed by the redeployment allocation
+    (:mod:`skyshield.engine.redeploy`) given the option's allied cover.
     """
+    params = _compile(sc, catalog, option)
+    if not any(f.movable is not None for f in sc.forces):
+        return params
+    return _redeploy(sc, catalog, option, params)
+
+
+def _placed(sc: Scenario, moves) -> Scenario:
+    """``sc`` with the movable units at the places of ``moves``."""
+    where = {m.force_id: m.lonlat for m in moves}
+    forces = tuple(f.model_copy(update={"lonlat": where[f.id]}) if f.id in where else f for f in sc.forces)
+    return sc.model_copy(update={"forces": forces})
+
+
+def _redeploy(sc: Scenario, catalog: Catalog, option: ResolvedOption, params: EngineParams) -> EngineParams:
+    """The option's laydown of the movable units freed by its allied cover, and the reference
+    night flown with every unit at home (:mod:`skyshield.engine.redeploy`)."""
+    from dataclasses import replace
+
+    from .redeploy import Move, Redeployment, allocate, cover_layers, undefended_damage_usd
+
+    sh = params.shooters
+    movable = [f for f in sc.forces if f.movable is not None]
+    rows = np.array([sh.ids.index(f.id) for f in movable], dtype=np.int64)
+    fixed = np.setdiff1d(np.arange(len(sh.ids)), rows)
+    cov, depth = cover_layers(params, rows=fixed)
+    allied = sh.side[fixed] == ALLIED
+    base = (cov * depth[:, None]).sum(axis=0)
+    allied_covered = cov[allied].any(axis=0) if allied.any() else np.zeros(len(sc.assets), bool)
+    a_row = {a.id: i for i, a in enumerate(sc.assets)}
+    sites, covers, u_depth, freed = [], [], [], []
+    for f, j in zip(movable, rows):
+        names = ["home"] + list(f.movable.candidates)
+        ll = np.array([f.lonlat] + [sc.assets[a_row[c]].lonlat for c in f.movable.candidates], dtype=float)
+        c, d = cover_layers(params, lonlat=ll, rows=np.full(len(names), j))
+        free = bool(c[0].any()) and bool(allied_covered[c[0]].all())  # every asset it guards at home is allied-covered
+        sites.append((names, ll))
+        covers.append(c if free else c[:1])
+        u_depth.append(d[0])
+        freed.append(free)
+    weight = undefended_damage_usd(params)
+    u_depth = np.array(u_depth)
+    choice, value = allocate(weight, base, u_depth, covers)
+    _, home_value = allocate(weight, base, u_depth, [c[:1] for c in covers])
+
+    def moves(ch):
+        return tuple(Move(f.id, sites[u][0][k], (float(sites[u][1][k][0]), float(sites[u][1][k][1])))
+                     for u, (f, k) in enumerate(zip(movable, ch)))
+
+    home = np.zeros(len(movable), np.int64)
+    moved = (choice != 0).any()
+    flown = _compile(_placed(sc, moves(choice)), catalog, option) if moved else params
+    red = Redeployment(moves=moves(choice), reference_moves=moves(home), reference=params if moved else None,
+                       allied_covered=allied_covered, objective_usd=value, reference_objective_usd=home_value,
+                       freed=tuple(f.id for f, fr in zip(movable, freed) if fr))
+    return replace(flown, scenario_hash=sc.content_hash, redeployment=red)
+
+
+def _compile(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> EngineParams:
+    """:func:`compile_scenario` with every unit at its own site."""
     roe_by_pkg = dict(option.roe_by_package)
     active = [f for f in sc.forces if f.package == "own" or f.package in roe_by_pkg]
     # Transferred aircraft are the defended country's in every respect: its network, its
@@ -146,6 +210,7 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
     theatre = build_theatre(sc)
     nationalities = sorted({nationality_of(sc, r[1]) for r in j_rows})
     extra = _shooter_extras(j_rows, shooter_types, env, sc, bases, theatre)
+    rules, extra["standoff"] = _standoffs(option, active, j_rows, bases, theatre)
     if sc.doctrine.firing == "shoot-shoot":  # two rounds (or salvoes) before the first look
         salvo = np.where(salvo > 0, np.maximum(salvo, 2), 0)
     j_lonlat = np.array([[r[2], r[3]] for r in j_rows]).reshape(-1, 2)
@@ -246,7 +311,38 @@ def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> 
         ballistic_levels_m=_ballistic_levels(env),
         nationalities=tuple(nationalities),
         host_permits=host_permits(sc, nationalities),
+        standoffs=rules,
     )
+
+
+def _standoffs(option: ResolvedOption, active: list[Force], j_rows, bases, theatre: Theatre):
+    """The option's stand-off rules and each shooter row's rule (-1 for none).
+
+    Refuses (:class:`~skyshield.documents.ScenarioError`) a force of a stand-off package whose
+    site, or fighter base, lies inside the keep-out (:mod:`skyshield.engage.standoff`).
+    """
+    by_pkg = dict(option.standoff)
+    rules: list[StandOffRule] = []
+    row_of: dict[str, int] = {}
+    for pkg, spec in option.standoff:
+        rule = StandOffRule(float(spec.distance), tuple(spec.areas))
+        if rule not in rules:
+            rules.append(rule)
+        row_of[pkg] = rules.index(rule)
+    problems = []
+    for f in active:
+        if f.package not in by_pkg:
+            continue
+        rule = rules[row_of[f.package]]
+        sites = [(f"force {f.id!r} (package {f.package})", f.lonlat[0], f.lonlat[1])]
+        if f.fighter is not None and f.fighter.base:
+            lon, lat = bases.get(f.fighter.base, f.lonlat)
+            sites.append((f"base {f.fighter.base!r} of force {f.id!r}", lon, lat))
+        problems += [Problem(f"--options {option.name}", None, (), msg, f.id) for msg in check_sites(theatre, rule, sites)]
+    if problems:
+        raise ScenarioError(problems)
+    idx = np.array([row_of.get(f.package, -1) for _, f, _, _ in j_rows], dtype=np.int64)
+    return tuple(rules), idx
 
 
 def _ballistic_levels(env: dict) -> np.ndarray:

@@ -9,7 +9,7 @@ forms), stepped only where things interact (the battle loop, in intercept-time o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..engage.fighters import launch_on_warning
 from ..policy.phase import EscalationPhase
@@ -20,6 +20,7 @@ from .battle import BattlePolicy, GreedyBattle
 from .opportunities import find_opportunities
 from .params import EngineParams
 from .raid import sample_raid
+from .redeploy import gain_metrics
 from .sense import Sensing, StatisticalSensing
 from .trajectory import build_segments
 
@@ -35,6 +36,17 @@ class Engine:
     escalate: EscalationPhase = field(default_factory=EscalationPhase)  # clauses, tripwires, adversary responses
 
     def run(self, params: EngineParams, streams: Streams) -> Outcome:
+        red = params.redeployment
+        if red is None:
+            return self.night(params, streams)
+        # Redeployment: the same raid flown with every movable unit at home, first (so that a
+        # phase keeping the last night it saw keeps the night flown), then the night flown.
+        ref = self.night(red.reference, streams).metrics if red.reference is not None else None
+        out = self.night(params, streams)
+        return replace(out, metrics={**out.metrics, **gain_metrics(red, out.metrics, ref, params.assets.ids)})
+
+    def night(self, params: EngineParams, streams: Streams) -> Outcome:
+        """One night of ``params`` through the phases (no redeployment reference)."""
         raid = sample_raid(params, streams)  # the raid: common to every option
         seg = build_segments(raid, params)  # move: analytic flight paths
         pic = self.sense(params, raid, seg, streams)  # sense: who sees what, when

@@ -50,6 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..engage.roe import REASONS, SPACE_ALT_M, roe_allows
+from ..engage.standoff import SAMPLE_STEP_M, clip_outside, distance_to_keepout_edge_m, inside_keepout
 from ..geo import EARTH_RADIUS_M, Zone, unit_to_lonlat
 from ..geo.crossings import zone_pieces
 from ..geo.layers import host_of, zone_of
@@ -80,7 +81,7 @@ class Opportunities:
     t_last_s: NDArray[np.float64]  # (O,) threat leaves the envelope (or the allowed zone)
     flyout_s: NDArray[np.float64]  # (O,) interceptor fly-out, or transit of a fighter / mobile unit
     denied_roe: int  # windows ruled out by ROE alone
-    denied_by_reason: tuple[int, ...] = (0, 0, 0, 0, 0)  # counts by engage.roe.REASONS[1:]
+    denied_by_reason: tuple[int, ...] = (0, 0, 0, 0, 0, 0)  # counts by engage.roe.REASONS[1:]
     ew_site: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (X,)
     ew_threat: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))  # (X,)
     ew_t_enter_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (X,)
@@ -343,6 +344,7 @@ def _roe_windows(params, raid, seg, m, j, i, t_a, t_b):
     s1 = np.where(s1 < s_b[r_out], s1 - eps, s1)
     good = s1 >= s0
     r_out, s0, s1 = r_out[good], s0[good], s1[good]
+    r_out, s0, s1 = _standoff_cut(params, seg, m, j, s_a, reason, r_out, s0, s1)
     m_out = m[r_out]
     t0 = seg.t0_s[m_out] + s0 / seg.rate_rad_s[m_out]
     t1 = seg.t0_s[m_out] + s1 / seg.rate_rad_s[m_out]
@@ -350,6 +352,56 @@ def _roe_windows(params, raid, seg, m, j, i, t_a, t_b):
     t0 = np.where(s0 == s_a[r_out], t_a[r_out], t0)
     t1 = np.where(s1 == s_b[r_out], t_b[r_out], t1)
     return r_out, t0, t1, reason
+
+
+def _standoff_cut(params, seg, m, j, s_a, reason, r_out, s0, s1):
+    """Allowed parts ``(r_out, s0, s1)`` cut to where the intercept point is outside the
+    keep-out of the shooter's stand-off rule (:mod:`skyshield.engage.standoff`); a window
+    otherwise allowed at its start but inside the keep-out there gets the reason ``standoff``.
+
+    Only shooters whose reach comes near the keep-out are tested (a window lies within the
+    shooter's reach of its station).
+    """
+    rule_of = getattr(params.shooters, "standoff", None)
+    rules = getattr(params, "standoffs", ())
+    if not rules or rule_of is None or rule_of.size == 0 or r_out.size == 0:
+        return r_out, s0, s1
+    sh = params.shooters
+    keep = np.ones(r_out.size, bool)
+    parts = []
+    why = REASONS.index("standoff")
+    for k, rule in enumerate(rules):
+        rows = np.flatnonzero(rule_of == k)
+        if rows.size == 0:
+            continue
+        reach = sh.max_range_m[rows].max(axis=1) + sh.mobile_reach_m[rows]
+        near_rows = rows[distance_to_keepout_edge_m(params.theatre, rule, sh.lonlat[rows, 0], sh.lonlat[rows, 1])
+                         <= reach * 1.01 + SAMPLE_STEP_M]
+        if near_rows.size == 0:
+            continue
+        sel = np.flatnonzero(np.isin(j[r_out], near_rows))
+        if sel.size == 0:
+            continue
+        keep[sel] = False
+        mm = m[r_out[sel]]
+        row, a0, a1 = clip_outside(params.theatre, rule, seg.a[mm], seg.tangent[mm], s0[sel], s1[sel])
+        parts.append((r_out[sel][row], a0, a1))
+        # Windows allowed at their start by zone but inside the keep-out there.
+        w = np.unique(r_out[sel])
+        w = w[(reason[w] == 0)]
+        if w.size:
+            mw = m[w]
+            q = seg.a[mw] * np.cos(s_a[w])[:, None] + seg.tangent[mw] * np.sin(s_a[w])[:, None]
+            lon, lat = unit_to_lonlat(q)
+            inside = inside_keepout(params.theatre, rule, np.asarray(lon), np.asarray(lat))
+            reason[w[inside]] = why
+    if not parts:
+        return r_out, s0, s1
+    r_new = np.concatenate([r_out[keep]] + [p[0] for p in parts])
+    s0_new = np.concatenate([s0[keep]] + [p[1] for p in parts])
+    s1_new = np.concatenate([s1[keep]] + [p[2] for p in parts])
+    order = np.lexsort((s0_new, r_new))
+    return r_new[order], s0_new[order], s1_new[order]
 
 
 def host_permits(params, j: NDArray[np.int64], host: NDArray[np.int64]) -> NDArray[np.bool_]:

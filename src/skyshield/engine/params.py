@@ -142,6 +142,7 @@ class Shooters:
     warn_launch: B = field(default_factory=lambda: np.zeros(0, bool))  # (J,) CAP launched on the first warning
     warn_delay_s: F = field(default_factory=lambda: np.zeros(0))  # (J,) warning to on station (alert + transit)
     warn_span_s: F = field(default_factory=lambda: np.zeros(0))  # (J,) on station to the end of the last sortie
+    standoff: I = field(default_factory=lambda: np.zeros(0, np.int64))  # (J,) row of EngineParams.standoffs, -1 none
 
 
 @dataclass(frozen=True)
@@ -224,3 +225,5 @@ class EngineParams:
     ballistic_levels_m: F = field(default_factory=lambda: np.zeros(0))  # (L,) envelope altitude bounds for ballistic threats
     nationalities: tuple[str, ...] = ()  # (K,) nationality codes of the shooters ("" unspecified)
     host_permits: B = field(default_factory=lambda: np.zeros((0, 0), bool))  # (H, K) host h lets nationality k intercept over it
+    standoffs: tuple = ()  # skyshield.engage.standoff.StandOffRule of the option's packages (Shooters.standoff)
+    redeployment: object | None = None  # skyshield.engine.redeploy.Redeployment when the scenario has movable units

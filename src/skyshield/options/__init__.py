@@ -58,6 +58,7 @@ class ResolvedOption:
     ambiguity: object | None = None  # skyshield.policy.Ambiguity
     rotation: tuple = ()  # skyshield.policy.Rotation
     over_the_horizon: object | None = None  # skyshield.policy.OverTheHorizon
+    standoff: tuple = ()  # (package, skyshield.policy.spec.StandOff), sorted: the package's stand-off rule
 
     @property
     def packages(self) -> frozenset[str]:
@@ -92,6 +93,11 @@ def resolve_option(name: str, scenario: Scenario | None = None) -> ResolvedOptio
     for spec in specs:
         for pkg in spec.packages:
             roe.setdefault(pkg, spec.roe)
+    standoff: dict = {}
+    for spec in specs:
+        if spec.standoff is not None:
+            for pkg in spec.packages:
+                standoff.setdefault(pkg, spec.standoff)
     # Transferred aircraft fight under the defended country's own rules (ROE code "none").
     for spec in specs:
         if spec.transfer is not None:
@@ -116,4 +122,5 @@ def resolve_option(name: str, scenario: Scenario | None = None) -> ResolvedOptio
         ambiguity=next((s.ambiguity for s in specs if s.ambiguity is not None), None),
         rotation=tuple(s.rotation for s in specs if s.rotation is not None),
         over_the_horizon=next((s.over_the_horizon for s in specs if s.over_the_horizon is not None), None),
+        standoff=tuple(sorted(standoff.items(), key=lambda kv: kv[0])),
     )

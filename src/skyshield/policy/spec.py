@@ -37,6 +37,7 @@ __all__ = [
     "Tripwire",
     "Escalation",
     "Transfer",
+    "StandOff",
     "Ambiguity",
     "Rotation",
     "OverTheHorizon",
@@ -209,6 +210,22 @@ class Transfer(_Frozen):
     packages: tuple[_Id, ...] = Field(min_length=1)
     lead_time: Duration = Field(180 * 86400.0, description="training, basing and sustainment before the first sortie")
     supplier_cut_per_day: _P = Field(0.0, description="daily probability that the supplier cuts sustainment")
+    source: str = ""
+
+
+class StandOff(_Frozen):
+    """A stand-off rule: the option's aircraft keep away from the named territory.
+
+    Every force of the option's packages (its stations, bases and orbits) must lie farther
+    than ``distance`` from ``areas``, and its shooters may intercept only where the intercept
+    point is farther than ``distance`` from them (:mod:`skyshield.engage.standoff`). ``areas``
+    are ``ADM0_A3`` country codes or ``occupied`` (the theatre's occupied zone).
+    """
+
+    distance: PositiveLength = Field(description="least distance from the areas (great circle)")
+    areas: tuple[Annotated[str, Field(pattern=r"^([A-Z]{3}|occupied)$")], ...] = Field(
+        min_length=1, description="ISO3 country codes, or 'occupied'"
+    )
     source: str = ""
 
 

@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from ..units import Duration, Length, PositiveDuration, PositiveLength, Probability, Real
-from ..policy.spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotation, Transfer, Tripwire
+from ..policy.spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotation, StandOff, Transfer, Tripwire
 
 __all__ = [
     "Position",
@@ -37,6 +37,7 @@ __all__ = [
     "CONTROL",
     "Asset",
     "Force",
+    "Movable",
     "LaunchArea",
     "RaidGroup",
     "Raid",
@@ -250,6 +251,17 @@ class FighterPosture(_Frozen):
         return self
 
 
+class Movable(_Frozen):
+    """A unit of the defended country that may be moved where allied cover frees it
+    (:mod:`skyshield.engine.redeploy`): the places it may go and how long a move takes."""
+
+    relocation_time: Duration = Field(description="from the order to move to ready at the new place "
+                                      "(a standing option has had it; campaigns may use it)")
+    candidates: tuple[Id, ...] = Field(min_length=1, max_length=100, description="assets (city or region "
+                                       "level) whose centre it may move to; its own site is always a candidate")
+    source: str = ""
+
+
 class Force(_Frozen):
     """One unit (or ``count`` identical units) at a site: a sensor or a shooter."""
 
@@ -282,6 +294,8 @@ class Force(_Frozen):
         None, description="override the catalog type's reaction time (first warning to first shot) for this "
         "unit, e.g. the authority to fire over one's own territory in peacetime air policing; say why in `note`"
     )
+    movable: Movable | None = Field(None, description="the defended country may move it (redeployment "
+                                    "freed by allied cover, docs/options.md)")
     note: str = ""
 
 
@@ -373,6 +387,8 @@ class OptionSpec(_Frozen):
     ambiguity: Ambiguity | None = Field(None, description="variant: strategic ambiguity over the clauses' responses")
     rotation: Rotation | None = Field(None, description="variant: packages present part of the time (campaigns)")
     over_the_horizon: OverTheHorizon | None = Field(None, description="allied ISR or stand-off strikes on launch capacity (campaigns)")
+    standoff: StandOff | None = Field(None, description="the option's aircraft stay farther than a distance from "
+                                      "named territory: stations, bases and intercept points (docs/options.md)")
 
 
 class Doctrine(_Frozen):
@@ -459,6 +475,16 @@ class Scenario(_Frozen):
         for f in self.forces:
             if f.fighter is not None and f.fighter.base is not None and f.fighter.base not in bases:
                 raise ValueError(f"force {f.id!r}: unknown air base {f.fighter.base!r}; defined: {sorted(bases)}")
+        assets = {a.id for a in self.assets}
+        for f in self.forces:
+            if f.movable is None:
+                continue
+            if f.side != "defended" or f.package != "own" or f.count != 1:
+                raise ValueError(f"force {f.id!r}: only a single unit of the defended country's own forces "
+                                 "(package own, count 1) may be movable")
+            unknown = [c for c in f.movable.candidates if c not in assets]
+            if unknown:
+                raise ValueError(f"force {f.id!r}: movable candidates {unknown} are not assets of the scenario")
         return self
 
     @cached_property
