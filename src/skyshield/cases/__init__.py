@@ -28,12 +28,9 @@ __all__ = ["Case", "Check", "CheckResult", "CaseResult", "GRADES", "builtin_case
 
 def builtin_cases() -> dict[str, str]:
     """Built-in case ids and their titles."""
-    out = {}
-    for entry in sorted(files(__package__).joinpath("builtin").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yaml"):
-            data, _ = loads_yaml(entry.read_text(encoding="utf-8"), entry.name)
-            out[entry.name[: -len(".yaml")]] = str(data.get("title", ""))
-    return out
+    from ..documents import builtin_titles
+
+    return builtin_titles(__package__)
 
 
 def load_case(ref: str | Path) -> tuple[Case, str]:

@@ -3,6 +3,6 @@ validation with errors that name the file, the line and the field."""
 
 from .errors import Problem, ScenarioError, format_path
 from .validate import validate_document
-from .yamlio import load_yaml, loads_yaml
+from .yamlio import builtin_titles, load_yaml, loads_yaml
 
-__all__ = ["Problem", "ScenarioError", "format_path", "load_yaml", "loads_yaml", "validate_document"]
+__all__ = ["Problem", "ScenarioError", "builtin_titles", "format_path", "load_yaml", "loads_yaml", "validate_document"]

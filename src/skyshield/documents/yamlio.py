@@ -32,6 +32,7 @@ import yaml
 from .errors import Loc, Problem, ScenarioError
 
 __all__ = [
+    "builtin_titles",
     "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
     "MAX_NODES",
@@ -279,3 +280,16 @@ class _Builder:
             self.lines[child] = key_node.start_mark.line + 1
             out[key] = self._build(value_node, child)
         return out
+
+
+def builtin_titles(package: str) -> dict[str, str]:
+    """Ids and titles of the YAML documents a package ships in its ``builtin`` folder
+    (built-in scenarios, validation cases), sorted by id."""
+    from importlib.resources import files
+
+    out = {}
+    for entry in sorted(files(package).joinpath("builtin").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            data, _ = loads_yaml(entry.read_text(encoding="utf-8"), entry.name)
+            out[entry.name[: -len(".yaml")]] = str(data.get("title", ""))
+    return out

@@ -8,11 +8,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from importlib.resources import files
 from pathlib import Path
 
 from ..catalog import Catalog, load_catalog
-from ..documents import ScenarioError, loads_yaml, validate_document
+from ..documents import ScenarioError, validate_document
 from ..documents.errors import Loc, Problem, Where, did_you_mean, line_for, relocate
 from ..geo import BUILTIN_OCCUPIED_2025, Zone, great_circle_distance_m
 from ..geo import DisputedArea as DisputedArea_
@@ -75,12 +74,9 @@ def theatre_of(sc: Scenario) -> Theatre_:
 
 def builtin_scenarios() -> dict[str, str]:
     """Built-in scenario ids (with their version suffix) and their titles."""
-    out = {}
-    for entry in sorted(files(__package__).joinpath("builtin").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yaml"):
-            data, _ = loads_yaml(entry.read_text(encoding="utf-8"), entry.name)
-            out[entry.name[: -len(".yaml")]] = str(data.get("title", ""))
-    return out
+    from ..documents import builtin_titles
+
+    return builtin_titles(__package__)
 
 
 def load_scenario(ref: str | Path, catalog: Catalog | None = None) -> Scenario:
