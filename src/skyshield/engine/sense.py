@@ -186,8 +186,11 @@ def pair_draws(params: EngineParams, cov: Coverage, key: int) -> tuple[F, F]:
 def geometric_scans(u: F, q: F) -> F:
     """Failures before the first success of per-scan probability ``q``, by inversion of ``u``."""
     qc = np.clip(q, 0.0, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         n = np.floor(np.log(u) / np.log1p(-np.minimum(qc, 1 - 1e-12)))
+    # a wait of more than 1e15 scans (a per-scan probability near the smallest doubles) never
+    # ends within any night: infinite, so that later products with the revisit cannot overflow
+    n = np.where(n > 1e15, np.inf, n)
     return np.where(qc >= 1.0, 0.0, np.where(qc <= 0.0, np.inf, n))
 
 
