@@ -38,9 +38,13 @@ def format_module(fmt: str) -> ModuleType:
     return import_module(f".{FORMATS[fmt]}", __name__)
 
 
+SUFFIXES = {"kml": ".kml", "czml": ".czml", "acmi": ".txt.acmi", "geojson": ".geojson", "dis": ".pcap"}
+"""File name suffix of each format (the writer modules say the same: tested)."""
+
+
 def suffix(fmt: str) -> str:
     """The file name suffix of a format (``.kml``, ``.czml``, ``.txt.acmi``, ``.geojson``, ``.pcap``)."""
-    return format_module(fmt).SUFFIX
+    return SUFFIXES[fmt]
 
 
 def write(trace: Trace, fmt: str, path: str | Path) -> Path:
