@@ -110,7 +110,7 @@ def to_bytes(tr: Trace) -> bytes:
     for r, row in enumerate(rows):
         kind = row["kind"]
         if row["threat"] is None:
-            pm = esc.newpoint(name=kind)  # a placemark; its point is removed below (no place)
+            pm = esc.newmultigeometry(name=kind)  # no place: an empty geometry
             pm.description = str(row.get("detail") or kind)
             pm.timestamp.when = _when(tr, row["t_s"])
             continue
@@ -139,7 +139,6 @@ def to_bytes(tr: Trace) -> bytes:
             side = "allied" if sites.allied[j] else "defended"
             pm.description = f"{role}: {sites.type_name[j]} ({sites.kind[j]}, {side})"
     text = k.kml(format=True).encode("utf-8")
-    text = re.sub(rb"<Point[^>]*>\s*<coordinates>\s*</coordinates>\s*</Point>\s*", b"", text)
     return _renumber(text)
 
 
