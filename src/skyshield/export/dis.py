@@ -120,6 +120,11 @@ def euler_ecef(ecef_m: NDArray[np.float64], vel_mps: NDArray[np.float64]) -> NDA
     psi = np.arctan2(x[:, 1], x[:, 0])
     theta = -np.arcsin(np.clip(x[:, 2], -1.0, 1.0))
     phi = np.arctan2(y[:, 2], z[:, 2])
+    # Gimbal lock (body x along the Earth's axis: flying north or south at the equator): psi and
+    # phi turn about the same axis; phi = 0 and psi takes the whole turn.
+    lock = np.hypot(x[:, 0], x[:, 1]) < 1e-9
+    psi = np.where(lock, np.arctan2(-y[:, 0], y[:, 1]), psi)
+    phi = np.where(lock, 0.0, phi)
     return np.column_stack([psi, theta, phi])
 
 
