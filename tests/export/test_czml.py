@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("czml3", reason="the czml export needs the export extra (czml3)")
 
-from skyshield.export import czml  # noqa: E402
+from skyshield.export import czml
 
-from .conftest import event_counts  # noqa: E402
+from .conftest import event_counts
 
 
 def _t(text: str) -> datetime:

@@ -218,7 +218,7 @@ def test_udp_sends_every_pdu_to_a_loopback_port(tr, pdus) -> None:
         try:
             while len(got) < len(pdus):
                 got.append(rx.recv(2048))
-        except socket.timeout:
+        except TimeoutError:
             pass
 
     th = threading.Thread(target=listen)

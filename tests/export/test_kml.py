@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("simplekml", reason="the kml export needs the export extra (simplekml)")
 
-from skyshield.export import kml  # noqa: E402
+from skyshield.export import kml
 
-from .conftest import event_counts  # noqa: E402
+from .conftest import event_counts
 
 NS = {"k": "http://www.opengis.net/kml/2.2", "gx": "http://www.google.com/kml/ext/2.2"}
 

@@ -108,12 +108,13 @@ def test_a_finer_step_gives_more_samples_on_the_same_path(tr) -> None:
     fine = trace(SCENARIO, OPTION, seed=SEED, replication=REPLICATION, step_s=20.0)
     assert fine.threats.t_s.size > 2 * tr.threats.t_s.size
     assert fine.events.equals(tr.events)
-    i = 0
-    t, lon, lat, _ = tr.threats.samples(i)
-    tf, lonf, latf, _ = fine.threats.samples(i)
-    common = np.isin(np.round(tf, 6), np.round(t, 6))
-    assert common.sum() >= 0.9 * t.size
-    assert np.allclose(lonf[common][: t.size], lon[np.isin(np.round(t, 6), np.round(tf, 6))][: common.sum()])
+    for i in range(tr.threats.size):  # every 60 s sample is a 20 s sample, at the same place
+        t, lon, lat, alt = tr.threats.samples(i)
+        tf, lonf, latf, altf = fine.threats.samples(i)
+        at = {round(float(x), 6): k for k, x in enumerate(tf)}
+        k = np.array([at[round(float(x), 6)] for x in t])
+        assert np.allclose(lonf[k], lon, atol=1e-9) and np.allclose(latf[k], lat, atol=1e-9)
+        assert np.array_equal(altf[k], alt)
 
 
 @pytest.mark.parametrize("kwargs, flag", [

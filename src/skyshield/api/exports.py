@@ -16,7 +16,7 @@ from ..catalog import Catalog
 from ..documents import Problem, ScenarioError
 from ..scenario import Scenario
 
-__all__ = ["trace", "export"]
+__all__ = ["export", "trace"]
 
 
 def _error(flag: str, message: str, given: object = None) -> ScenarioError:

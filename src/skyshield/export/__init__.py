@@ -15,8 +15,17 @@ from types import ModuleType
 
 from .trace import DEFAULT_START, DEFAULT_STEP_S, FATES, Trace, trace_params
 
-__all__ = ["FORMATS", "DEFAULT_START", "DEFAULT_STEP_S", "FATES", "Trace", "trace_params", "format_module",
-           "write", "suffix"]
+__all__ = [
+    "DEFAULT_START",
+    "DEFAULT_STEP_S",
+    "FATES",
+    "FORMATS",
+    "Trace",
+    "format_module",
+    "suffix",
+    "trace_params",
+    "write",
+]
 
 FORMATS = {"kml": "kml", "czml": "czml", "acmi": "acmi", "geojson": "geojson", "dis": "dis"}
 """Format name -> module of this package."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .trace import Trace, iso
 
-__all__ = ["to_bytes", "write", "SUFFIX", "THREAT_TYPES", "SITE_TYPES"]
+__all__ = ["SITE_TYPES", "SUFFIX", "THREAT_TYPES", "to_bytes", "write"]
 
 SUFFIX = ".txt.acmi"
 
@@ -101,16 +101,16 @@ def to_bytes(tr: Trace) -> bytes:
         f"0,ReferenceTime={iso(tr.start)}",
         f"0,Title={_esc(f'skyshield {tr.scenario_id}: {tr.option}, seed {tr.seed}, replication {tr.replication}')}",
         f"0,DataSource={_esc('skyshield ' + p['skyshield'])}",
-        f"0,Author=skyshield",
+        "0,Author=skyshield",
         f"0,Comments={_esc('simulated replication (scenario sha256 ' + tr.scenario_hash + '); interceptor flights drawn as straight lines; ' + 'fighter missiles from a notional altitude')}",
     ]
     recs.sort(key=lambda r: (r[0], r[1]))
     out = head
     last = None
-    for t, _, line in recs:
-        if t != last:
-            out.append(f"#{t:.2f}")
-            last = t
+    for frame, _, line in recs:
+        if frame != last:
+            out.append(f"#{frame:.2f}")
+            last = frame
         out.append(line)
     return ("\n".join(out) + "\n").encode("utf-8")
 

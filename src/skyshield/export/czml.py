@@ -22,7 +22,7 @@ from typing import Any
 
 from .trace import Trace, iso
 
-__all__ = ["to_packets", "to_bytes", "write", "SUFFIX"]
+__all__ = ["SUFFIX", "to_bytes", "to_packets", "write"]
 
 SUFFIX = ".czml"
 
@@ -36,15 +36,26 @@ def _when(tr: Trace, t_s: float) -> str:
     return iso(tr.start + timedelta(seconds=round(float(t_s), 3)))
 
 
-def _span(tr: Trace, a: float, b: float) -> str:
-    return f"{_when(tr, a)}/{_when(tr, max(a, b))}"
+def _span(tr: Trace, a: float, b: float) -> Any:
+    """The interval from ``a`` to ``b`` seconds (``czml3.types.TimeInterval``)."""
+    from czml3.types import TimeInterval
+
+    return TimeInterval(start=_when(tr, a), end=_when(tr, max(a, b)))
 
 
 def to_packets(tr: Trace) -> list[Any]:
     """The packets as ``czml3`` models (validated by them as they are built)."""
     from czml3 import CZML_VERSION, Packet
-    from czml3.properties import Clock, Color, Label, Path as CzPath, Point, PolylineMaterial, Position, \
-        SolidColorMaterial
+    from czml3.properties import (
+        Clock,
+        Color,
+        Label,
+        Point,
+        PolylineMaterial,
+        Position,
+        SolidColorMaterial,
+    )
+    from czml3.properties import Path as CzPath
 
     packets = [Packet(id="document", name=f"skyshield {tr.scenario_id}: {tr.option}, seed {tr.seed}, "
                                            f"replication {tr.replication}",
@@ -89,16 +100,16 @@ def to_packets(tr: Trace) -> list[Any]:
             continue
         if kind == "engage":
             continue  # the shot-* packets
-        lon, lat, alt = tr.event_pos[r]
+        elon, elat, ealt = (float(x) for x in tr.event_pos[r])
         if row["lon_deg"] is not None:
-            lon, lat = row["lon_deg"], row["lat_deg"]
+            elon, elat = float(row["lon_deg"]), float(row["lat_deg"])
         if kind in ("launch", "leak", "hit"):
-            alt = 0.0
+            ealt = 0.0
         packets.append(Packet(
             id=f"event-{r}", name=f"{kind} {row['threat']}",
             description=f"{row['threat_type']} at t = {row['t_s']:.1f} s" + (f", by {row['shooter']}" if row["shooter"] else ""),
             availability=_span(tr, row["t_s"], tr.duration_s),
-            position=Position(cartographicDegrees=[round(float(lon), 6), round(float(lat), 6), round(float(alt), 1)]),
+            position=Position(cartographicDegrees=[round(elon, 6), round(elat, 6), round(ealt, 1)]),
             point=Point(color=Color(rgba=_EVENT_RGBA.get(kind, [255, 255, 255, 255])), pixelSize=5)))
     for prefix, sites in (("site", tr.shooters), ("sensor", tr.sensors), ("asset", tr.assets)):
         for j, sid in enumerate(sites.ids):

@@ -39,8 +39,23 @@ from numpy.typing import NDArray
 
 from .trace import Trace
 
-__all__ = ["Pdu", "pdus", "to_bytes", "write", "send", "entity_state", "fire", "detonation", "timestamp",
-           "euler_ecef", "lla_to_ecef", "SUFFIX", "PORT", "EXERCISE", "SITE"]
+__all__ = [
+    "EXERCISE",
+    "PORT",
+    "SITE",
+    "SUFFIX",
+    "Pdu",
+    "detonation",
+    "entity_state",
+    "euler_ecef",
+    "fire",
+    "lla_to_ecef",
+    "pdus",
+    "send",
+    "timestamp",
+    "to_bytes",
+    "write",
+]
 
 SUFFIX = ".pcap"
 PORT = 3000  # the DIS port registered with Wireshark's dissector
@@ -224,13 +239,13 @@ def pdus(tr: Trace, site_step_s: float = SITE_STEP_S) -> list[Pdu]:
                                   (i % 65535) + 1, v[-1], p[-1], etype, 1, RESULT_GROUND_IMPACT))
     s = tr.shots
     if s.size:
-        j = s.shooter
-        a = lla_to_ecef(sh.lon_deg[j], sh.lat_deg[j], sh.alt_m[j])
+        js = s.shooter
+        a = lla_to_ecef(sh.lon_deg[js], sh.lat_deg[js], sh.alt_m[js])
         b = lla_to_ecef(s.lon_deg, s.lat_deg, s.alt_m)
         rng = np.linalg.norm(b - a, axis=1)
         vel = (b - a) / np.maximum(s.t_intercept_s - s.t_fire_s, 1e-3)[:, None]
         for k in range(s.size):
-            shooter, target = _eid(APP_DEFENCE, int(j[k])), _eid(APP_THREAT, int(s.threat[k]))
+            shooter, target = _eid(APP_DEFENCE, int(js[k])), _eid(APP_THREAT, int(s.threat[k]))
             mun = (SITE, APP_MUNITION, (k % 65534) + 1)
             ev = (k % 65535) + 1
             q = int(min(s.n_interceptors[k], 65535))

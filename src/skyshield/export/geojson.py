@@ -27,7 +27,7 @@ from typing import Any
 
 from .trace import Trace, iso
 
-__all__ = ["to_dict", "to_bytes", "write", "SUFFIX"]
+__all__ = ["SUFFIX", "to_bytes", "to_dict", "write"]
 
 SUFFIX = ".geojson"
 
@@ -56,11 +56,12 @@ def to_dict(tr: Trace) -> dict[str, Any]:
     feats: list[dict[str, Any]] = []
     th = tr.threats
     for i in range(th.size):
-        t, lon, lat, alt = th.samples(i)
+        ts, lon, lat, alt = th.samples(i)
         coords = [[_r(a), _r(b), _r(c, 1)] for a, b, c in zip(lon, lat, alt)]
+        t = [float(x) for x in ts]
         if len(coords) == 1:  # a LineString needs two positions: a threat that never moved
             coords = coords * 2
-            t = [t[0], t[0]]
+            t = t * 2
         feats.append({"type": "Feature", "id": f"threat-{i}",
                       "geometry": {"type": "LineString", "coordinates": coords},
                       "properties": {"kind": "track", "threat": i, "threat_type": th.type_name[i],

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .trace import Trace, iso
 
-__all__ = ["to_bytes", "write", "SUFFIX", "FATE_COLOURS"]
+__all__ = ["FATE_COLOURS", "SUFFIX", "to_bytes", "write"]
 
 SUFFIX = ".kml"
 

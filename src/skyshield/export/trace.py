@@ -17,9 +17,9 @@ missile starts from its station at :data:`FIGHTER_ALT_M`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -31,8 +31,17 @@ from ..engine.params import ALLIED, SHOOTER_KINDS
 from ..engine.trajectory import Segments, positions_at
 from ..geo import unit_to_lonlat
 
-__all__ = ["Trace", "Tracks", "Sites", "Shots", "trace_params", "FATES", "FIGHTER_ALT_M", "DEFAULT_START",
-           "DEFAULT_STEP_S"]
+__all__ = [
+    "DEFAULT_START",
+    "DEFAULT_STEP_S",
+    "FATES",
+    "FIGHTER_ALT_M",
+    "Shots",
+    "Sites",
+    "Trace",
+    "Tracks",
+    "trace_params",
+]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -153,7 +162,7 @@ class Trace:
 
 def iso(t: datetime) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ`` (with fractional seconds only when there are any)."""
-    t = t.astimezone(timezone.utc)
+    t = t.astimezone(UTC)
     s = t.strftime("%Y-%m-%dT%H:%M:%S")
     if t.microsecond:
         s += f".{t.microsecond:06d}".rstrip("0")
@@ -163,7 +172,7 @@ def iso(t: datetime) -> str:
 def parse_start(text: str) -> datetime:
     """A UTC moment from ISO 8601 text (``Z`` or an offset; a naive time is taken as UTC)."""
     t = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 class _Tap:
@@ -204,7 +213,8 @@ def trace_params(params: EngineParams, seed: int, replication: int, *, fidelity:
     start_t = parse_start(start) if isinstance(start, str) else start
     box: dict[str, Any] = {}
     base = engine_for(fidelity)
-    eng = replace(base, sense=_Tap(base.sense, box, "sense"), battle=_Tap(base.battle, box, "battle"))
+    eng = replace(base, sense=cast(Any, _Tap(base.sense, box, "sense")),
+                  battle=cast(Any, _Tap(base.battle, box, "battle")))
     out = simulate(params, seed, replication, engine=eng)
     _, raid, seg, _pic = box["sense"]
     p, _, _opp, e = box["battle"]
