@@ -17,7 +17,8 @@ MODEL = {"units", "rng", "provenance", "documents", "geo", "catalog", "scenario"
 """The model: inputs and the kernel with its plugged-in phases."""
 
 DOWNSTREAM: dict[str, set[str]] = {
-    **{p: {"experiments", "campaign", "replay", "runner", "store", "analysis", "api", "report", "cli"} for p in MODEL},
+    **{p: {"experiments", "campaign", "replay", "runner", "store", "analysis", "api", "report", "cli", "export"}
+       for p in MODEL},
     "experiments": {"runner", "store", "analysis", "api", "report", "cli"},
     "campaign": {"store", "analysis", "api", "report", "cli"},
     "replay": {"store", "analysis", "api", "report", "cli"},
@@ -25,6 +26,7 @@ DOWNSTREAM: dict[str, set[str]] = {
     "store": {"analysis", "api", "report", "cli"},
     "analysis": {"api", "report", "cli"},
     "api": {"report", "cli"},
+    "export": {"experiments", "campaign", "replay", "runner", "store", "analysis", "api", "report", "cli"},
     "report": {"cli", "api", "engine", "sensors", "options", "picture", "tracking", "engage"},
 }
 """What each package must not import. The report draws; the numbers and the physics behind a

@@ -286,6 +286,9 @@ main.add_command(_campaign_cmd)
 from .cases_cmd import cases as _cases_cmd  # noqa: E402
 
 main.add_command(_cases_cmd)
+from .export_cmd import export as _export_cmd  # noqa: E402
+
+main.add_command(_export_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
