@@ -58,19 +58,34 @@ leg after release is not engaged; adversary SAM cover of the platforms is the ex
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..catalog import THREAT_CLASSES
 from ..engage.roe import roe_allows
-from ..geo import EARTH_RADIUS_M, destination_point, great_circle_distance_m, initial_bearing_deg, lonlat_to_unit
+from ..geo import (
+    EARTH_RADIUS_M,
+    destination_point,
+    great_circle_distance_m,
+    initial_bearing_deg,
+    lonlat_to_unit,
+)
 from ..rng import Streams, keyed_uniform, name_key
 from .params import ALLIED, SHOOTER_KINDS, EngineParams
 from .raid import Raid
 
-__all__ = ["AircraftPlan", "AviationParams", "Sortie", "compile_aviation", "fly", "launch", "AVIATION_METRIC_DOCS",
-           "STEP_M"]
+__all__ = [
+    "AVIATION_METRIC_DOCS",
+    "STEP_M",
+    "AircraftPlan",
+    "AviationParams",
+    "Sortie",
+    "compile_aviation",
+    "fly",
+    "launch",
+]
 
 STEP_M = 5000.0
 """Spacing of the path points tested against envelopes (m)."""
@@ -288,18 +303,19 @@ def _fly_group(params: EngineParams, av: AviationParams, gi: int, g: AircraftPla
             destroyed[p], killer[p] = True, j_idx[k]
     e_p, e_j, e_t, e_n, e_k = (p_idx[fired], j_idx[fired], t_first[p_idx, j_idx][fired], salvo[fired].astype(np.int64),
                                hit[fired])
-    return dict(group=np.full(n, gi, np.int64), origin=origin, t_takeoff_s=t0, target=tgt, release=release,
-                t_release_s=t_rel, aborted=aborted, destroyed=destroyed, killer=killer, min_margin_m=min_slack,
-                eng_platform=e_p.astype(np.int64), eng_shooter=e_j.astype(np.int64), eng_t_s=e_t.astype(float),
-                eng_n=e_n, eng_killed=e_k.astype(bool), aim=aim, fail_frac=fail)
+    return {"group": np.full(n, gi, np.int64), "origin": origin, "t_takeoff_s": t0, "target": tgt,
+            "release": release, "t_release_s": t_rel, "aborted": aborted, "destroyed": destroyed, "killer": killer,
+            "min_margin_m": min_slack, "eng_platform": e_p.astype(np.int64), "eng_shooter": e_j.astype(np.int64),
+            "eng_t_s": e_t.astype(float), "eng_n": e_n, "eng_killed": e_k.astype(bool), "aim": aim,
+            "fail_frac": fail}
 
 
 def fly(params: EngineParams, streams: Streams) -> Sortie:
     """Fly every aviation group of ``params`` for one replication (see the module docstring)."""
-    av = params.aviation
+    av = cast(AviationParams, params.aviation)
     parts = [_fly_group(params, av, gi, g, streams) for gi, g in enumerate(av.groups)]
     width = max((g.per_platform for g in av.groups), default=1)
-    off = np.cumsum([0] + [g.count for g in av.groups])
+    off = np.cumsum(np.array([0] + [g.count for g in av.groups], dtype=np.int64))
     out = {}
     for k in parts[0] if parts else ():
         if k in ("aim", "fail_frac"):
@@ -320,7 +336,7 @@ def launch(params: EngineParams, raid: Raid, streams: Streams) -> tuple[Raid, So
     if params.aviation is None:
         return raid, None
     sortie = fly(params, streams)
-    av = params.aviation
+    av = cast(AviationParams, params.aviation)
     per = np.array([g.per_platform for g in av.groups], dtype=np.int64)[sortie.group]
     slot = np.arange(sortie.aim.shape[1])[None, :] < per[:, None]
     p, k = np.nonzero(slot & sortie.launches[:, None])
@@ -345,10 +361,10 @@ def launch(params: EngineParams, raid: Raid, streams: Streams) -> tuple[Raid, So
 
 def aviation_metrics(params: EngineParams, raid: Raid, sortie: Sortie, events) -> dict[str, float]:
     """:data:`AVIATION_METRIC_DOCS` of one replication; ``events`` is the night's event table."""
-    av = params.aviation
+    av = cast(AviationParams, params.aviation)
     sh = params.shooters
     per = np.array([g.per_platform for g in av.groups], dtype=np.int64)[sortie.group]
-    glide_g = np.array([g.glide for g in av.groups], dtype=bool)
+    glide_g = np.array([g.glide for g in av.groups], dtype=np.bool_)
     n0 = raid.size - int((per * sortie.launches).sum())
     mine = raid.group[n0:] - len(params.raid)
     glide_row = np.zeros(raid.size, bool)
