@@ -95,6 +95,11 @@ UNITS: dict[str, str] = {
     "ladder_rung_start": "rung", "ladder_tension": "dimensionless", "ladder_rung_next": "rung",
     "ladder_tension_next": "dimensionless", "p_max_rung_<k>": "probability", "p_rung_ge_<k>": "probability",
     "rung_raised_by_<rise>": "count", "max_rung_by_<rise>": "probability",
+    # adversary aviation (engine.aviation.AVIATION_METRIC_DOCS)
+    "launch_platforms": "aircraft", "launch_platforms_aborted": "aircraft", "launch_platforms_destroyed": "aircraft",
+    "launch_platforms_destroyed_by_allied": "aircraft", "launch_platform_engagements": "salvoes",
+    "launch_platform_interceptors": "rounds", "munitions_withheld": "threats", "glide_bombs_launched": "threats",
+    "glide_bombs_leaked": "threats", "air_launched_missiles_launched": "threats",
 }
 
 CAMPAIGN_UNITS: dict[str, str] = {
@@ -193,7 +198,9 @@ def registry(scope: str = "night") -> tuple[MetricDoc, ...]:
         from ..engine import METRIC_DOCS
         from ..policy.phase import ESCALATION_METRIC_DOCS
 
-        docs = {**METRIC_DOCS, **ESCALATION_METRIC_DOCS, **CLASS_DOCS, **PICTURE_DOCS}
+        from ..engine.aviation import AVIATION_METRIC_DOCS
+
+        docs = {**METRIC_DOCS, **ESCALATION_METRIC_DOCS, **CLASS_DOCS, **PICTURE_DOCS, **AVIATION_METRIC_DOCS}
         units = UNITS
     unit_rx = [(_regex(u), u) for u in units]
     out = []

@@ -15,6 +15,7 @@ from ..policy.compile import build_policy
 from ..rng import name_key
 from ..scenario import theatre_of as build_theatre
 from ..scenario.model import FighterPosture, Force, Scenario
+from .aviation import compile_aviation
 from .params import (
     FC_QUALITY_KINDS,
     ALLIED,
@@ -134,6 +135,9 @@ def _compile(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> EnginePa
     for g in sc.raid.groups:
         if g.type not in t_names:
             t_names.append(g.type)
+    for a in sc.aviation.groups if sc.aviation is not None else ():  # munitions of launch platforms
+        if a.munition not in t_names:
+            t_names.append(a.munition)
     tt = [catalog.threats[n] for n in t_names]
     threat_types = ThreatTypes(
         names=tuple(t_names),
@@ -312,6 +316,7 @@ def _compile(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> EnginePa
         nationalities=tuple(nationalities),
         host_permits=host_permits(sc, nationalities),
         standoffs=rules,
+        aviation=compile_aviation(sc, catalog, t_names, shooters),
     )
 
 

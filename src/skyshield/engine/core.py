@@ -15,6 +15,7 @@ from ..engage.fighters import launch_on_warning
 from ..policy.phase import EscalationPhase
 from ..rng import Streams
 from .assess import Outcome, assess
+from .aviation import aviation_metrics, launch
 from ..picture.network import link_into
 from .battle import BattlePolicy, GreedyBattle
 from .opportunities import find_opportunities
@@ -48,6 +49,7 @@ class Engine:
     def night(self, params: EngineParams, streams: Streams) -> Outcome:
         """One night of ``params`` through the phases (no redeployment reference)."""
         raid = sample_raid(params, streams)  # the raid: common to every option
+        raid, sortie = launch(params, raid, streams)  # adversary aviation: munitions of platforms that release
         seg = build_segments(raid, params)  # move: analytic flight paths
         pic = self.sense(params, raid, seg, streams)  # sense: who sees what, when
         params = launch_on_warning(params, raid, seg, pic)  # patrols timed to the raid
@@ -55,6 +57,8 @@ class Engine:
         eng = self.battle(params, raid, opp, streams)  # engage: the battle loop
         damage_u = streams.generator("damage").random(raid.size)
         out = assess(params, raid, seg, pic, opp, eng, damage_u)
+        if sortie is not None:
+            out = replace(out, metrics={**out.metrics, **aviation_metrics(params, raid, sortie, out.events)})
         return self.escalate(params, raid, seg, out, streams)  # escalate: ladder and clauses
 
 

@@ -229,6 +229,16 @@ def _check_references(sc: Scenario, cat: Catalog) -> list[tuple[Loc, str, object
                 inside(("raid", "groups", g, "via", r, w), pt)
         if grp.launch_window[1] > sc.duration:
             out.append((("raid", "groups", g, "launch_window"), "launch window ends after the scenario duration", None))
+    for g, grp in enumerate(sc.aviation.groups if sc.aviation is not None else ()):
+        loc = ("aviation", "groups", g)
+        p = cat.threats.get(grp.platform)
+        if p is None or p.threat_class != "aircraft":
+            known = sorted(k for k, t in cat.threats.items() if t.threat_class == "aircraft")
+            out.append(((*loc, "platform"), f"not a threat type of class aircraft (known: {', '.join(known)})",
+                        grp.platform))
+        if grp.munition not in cat.threats:
+            out.append(((*loc, "munition"), f"unknown threat type{did_you_mean(grp.munition, cat.threats)}",
+                        grp.munition))
     if not out:
         out += _check_ranges(sc, cat)
         out += _check_territory(sc, cat)

@@ -41,6 +41,9 @@ __all__ = [
     "LaunchArea",
     "RaidGroup",
     "Raid",
+    "AircraftGroup",
+    "FighterStation",
+    "Aviation",
     "OptionSpec",
     "Scenario",
     "AirBase",
@@ -353,6 +356,80 @@ class Raid(_Frozen):
         return self
 
 
+class AircraftGroup(_Frozen):
+    """Adversary launch platforms of one type (:mod:`skyshield.engine.aviation`).
+
+    Each platform takes off from one of ``bases`` (launch areas: public regions, never
+    airfields) in ``launch_window``, flies straight toward its aim area (one of ``targets``)
+    and releases ``munitions_per_platform`` munitions from ``release_range`` short of it. A
+    platform destroyed before its release point launches nothing; one whose path enters the
+    engagement envelope it knows of (plus the section's margin) aborts.
+    """
+
+    id: Id
+    role: Literal["glide-bomb", "missile-carrier"] = Field(
+        description="`glide-bomb`: tactical aircraft releasing glide bombs near the front (aim areas must be "
+        "cities or regions); `missile-carrier`: bombers launching cruise missiles from a launch area"
+    )
+    platform: str = Field(description="a threat type id of class `aircraft` from the catalog (e.g. su-34, tu-95ms)")
+    count: Count = Field(ge=0, le=1000, description="platforms flown")
+    bases: tuple[Id, ...] = Field(min_length=1, max_length=LIMITS["items"],
+                                  description="launch areas the platforms come from")
+    launch_window: tuple[Duration, Duration] = Field(description="[start, end] of take-off, after the scenario start")
+    munition: str = Field(description="a threat type id from the catalog (e.g. kab-umpk, kh-101)")
+    munitions_per_platform: Count = Field(ge=1, le=64)
+    release_range: PositiveLength | None = Field(
+        None, description="distance short of the aim point where the munitions are released (default: the "
+        "munition's catalog range, the farthest stand-off it allows)"
+    )
+    targets: dict[Id, Annotated[Real, Field(ge=0, le=1e10)]] = Field(
+        min_length=1, max_length=LIMITS["items"], description="aim assets with relative weights (not all 0)"
+    )
+    source: str = ""
+
+    @field_validator("launch_window")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[1] < v[0]:
+            raise ValueError("launch_window end is before its start")
+        return v
+
+    @field_validator("targets")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(w < 0 for w in v.values()) or sum(v.values()) <= 0:
+            raise ValueError("target weights must be non-negative and not all zero")
+        return v
+
+
+class FighterStation(_Frozen):
+    """An adversary fighter combat air patrol (or escort screen): a position and the radius it
+    covers. Defended and allied fighters do not engage a launch platform inside it."""
+
+    id: Id
+    type: str = Field("", description="free text, e.g. `su-35` (not used by the model)")
+    lonlat: Position
+    radius: PositiveLength = Field(description="radius the patrol covers (air-to-air missile reach plus transit)")
+    source: str = ""
+
+
+class Aviation(_Frozen):
+    """Adversary aviation: launch platforms and fighter patrols (opt-in; docs/options.md)."""
+
+    groups: tuple[AircraftGroup, ...] = Field(min_length=1, max_length=LIMITS["items"])
+    fighters: tuple[FighterStation, ...] = Field((), max_length=LIMITS["items"],
+                                                 description="adversary fighter CAP / escort stations")
+    standoff_margin: Length = Field(
+        20000.0, description="the stand-off rule: platforms keep this far outside every engagement envelope "
+        "they know of, or abort (notional)"
+    )
+    unknown_to_adversary: tuple[Id, ...] = Field(
+        (), max_length=LIMITS["items"], description="forces whose position the adversary does not know "
+        "(e.g. a SAM moved forward in secret); every other force of the option is known"
+    )
+    source: str = ""
+
+
 class OptionSpec(_Frozen):
     """A security-guarantee option: packages of forces, a data-sharing tier and ROE."""
 
@@ -463,6 +540,8 @@ class Scenario(_Frozen):
     options: dict[Id, OptionSpec] = Field(
         default_factory=dict, max_length=1000, description="options of this scenario; they override built-in presets"
     )
+    aviation: Aviation | None = Field(None, description="adversary aviation: launch platforms (bombers, glide-bomb "
+                                      "carriers) and fighter patrols; none by default")
 
     @model_validator(mode="after")
     def _positive_times(self) -> "Scenario":
@@ -485,10 +564,35 @@ class Scenario(_Frozen):
             unknown = [c for c in f.movable.candidates if c not in assets]
             if unknown:
                 raise ValueError(f"force {f.id!r}: movable candidates {unknown} are not assets of the scenario")
+        if self.aviation is not None:
+            self._check_aviation(self.aviation, assets)
         return self
+
+    def _check_aviation(self, av: Aviation, assets: set[str]) -> None:
+        areas = {a.id for a in self.launch_areas}
+        kinds = {a.id: a.kind for a in self.assets}
+        forces = {f.id for f in self.forces}
+        for g in av.groups:
+            if bad := [b for b in g.bases if b not in areas]:
+                raise ValueError(f"aviation group {g.id!r}: bases {bad} are not launch areas of the scenario")
+            if bad := [t for t in g.targets if t not in assets]:
+                raise ValueError(f"aviation group {g.id!r}: targets {bad} are not assets of the scenario")
+            if g.role == "glide-bomb" and (bad := [t for t in g.targets if kinds[t] != "city"]):
+                raise ValueError(f"aviation group {g.id!r}: glide-bomb aim areas must be cities or regions (asset "
+                                 f"kind `city`), never specific infrastructure; not: {bad}")
+            if g.launch_window[1] > self.duration:
+                raise ValueError(f"aviation group {g.id!r}: launch window ends after the scenario duration")
+        if len({g.id for g in av.groups}) != len(av.groups):
+            raise ValueError("aviation: duplicate group ids (a group's id keys its random stream)")
+        if bad := [f for f in av.unknown_to_adversary if f not in forces]:
+            raise ValueError(f"aviation: unknown_to_adversary names forces not in the scenario: {bad}")
 
     @cached_property
     def content_hash(self) -> str:
-        """SHA-256 of the canonical JSON of the validated scenario (units already SI)."""
-        doc = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """SHA-256 of the canonical JSON of the validated scenario (units already SI). A scenario
+        without an ``aviation`` section hashes as it did before the section existed."""
+        data = self.model_dump(mode="json")
+        if data.get("aviation") is None:
+            data.pop("aviation", None)
+        doc = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(doc.encode()).hexdigest()
