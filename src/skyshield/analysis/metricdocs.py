@@ -95,6 +95,9 @@ UNITS: dict[str, str] = {
     "ladder_rung_start": "rung", "ladder_tension": "dimensionless", "ladder_rung_next": "rung",
     "ladder_tension_next": "dimensionless", "p_max_rung_<k>": "probability", "p_rung_ge_<k>": "probability",
     "rung_raised_by_<rise>": "count", "max_rung_by_<rise>": "probability",
+    # exposure geometry (policy.exposure, policy.laydown)
+    "exposure_h_in_sam_envelopes": "h", "exposure_h_in_fighter_envelopes": "h",
+    "exposure_expected_losses": "expected losses",
 }
 
 CAMPAIGN_UNITS: dict[str, str] = {
