@@ -100,7 +100,7 @@ def option_exposure(params, pol) -> dict:
     from skyshield.policy.exposure import envelope_rates_per_h, station_exposure, station_intervals
 
     esc = pol.escalation
-    m = dict(unit_h=0.0, sam_h=0.0, fighter_h=0.0, hazard=0.0, losses=0.0, russian_h=0.0)
+    m = {"unit_h": 0.0, "sam_h": 0.0, "fighter_h": 0.0, "hazard": 0.0, "losses": 0.0, "russian_h": 0.0}
     for s in pol.stations:
         u = sum(b - a for a, b in station_intervals(params, s)) / 3600.0
         m["unit_h"] += u

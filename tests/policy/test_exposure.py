@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 
 from skyshield.engage.fighters import cap_schedule
 from skyshield.geo import EARTH_RADIUS_M, Theatre, Zone, destination_point
-from skyshield.policy.exposure import Station, distance_to_geometry_m, on_station_intervals, station_exposure
+from skyshield.policy.exposure import (
+    Station,
+    distance_to_geometry_m,
+    on_station_intervals,
+    station_exposure,
+)
 from skyshield.policy.laydown import Envelope, Laydown, active_envelopes, builtin_laydown
 from skyshield.sensors.radar import radar_horizon_m
 
@@ -237,8 +242,8 @@ def test_a_cap_moved_from_50_to_250_km_from_the_border_loses_the_exposure_the_ge
     h = {d: n.escalate(0, _so(n)).metrics["exposure_hazard"] for d, n in standoff_nights.items()}
     pred = {d: _predicted_hazard(n)[0] for d, n in standoff_nights.items()}
     assert pred[50] > 0.5  # at the edge of the Gomel-region S-400 envelope against fighters
-    for d in h:
-        assert h[d] == pytest.approx(pred[d], rel=0.02, abs=1e-9)
+    for d, hd in h.items():
+        assert hd == pytest.approx(pred[d], rel=0.02, abs=1e-9)
     assert h[250] == 0.0 and h[150] < 0.1 * h[50]
     # Monte Carlo on the same dice: P(direct) and losses fall by the predicted amounts.
     p50, p250 = _metric(n50, "p_direct_engagement", _so(n50)), _metric(n250, "p_direct_engagement", _so(n250))
@@ -309,7 +314,7 @@ def test_on_the_reference_night_sky_shield_stays_out_of_russian_envelopes_with_l
             hz += float(np.sum(sx.rate_factor * sx.share_inside)) * sx.airspace * u
             countries |= {pol.laydown.envelopes[k].country for k in sx.envelope}
         out[o] = (hz, hours, countries)
-    (h_f, u_f, c_f), (h_s, u_s, c_s) = out["forward-cap"], out["sky-shield"]
+    (h_f, u_f, _), (h_s, u_s, c_s) = out["forward-cap"], out["sky-shield"]
     assert "RUS" not in c_s  # more than 200 km from Russia: no Russian envelope reaches a station
     assert u_s > 2 * u_f  # sky-shield flies three times the aircraft-hours ...
     assert h_s < h_f and h_s / u_s < 0.5 * h_f / u_f  # ... with less exposure, and under half per hour
@@ -319,3 +324,32 @@ def test_a_transferred_or_absent_aircraft_is_not_an_allied_station():
     p = scenario_params([cap("c", NEAR_BELARUS)], ESC, option={"transfer": {"packages": ["allied"], "lead_time": "0 d"}})
     assert p.policy.stations == ()
     assert Night(p).escalate(0).metrics["exposure_hazard"] == 0.0
+
+
+@pytest.mark.slow
+def test_the_geometry_benchmark_gives_the_engines_exposure_metrics_and_its_variants_move_them():
+    # benchmarks/exposure_geometry.py (the tables of docs/escalation.md) against the escalate
+    # phase of a full simulate() on the reference night, and its variants in the right direction.
+    import importlib.util
+    import sys
+
+    from skyshield.engine import compile_scenario, simulate
+    from skyshield.options import resolve_option
+    from skyshield.scenario import load_scenario
+
+    from ..conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("exposure_geometry", REPO / "benchmarks" / "exposure_geometry.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    sc = load_scenario(mod.SCENARIO, catalog())
+    p = compile_scenario(sc, catalog(), resolve_option("forward-cap", sc))
+    got = mod.option_exposure(p, p.policy)
+    want = simulate(p, seed=3, replication=0).metrics
+    assert got["hazard"] == pytest.approx(want["exposure_hazard"], rel=1e-12)
+    assert got["losses"] == pytest.approx(want["exposure_expected_losses"], rel=1e-12)
+    assert got["sam_h"] == pytest.approx(want["exposure_h_in_sam_envelopes"], rel=1e-12)
+    closer = {label: how for label, _, how in mod.variants()}["every unit 100 km toward Kyiv"]
+    moved = mod.option_exposure(p, replace(p.policy, laydown=closer[1](p.policy.laydown)))
+    assert moved["hazard"] > 1.5 * got["hazard"]
