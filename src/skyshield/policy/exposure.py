@@ -206,7 +206,10 @@ def station_exposure(station: Station, laydown: Laydown, scale: float, airspace_
         pk.append(float(np.mean(e.pk(station.kind) * (1.0 - (1.0 - laydown.pk_edge_ratio) * d[inside] / r))))
         f.append(e.rate_factor)
     a = airspace_factor if station.zone == int(Zone.ALLIED) else 1.0
-    return StationExposure(tuple(idx), np.array(q), np.array(pk), np.array(f), a)
+    arrays = [np.array(v, dtype=float) for v in (q, pk, f)]
+    for x in arrays:
+        x.flags.writeable = False  # cached and shared: read-only
+    return StationExposure(tuple(idx), *arrays, a)
 
 
 def envelope_rates_per_h(sx: StationExposure, esc, multiplier: float = 1.0) -> NDArray[np.float64]:
