@@ -21,6 +21,7 @@ from skyshield.policy.exposure import (
     distance_to_geometry_m,
     on_station_intervals,
     station_exposure,
+    which_envelope,
 )
 from skyshield.policy.laydown import Envelope, Laydown, active_envelopes, builtin_laydown
 from skyshield.sensors.radar import radar_horizon_m
@@ -185,6 +186,18 @@ def test_losses_per_engagement_are_the_envelope_pk_at_the_orbits_distance(one_ca
     pol3 = replace(pol, laydown=_laydown(_env("over", (stn.lon_deg, stn.lat_deg), pk=0.2), edge=0.25))
     assert (_metric(one_cap, "allied_fired_upon", pol3) == fired).all()
     assert lost.mean() - _metric(one_cap, "allied_losses", pol3).mean() > 0.5 * (0.8 - 0.2) * (1 - 0.75 / 6) * fired.mean()
+
+
+def test_the_envelope_that_fires_is_drawn_in_proportion_to_its_rate():
+    stn = Station("s", "fighter", 30.0, 50.0, 1, 1, 0.0)
+    rates = np.array([0.1, 0.6, 0.3])
+    n = 20_000
+    k = which_envelope(12345, stn, rates, n)
+    freq = np.bincount(k, minlength=3) / n
+    assert np.all(np.abs(freq - rates) < 4 * np.sqrt(rates * (1 - rates) / n))
+    # Its own dice: the same station and count give the same choices, another station others.
+    assert (which_envelope(12345, stn, rates, n) == k).all()
+    assert (which_envelope(12345, replace(stn, force_id="t"), rates, n) != k).any()
 
 
 # --- stand-off: a CAP moved away from the border leaves the envelopes ---------------------------
