@@ -86,7 +86,7 @@ class Laydown:
     def altitude_m(self, aircraft: str) -> float:
         return self.altitude_aew_m if aircraft == "aew" else self.altitude_fighter_m
 
-    def with_envelopes(self, envelopes) -> "Laydown":
+    def with_envelopes(self, envelopes) -> Laydown:
         return replace(self, envelopes=tuple(envelopes))
 
 
