@@ -35,7 +35,7 @@ from dataclasses import replace
 SCENARIO = "eastern-flank-night-raid-v1"
 OPTIONS = ("none", "air-policing", "umbrella", "forward-cap", "contingency-clauses", "tripwire")
 CAMPAIGN_PARAMS = (
-    "exposure_fire_rate_per_h", "threat_reach", "response_rate_inadvertent", "response_rate_deliberate",
+    "exposure_fire_rate_per_h", "envelope_scale", "response_rate_inadvertent", "response_rate_deliberate",
     "action_count_exponent", "p_response_step_up", "tension_gain", "tension_half_life",
 )
 
@@ -83,8 +83,6 @@ def variants(names=None) -> list[tuple[str, str, float | None]]:
 
 
 def _fmt_value(name: str, v: float) -> str:
-    if name == "threat_reach":
-        return f"{v / 1e3:g} km"
     if name == "tension_half_life":
         return f"{v / 86400:g} d"
     return f"{v:g}"
@@ -210,7 +208,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"## One reference night: P(direct engagement) / mean highest rung / expected adversary actions drawn "
           f"(summed hazards) ({a.nights} replications, seed {a.seed})\n")
     print(markdown(nights, vs_night, options, _night_cell))
-    expo_vs = [v for v in vs_night if v[1] in ("", "exposure_fire_rate_per_h", "threat_reach", "allied_airspace_factor")]
+    expo_vs = [v for v in vs_night if v[1] in ("", "exposure_fire_rate_per_h", "envelope_scale", "allied_airspace_factor")]
     print("\n## One reference night: expected times allied aircraft are fired upon (exposure_hazard)\n")
     print(markdown(nights, expo_vs, options, _exposure_cell))
     doc: dict = {"scenario": SCENARIO, "seed": a.seed, "nights": a.nights, "options": options,

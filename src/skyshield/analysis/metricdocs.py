@@ -100,6 +100,9 @@ UNITS: dict[str, str] = {
     "launch_platforms_destroyed_by_allied": "aircraft", "launch_platform_engagements": "salvoes",
     "launch_platform_interceptors": "rounds", "munitions_withheld": "threats", "glide_bombs_launched": "threats",
     "glide_bombs_leaked": "threats", "air_launched_missiles_launched": "threats",
+    # exposure geometry (policy.exposure, policy.laydown)
+    "exposure_h_in_sam_envelopes": "h", "exposure_h_in_fighter_envelopes": "h",
+    "exposure_expected_losses": "expected losses",
 }
 
 CAMPAIGN_UNITS: dict[str, str] = {

@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from ..geo import Zone
 from .exposure import Station, distance_to_adversary_held_m
+from .laydown import Laydown, active_envelopes
 from .persistence import LadderState
 from .spec import Ambiguity, Clause, Escalation, OverTheHorizon, Rotation, Transfer, Tripwire
 
@@ -38,6 +39,7 @@ class PolicyParams:
     tripwire_rung: int = 7
     exposed_ids: tuple[str, ...] = ()  # allied aircraft units inside the defended airspace
     stations: tuple[Station, ...] = ()  # allied aircraft forces (fighters, AEW): exposure to adversary fire
+    laydown: Laydown | None = None  # adversary SAM and fighter envelopes of the theatre (None: no exposure)
     transferred_forces: frozenset[str] = frozenset()  # force ids flown by the defended country
     allied_forces: frozenset[str] = frozenset()  # force ids of allied packages (not transferred)
     over_the_horizon: OverTheHorizon | None = None
@@ -58,7 +60,9 @@ def build_policy(sc, catalog, option, theatre) -> PolicyParams:
     Allied aircraft are *exposed* when their unit sits over the defended country (forward
     CAP, aircraft based there); every allied aircraft force (fighters, AEW; not transferred
     ones) is a :class:`~skyshield.policy.exposure.Station` with its distance to adversary-held
-    territory; tripwire units are the units of the tripwire packages.
+    territory, read against the adversary laydown of the theatre
+    (:func:`~skyshield.policy.laydown.active_envelopes`); tripwire units are the units of the
+    tripwire packages.
     """
     pk = set(option.packages)
     transferred = {p for t in option.transfer for p in t.packages}
@@ -105,6 +109,7 @@ def build_policy(sc, catalog, option, theatre) -> PolicyParams:
         tripwire_rung=max((tw.response_rung for tw in option.tripwires), default=7),
         exposed_ids=tuple(exposed),
         stations=stations,
+        laydown=active_envelopes(theatre) if stations else None,
         transferred_forces=frozenset(xfer),
         allied_forces=frozenset(allied),
         over_the_horizon=option.over_the_horizon,

@@ -56,7 +56,7 @@ SENSITIVITY_RANGES: dict[str, tuple[float, float]] = {
     "p_response_step_up": (0.02, 0.3),
     "standing_posture_factor": (0.02, 0.5),
     "exposure_fire_rate_per_h": (5e-5, 1e-3),
-    "threat_reach": (100_000.0, 250_000.0),
+    "envelope_scale": (0.6, 1.3),
     "allied_airspace_factor": (0.01, 0.3),
     "deterrence": (0.0, 1.0),
     "p_war_given_retaliation": (0.02, 0.3),

@@ -26,8 +26,9 @@ What moves the ladder (table in ``docs/escalation.md``):
   retaliation on allied territory) when the threat was aimed at an asset in allied territory,
   a *stray* (rung 3, accidental) when it was aimed at the defended country and arrived across
   the border (dispersion, navigation error, spoofing);
-- allied aircraft fired upon (rung 6, accidental channel) at the geometric exposure rate of
-  :mod:`skyshield.policy.exposure`.
+- allied aircraft fired upon (rung 6, accidental channel) inside the envelopes of the adversary
+  laydown, at the rates of :mod:`skyshield.policy.exposure`, each with the Pk of the envelope
+  that fired.
 """
 
 from __future__ import annotations
@@ -41,12 +42,20 @@ from ..catalog import THREAT_CLASSES
 from ..geo import Zone
 from ..rng import Streams, keyed_uniform, name_key
 from .compile import PolicyParams
-from .exposure import fire_upon_times, station_hazard, station_intervals, station_weight
+from .exposure import (
+    envelope_rates_per_h,
+    expected_losses,
+    fire_upon_times,
+    station_exposure,
+    station_intervals,
+    which_envelope,
+)
 from .ladder import INTERCEPT_RUNG_BY_ZONE, RUNG
 
 __all__ = ["PolicyEvent", "derive_events", "exposure_events", "incursion_times", "EXPOSURE_METRICS"]
 
-EXPOSURE_METRICS = ("allied_aircraft_h", "exposure_weighted_h", "exposure_hazard")
+EXPOSURE_METRICS = ("allied_aircraft_h", "exposure_weighted_h", "exposure_hazard", "exposure_h_in_sam_envelopes",
+                    "exposure_h_in_fighter_envelopes", "exposure_expected_losses")
 
 
 @dataclass(frozen=True, order=True)
@@ -66,6 +75,7 @@ class PolicyEvent:
     ref: int = -1  # clause index for scheduled clause executions
     flag: bool = False  # clause executions: honoured
     action: str = ""  # allied actions: the kind the response hazard is counted by ("" = ``kind``)
+    p_loss: float = -1.0  # allied-fired-upon: P(loss) of this engagement (< 0: ``p_loss_if_fired_upon``)
 
 
 def incursion_times(params, seg, n_threats: int, n_samples: int = 16) -> np.ndarray:
@@ -262,17 +272,31 @@ def exposure_events(params, pol: PolicyParams, streams: Streams, start_seq: int 
         return out, expo
     k_exp = streams.key("escalation/exposure")
     mult = pol.ladder.multiplier(esc.tension_gain)
+    lay = pol.laydown
     for st in pol.stations:
         iv = station_intervals(params, st)
         hours = sum(t1 - t0 for t0, t1 in iv) / 3600.0
-        h = station_hazard(st, hours, esc, mult)
         expo["allied_aircraft_h"] += hours
-        expo["exposure_weighted_h"] += station_weight(st, esc) * hours
+        if lay is None or not lay.envelopes or hours <= 0.0:
+            continue
+        sx = station_exposure(st, lay, float(esc.envelope_scale), float(esc.allied_airspace_factor))
+        if not sx.envelope:
+            continue
+        rates = envelope_rates_per_h(sx, esc, mult)
+        h = float(rates.sum()) * hours
+        sam = np.array([lay.envelopes[k].kind == "sam" for k in sx.envelope])
+        expo["exposure_weighted_h"] += float(np.sum(sx.rate_factor * sx.share_inside)) * sx.airspace * hours
+        expo["exposure_h_in_sam_envelopes"] += float(np.sum(sx.share_inside[sam])) * hours
+        expo["exposure_h_in_fighter_envelopes"] += float(np.sum(sx.share_inside[~sam])) * hours
         expo["exposure_hazard"] += h
-        for t in fire_upon_times(k_exp, st, h, iv):
+        expo["exposure_expected_losses"] += expected_losses(sx, hours, esc, mult)
+        times = fire_upon_times(k_exp, st, h, iv)
+        for t, j in zip(times, which_envelope(k_exp, st, rates, len(times))):
+            e = lay.envelopes[sx.envelope[j]]
             out.append(PolicyEvent(
                 t_s=t, seq=start_seq + len(out), kind="allied-fired-upon", rung=RUNG["direct-engagement"],
-                channel="accidental", actor="adversary",
-                detail=f"allied {st.kind} {st.force_id} fired upon by adversary air defences or fighters "
-                f"(station {st.dist_m / 1e3:.0f} km from adversary-held territory)"))
+                channel="accidental", actor="adversary", p_loss=float(sx.pk[j]),
+                detail=f"allied {st.kind} {st.force_id} fired upon by {e.system} ({e.region}; "
+                f"{sx.share_inside[j]:.0%} of its orbit inside that envelope, "
+                f"station {st.dist_m / 1e3:.0f} km from adversary-held territory)"))
     return out, expo

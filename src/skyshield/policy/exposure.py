@@ -1,31 +1,41 @@
-r"""Exposure of allied aircraft: stations, hours on station, reach of adversary fire.
+r"""Exposure of allied aircraft: where they fly, for how long, inside which adversary envelopes.
 
-No adversary SAM or fighter laydown exists in the scenarios yet, so exposure is geometric.
 Each allied aircraft force (fighters, AEW) of an active allied package has a **station** (its
 ``lonlat``), a number of units (a fighter unit is a pair in the catalog) and hours on station
 (its CAP schedule; the whole night for AEW and for fighters without a posture; none for QRA
-pairs, which wait on the ground at their base). Its rate of being fired upon is
+pairs, which wait on the ground at their base). On station the aircraft fly an orbit of
+radius :math:`r_o` (``orbit_radius_m`` of the laydown) around it, at the altitude of their
+kind. The adversary's air defences are the envelopes of :mod:`skyshield.policy.laydown`
+(S-400 class SAMs and fighter patrols by region). The share :math:`q_{se}` of the orbit of
+station :math:`s` inside envelope :math:`e` (reach :math:`R_e` against the station's kind of
+aircraft) is the share of its time on station spent inside, and the station is fired upon at
+the rate
 
 .. math::
 
-    \lambda_s = \lambda_x \, w(d_s) \, a(z_s) \, (1 + \kappa T),
-    \qquad w(d) = \frac{1}{1 + e^{(d - R)/\sigma}},
+    \lambda_s = \sum_e \lambda_x f_e \, q_{se} \, a(z_s) \, (1 + \kappa T),
 
-with :math:`\lambda_x` the rate at the border (``exposure_fire_rate_per_h``), :math:`d_s` the
-great-circle distance from the station to adversary-held territory (adversary countries and
-the occupied zone; zero inside), :math:`R` the reach at which the rate is half
-(``threat_reach``), :math:`\sigma` the width of the fall-off (``threat_reach_falloff``),
+with :math:`\lambda_x` the rate inside a reference envelope (``exposure_fire_rate_per_h``),
+:math:`f_e` the envelope's rate factor (a fighter patrol, a Belarusian unit: less than 1),
 :math:`a(z_s)` the airspace factor (``allied_airspace_factor`` over allied territory, 1
 elsewhere) and :math:`1 + \kappa T` the campaign tension multiplier
-(:mod:`skyshield.policy.persistence`). The expected number of times the station's aircraft are
-fired upon in a night is :math:`H_s = \lambda_s \sum_u h_u` over its units' hours on station.
+(:mod:`skyshield.policy.persistence`). With :math:`U_s` the unit-hours on station, the expected
+number of times the station's aircraft are fired upon in a night is :math:`H_s = \lambda_s U_s`,
+a sum over envelopes of rate x hours inside; the count is Poisson. Far from every envelope
+:math:`H_s = 0`: stand-off distance buys safety by leaving envelopes, not by a fall-off.
+
+An engagement from envelope :math:`e` kills with :math:`p_{se}`, the mean over the orbit's
+points inside :math:`e` of :math:`p_e(d) = p_e\,(1 - (1 - \rho)\, d / R_e)` (``pk`` of the unit
+against the kind, ``pk_edge_ratio`` :math:`\rho`: a missile at the edge of its envelope has
+little energy left), so the expected allied losses are :math:`\sum_e \lambda_{se} U_s p_{se}`.
 
 Events are drawn by inversion of the cumulative hazard: the :math:`k`-th time the station is
 fired upon is when :math:`H_s` spread evenly over its unit-time on station reaches
 :math:`E_1 + \dots + E_k` with :math:`E_i = -\ln U_i` and :math:`U_i` a keyed uniform of
-(station, :math:`i`). The count is Poisson with mean :math:`H_s`, and with the same dice a
-station with more exposure is fired upon at least as often (common random numbers across
-options and sensitivity variants).
+(station, :math:`i`). The envelope that fired is drawn with probability :math:`\lambda_{se} /
+\lambda_s` from another keyed uniform of (station, :math:`i`). With the same dice a station
+with more exposure is fired upon at least as often (common random numbers across options and
+sensitivity variants).
 """
 
 from __future__ import annotations
@@ -37,25 +47,31 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from ..geo import Zone, great_circle_distance_m
+from ..geo import Zone, destination_point, great_circle_distance_m
 from ..rng import keyed_uniform, name_key
+from .laydown import Laydown
 
 __all__ = [
     "Station",
     "ADVERSARY_HELD",
-    "reach_weight",
     "distance_to_geometry_m",
     "distance_to_adversary_held_m",
     "on_station_intervals",
     "station_intervals",
-    "station_weight",
+    "StationExposure",
+    "orbit_lonlat",
+    "station_exposure",
+    "envelope_rates_per_h",
     "station_hazard",
+    "expected_losses",
+    "which_envelope",
     "fire_upon_times",
 ]
 
 ADVERSARY_HELD = (Zone.ADVERSARY, Zone.OCCUPIED)
 """Zones whose air defences and airfields the adversary controls."""
 
+ORBIT_POINTS = 360  # points of a station's orbit: shares inside an envelope within 1/180
 _SEGMENT_DEG = 0.02  # boundary vertices at most this far apart (~2 km): distance error < 1 km
 
 
@@ -70,16 +86,6 @@ class Station:
     count: int  # units (a fighter unit is a pair)
     zone: int  # Zone code of the station
     dist_m: float  # great-circle distance to adversary-held territory (0 inside it)
-
-
-def reach_weight(d_m: ArrayLike, reach_m: float, falloff_m: float) -> NDArray[np.float64]:
-    r""":math:`w(d) = 1 / (1 + e^{(d - R)/\sigma})`: the share of the border rate at distance ``d``.
-
-    >>> float(reach_weight(150e3, 150e3, 20e3))
-    0.5
-    """
-    z = (np.asarray(d_m, dtype=float) - reach_m) / falloff_m
-    return 0.5 * (1.0 - np.tanh(0.5 * z))  # the logistic, written without overflow
 
 
 def distance_to_geometry_m(geom, lon_deg: ArrayLike, lat_deg: ArrayLike, vertices=None) -> NDArray[np.float64]:
@@ -157,15 +163,81 @@ def station_intervals(params, station: Station) -> list[tuple[float, float]]:
     return out
 
 
-def station_weight(station: Station, esc) -> float:
-    r""":math:`w(d_s)\,a(z_s)`: the station's fire-upon rate as a share of the rate at the border."""
-    a = esc.allied_airspace_factor if station.zone == int(Zone.ALLIED) else 1.0
-    return float(reach_weight(station.dist_m, esc.threat_reach, esc.threat_reach_falloff)) * a
+@dataclass(frozen=True)
+class StationExposure:
+    """Where one station's orbit lies in the laydown: one entry per envelope it enters."""
+
+    envelope: tuple[int, ...]  # (E,) indices into the laydown's envelopes
+    share_inside: NDArray[np.float64]  # (E,) q_se: share of the orbit (of the time on station) inside
+    pk: NDArray[np.float64]  # (E,) p_se: mean Pk per engagement over the orbit's points inside
+    rate_factor: NDArray[np.float64]  # (E,) f_e
+    airspace: float  # a(z_s)
 
 
-def station_hazard(station: Station, unit_hours: float, esc, multiplier: float = 1.0) -> float:
+def orbit_lonlat(lon_deg: float, lat_deg: float, radius_m: float, n: int = ORBIT_POINTS) -> NDArray[np.float64]:
+    """``(n, 2)`` points evenly spaced in bearing on the circle of ``radius_m`` around a station (the station alone if 0)."""
+    if radius_m <= 0.0:
+        return np.array([[lon_deg, lat_deg]])
+    brg = (np.arange(n) + 0.5) * (360.0 / n)
+    lon, lat = destination_point(np.full(n, lon_deg), np.full(n, lat_deg), brg, np.full(n, radius_m))
+    return np.column_stack([np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)])
+
+
+@lru_cache(maxsize=4096)
+def station_exposure(station: Station, laydown: Laydown, scale: float, airspace_factor: float) -> StationExposure:
+    r"""The envelopes ``station``'s orbit enters, its share :math:`q_{se}` inside each and the mean Pk there.
+
+    ``scale`` multiplies every reach (``envelope_scale``); ``airspace_factor`` is applied when
+    the station lies over allied territory.
+    """
+    pts = orbit_lonlat(station.lon_deg, station.lat_deg, laydown.orbit_radius_m)
+    alt = laydown.altitude_m(station.kind)
+    idx, q, pk, f = [], [], [], []
+    for k, e in enumerate(laydown.envelopes):
+        r = e.reach_m(station.kind, alt, scale)
+        if r <= 0.0:
+            continue
+        d = np.asarray(great_circle_distance_m(pts[:, 0], pts[:, 1], e.lon_deg, e.lat_deg), dtype=float)
+        inside = d <= r
+        if not inside.any():
+            continue
+        idx.append(k)
+        q.append(float(inside.mean()))
+        pk.append(float(np.mean(e.pk(station.kind) * (1.0 - (1.0 - laydown.pk_edge_ratio) * d[inside] / r))))
+        f.append(e.rate_factor)
+    a = airspace_factor if station.zone == int(Zone.ALLIED) else 1.0
+    arrays = [np.array(v, dtype=float) for v in (q, pk, f)]
+    for x in arrays:
+        x.flags.writeable = False  # cached and shared: read-only
+    return StationExposure(tuple(idx), *arrays, a)
+
+
+def envelope_rates_per_h(sx: StationExposure, esc, multiplier: float = 1.0) -> NDArray[np.float64]:
+    r""":math:`\lambda_{se}`: the rate (per unit-hour on station) at which each envelope fires on the station."""
+    return esc.exposure_fire_rate_per_h * sx.rate_factor * sx.share_inside * sx.airspace * multiplier
+
+
+def station_hazard(sx: StationExposure, unit_hours: float, esc, multiplier: float = 1.0) -> float:
     """:math:`H_s`: expected number of times the station's aircraft are fired upon in a night."""
-    return esc.exposure_fire_rate_per_h * station_weight(station, esc) * unit_hours * multiplier
+    return float(np.sum(envelope_rates_per_h(sx, esc, multiplier))) * unit_hours
+
+
+def expected_losses(sx: StationExposure, unit_hours: float, esc, multiplier: float = 1.0) -> float:
+    """Expected allied aircraft lost on the station in a night: rate x hours x Pk, summed over envelopes."""
+    return float(np.sum(envelope_rates_per_h(sx, esc, multiplier) * sx.pk)) * unit_hours
+
+
+def which_envelope(key: int, station: Station, rates: NDArray[np.float64], n: int) -> NDArray[np.int64]:
+    """Positions (into ``rates``) of the envelopes that fired the station's first ``n`` engagements.
+
+    Each with probability proportional to its rate (the superposed Poisson processes), drawn
+    from keyed uniforms of (station, engagement) apart from the times' dice.
+    """
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    u = keyed_uniform(key, name_key(station.force_id + "/envelope"), np.arange(n))
+    cum = np.cumsum(rates)
+    return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(rates) - 1).astype(np.int64)
 
 
 def fire_upon_times(key: int, station: Station, hazard: float, intervals: list[tuple[float, float]]) -> list[float]:

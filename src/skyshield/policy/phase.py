@@ -10,7 +10,9 @@ It reads the replication's events, derives the policy event table
    hazard of its kind (what, where, against what) shared sub-linearly among the actions of that
    kind (:mod:`skyshield.policy.escalation`); the response comes ``response_delay`` later, at
    the action's rung or one above (:data:`~skyshield.policy.ladder.ADVERSARY_ACTIONS`): at
-   rung 6 the adversary fires on allied forces (a loss with ``p_loss_if_fired_upon``);
+   rung 6 the adversary fires on allied forces (a loss with ``p_loss_if_fired_upon``; allied
+   aircraft fired upon inside an envelope of the laydown are lost with that envelope's Pk,
+   :mod:`skyshield.policy.exposure`);
 3. an adversary action at rung 8 (a response, or a threat aimed at allied territory that
    arrived there) brings general war with ``p_war_given_retaliation``;
 4. every event is offered to every clause's trigger; a trigger that holds schedules its
@@ -75,8 +77,11 @@ ESCALATION_METRIC_DOCS: dict[str, str] = {
     "escalation_hazard_inadvertent": "expected adversary responses (summed hazard) to allied defensive actions",
     "escalation_hazard_accidental": "expected adversary responses (summed hazard) to allied accidents (intercept debris on adversary territory)",
     "allied_aircraft_h": "h: allied aircraft-unit hours on station (a fighter unit is a pair; QRA on the ground counts none)",
-    "exposure_weighted_h": "h: those hours weighted by the reach fall-off and the airspace factor (hours at the border equivalent)",
-    "exposure_hazard": "expected number of times allied aircraft are fired upon (rate x weighted hours x tension multiplier)",
+    "exposure_weighted_h": "h: unit-hours inside adversary envelopes, summed over envelopes, weighted by each envelope's rate factor and the airspace factor (reference-envelope hours)",
+    "exposure_hazard": "expected number of times allied aircraft are fired upon in adversary envelopes (rate x weighted hours x tension multiplier)",
+    "exposure_h_in_sam_envelopes": "h: unit-hours inside adversary SAM envelopes (S-400 class), summed over envelopes",
+    "exposure_h_in_fighter_envelopes": "h: unit-hours inside adversary fighter-patrol envelopes, summed over envelopes",
+    "exposure_expected_losses": "expected allied aircraft lost to exposure (rate x hours inside x Pk, summed over envelopes)",
     "adversary_perceived_cost": "fraction (0..1): adversary's perceived cost of crossing the option's clause lines",
     "launch_capacity_reduction": "fraction (0..1): adversary launch capacity removed by executed responses",
     "aid_interceptors": "count: interceptors delivered by executed more-aid responses",
@@ -266,7 +271,8 @@ def walk_ladder(
         if e.kind == "allied-fired-upon":
             rows.append(e)
             m["allied_fired_upon"] += 1
-            if keyed_uniform(k_loss, 0, e.seq)[()] < esc.p_loss_if_fired_upon:
+            p_loss = e.p_loss if e.p_loss >= 0.0 else esc.p_loss_if_fired_upon
+            if keyed_uniform(k_loss, 0, e.seq)[()] < p_loss:
                 m["allied_losses"] += 1
                 rows.append(replace(e, kind="allied-loss", detail=f"allied aircraft lost: {e.detail}"))
         elif e.kind in ("strike-on-allied", "stray-on-allied"):

@@ -163,21 +163,20 @@ class Escalation(_Frozen):
         "aircraft stationed in the defended airspace) per night, relative to a new action at the same rung"
     )
     exposure_fire_rate_per_h: Real = Field(
-        2.5e-4, ge=0.0, le=1e3, description="rate at which one allied aircraft unit on station at the border of "
-        "adversary-held territory, over the defended country or the sea, is fired upon (per hour on station)"
+        2.5e-4, ge=0.0, le=1e3, description="rate at which one allied aircraft unit inside a reference envelope "
+        "of the adversary laydown (an S-400 class unit's, rate factor 1), over the defended country or the sea, "
+        "is fired upon (per hour inside; skyshield.policy.laydown)"
     )
-    threat_reach: PositiveLength = Field(
-        150_000.0, description="distance from adversary-held territory at which the fire-upon rate "
-        "is half its value at the border (reach of adversary long-range SAMs and fighters)"
-    )
-    threat_reach_falloff: PositiveLength = Field(
-        20_000.0, description="width of the logistic fall-off of the fire-upon rate around `threat_reach`"
+    envelope_scale: Real = Field(
+        1.0, gt=0.0, le=10.0, description="multiplies the reach of every envelope of the adversary laydown "
+        "(sensitivity: effective reaches are uncertain)"
     )
     allied_airspace_factor: _P = Field(
         0.05, description="fire-upon rate of an aircraft stationed over allied territory, relative to one over "
         "the defended country or the sea at the same distance (firing there is an attack on the alliance)"
     )
-    p_loss_if_fired_upon: _P = 0.3
+    p_loss_if_fired_upon: _P = Field(0.3, description="P(an allied aircraft is lost | fired upon by an adversary "
+                                      "response at rung 6); exposure in an envelope uses the envelope's Pk")
     p_war_given_retaliation: _P = Field(0.1, description="P(general war | adversary strikes allied territory)")
     tension_gain: Real = Field(
         1.0, ge=0.0, le=1e3, description="campaigns: response hazards and fire-upon rates are multiplied by "
