@@ -286,6 +286,9 @@ main.add_command(_campaign_cmd)
 from .cases_cmd import cases as _cases_cmd  # noqa: E402
 
 main.add_command(_cases_cmd)
+from .serve_cmd import serve as _serve_cmd  # noqa: E402
+
+main.add_command(_serve_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
