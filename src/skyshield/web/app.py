@@ -38,6 +38,10 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 MAX_BODY_BYTES = 16 * 1024
 MAX_REPLICATIONS = 2000
 MAX_OPTIONS = 12
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+       "worker-src blob:; child-src blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+       "base-uri 'none'; frame-ancestors 'none'; form-action 'none'")
+"""The page may load and connect to this server only (MapLibre's worker starts from a blob)."""
 
 
 class CompareRequest(BaseModel):
@@ -111,17 +115,24 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
     cache = _Cache()
     app.state.jobs = jobs
 
+    titles = views.builtin_scenario_titles()
+    loaded = _Cache(size=8)
+
     def scenario_id(sid: str) -> str:
-        if sid not in views.builtin_scenario_titles():
+        if sid not in titles:
             raise HTTPException(404, f"no built-in scenario {sid!r}")
         return sid
+
+    def scenario(sid: str) -> Any:
+        """The validated built-in scenario (validated once per server)."""
+        return loaded.get(sid, lambda: api.load_scenario(scenario_id(sid)))
 
     def options_of(sid: str, opts: str | list[str]) -> tuple[str, ...]:
         given = opts.split(",") if isinstance(opts, str) else list(opts)
         if not 1 <= len(given) <= MAX_OPTIONS or any(len(o) > 200 for o in given):
             raise HTTPException(422, f"give 1 to {MAX_OPTIONS} options")
         try:
-            return api.resolve_options(given, api.load_scenario(sid))
+            return api.resolve_options(given, scenario(sid))
         except Exception as exc:
             raise HTTPException(422, str(exc)) from None
 
@@ -137,18 +148,18 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
     def scenarios() -> Any:
         from ..options import builtin_options  # the preset names, for the option menu
 
-        return {"scenarios": views.builtin_scenario_titles(), "options": list(builtin_options())}
+        return {"scenarios": titles, "options": list(builtin_options())}
 
     @app.get("/api/theatre")
     def theatre(scenario: str = Query(max_length=200)) -> Any:
         sid = scenario_id(scenario)
-        return cache.get(("theatre", sid), lambda: views.theatre_geojson(sid))
+        return cache.get(("theatre", sid), lambda: views.theatre_geojson(scenario(sid)))
 
     @app.get("/api/map")
     def map_(scenario: str = Query(max_length=200), option: str = Query("none", max_length=200)) -> Any:
         sid = scenario_id(scenario)
         (o,) = options_of(sid, [option])
-        return cache.get(("map", sid, o), lambda: views.map_features(sid, o))
+        return cache.get(("map", sid, o), lambda: views.map_features(scenario(sid), o))
 
     @app.get("/api/playback")
     def playback(scenario: str = Query(max_length=200), options: str = Query("none,umbrella", max_length=2000),
@@ -156,7 +167,8 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
         sid = scenario_id(scenario)
         opts = options_of(sid, options)
         key = ("playback", sid, opts, replication, seed)
-        body = cache.get(key, lambda: json.dumps(views.playback(sid, opts, replication, seed), allow_nan=False))
+        body = cache.get(key, lambda: json.dumps(views.playback(scenario(sid), opts, replication, seed),
+                                                      allow_nan=False))
         return _RawJSON(body)
 
     @app.post("/api/compare", status_code=202)
@@ -165,7 +177,7 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
         opts = options_of(sid, req.options)
 
         def work(progress: Any) -> dict[str, Any]:
-            cmp = api.compare(sid, opts, req.replications, req.seed, workers=workers, progress=progress)
+            cmp = api.compare(scenario(sid), opts, req.replications, req.seed, workers=workers, progress=progress)
             doc = cmp.document()
             menu = {o: doc["options"][o]["metrics"] for o in opts}
             return json.loads(json.dumps({**doc, "pareto": views.pareto_view(menu)}, allow_nan=False, default=str))
@@ -221,6 +233,14 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
             return views.store_summary(p)
         except Exception as exc:
             raise HTTPException(422, f"cannot read the store: {exc}") from None
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Any:
+        resp = await call_next(request)
+        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        return resp
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR, follow_symlink=False), name="static")
     return Guard(app, token, allowed_hosts, max_body_bytes)

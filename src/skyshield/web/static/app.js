@@ -111,7 +111,7 @@ function label(group, lonlat, text, cls) {
   const div = document.createElement("div");
   div.className = "lbl " + cls;
   div.textContent = text;
-  const m = new maplibregl.Marker({ element: div, anchor: "left" }).setLngLat(lonlat);
+  const m = new maplibregl.Marker({ element: div, anchor: "left", offset: [7, 0] }).setLngLat(lonlat);
   (state.markers[group] = state.markers[group] || []).push(m);
   if (state.visible[group]) m.addTo(map);
   return m;
@@ -237,10 +237,7 @@ function drawCoverage() {
 }
 
 function drawEnvelopes() {
-  const f = state.features, cls = (() => {
-    const i = f.threat_types.indexOf($("threat-type").value);
-    return state.threatClassOf ? state.threatClassOf[$("threat-type").value] : null;
-  })();
+  const f = state.features, cls = f.threat_type_classes[$("threat-type").value];
   const seen = new Set(), feats = [];
   for (const s of f.shooters) {
     const vals = Object.entries(s.envelope_m);
