@@ -123,7 +123,7 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
             raise HTTPException(404, f"no built-in scenario {sid!r}")
         return sid
 
-    def scenario(sid: str) -> Any:
+    def scenario_obj(sid: str) -> Any:
         """The validated built-in scenario (validated once per server)."""
         return loaded.get(sid, lambda: api.load_scenario(scenario_id(sid)))
 
@@ -132,7 +132,7 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
         if not 1 <= len(given) <= MAX_OPTIONS or any(len(o) > 200 for o in given):
             raise HTTPException(422, f"give 1 to {MAX_OPTIONS} options")
         try:
-            return api.resolve_options(given, scenario(sid))
+            return api.resolve_options(given, scenario_obj(sid))
         except Exception as exc:
             raise HTTPException(422, str(exc)) from None
 
@@ -153,13 +153,13 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
     @app.get("/api/theatre")
     def theatre(scenario: str = Query(max_length=200)) -> Any:
         sid = scenario_id(scenario)
-        return cache.get(("theatre", sid), lambda: views.theatre_geojson(scenario(sid)))
+        return cache.get(("theatre", sid), lambda: views.theatre_geojson(scenario_obj(sid)))
 
     @app.get("/api/map")
     def map_(scenario: str = Query(max_length=200), option: str = Query("none", max_length=200)) -> Any:
         sid = scenario_id(scenario)
         (o,) = options_of(sid, [option])
-        return cache.get(("map", sid, o), lambda: views.map_features(scenario(sid), o))
+        return cache.get(("map", sid, o), lambda: views.map_features(scenario_obj(sid), o))
 
     @app.get("/api/playback")
     def playback(scenario: str = Query(max_length=200), options: str = Query("none,umbrella", max_length=2000),
@@ -167,7 +167,7 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
         sid = scenario_id(scenario)
         opts = options_of(sid, options)
         key = ("playback", sid, opts, replication, seed)
-        body = cache.get(key, lambda: json.dumps(views.playback(scenario(sid), opts, replication, seed),
+        body = cache.get(key, lambda: json.dumps(views.playback(scenario_obj(sid), opts, replication, seed),
                                                       allow_nan=False))
         return _RawJSON(body)
 
@@ -177,7 +177,7 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
         opts = options_of(sid, req.options)
 
         def work(progress: Any) -> dict[str, Any]:
-            cmp = api.compare(scenario(sid), opts, req.replications, req.seed, workers=workers, progress=progress)
+            cmp = api.compare(sid, opts, req.replications, req.seed, workers=workers, progress=progress)
             doc = cmp.document()
             menu = {o: doc["options"][o]["metrics"] for o in opts}
             return json.loads(json.dumps({**doc, "pareto": views.pareto_view(menu)}, allow_nan=False, default=str))
