@@ -234,3 +234,32 @@ def test_comparison_runs_from_the_page_with_progress_and_draws_its_charts(sessio
     pg.select_option("#cmp-asset-option", "umbrella")
     assert "Per-asset hits (umbrella)" in pg.inner_text("#legend")
     assert session.errors() == []
+
+
+@pytest.mark.benchmark
+def test_benchmark_page_ready_and_frame_time_of_the_reference_night(server: str) -> None:
+    """Page-ready time (cold: the server computes the replication; warm: from its cache) and the
+    time of one playback frame (interpolating ~820 threats, projecting and drawing them and the
+    events so far) while playing at 600x; the goal is a frame under 16 ms."""
+    import numpy as np
+
+    with sync_playwright() as pw:
+        cold = Session(pw, server + "/?seed=0")
+        cold.close()
+        s = Session(pw, server + "/")
+        pg = s.page
+        s.set_time(2 * 3600)
+        pg.click("#pb-play")
+        pg.wait_for_timeout(8000)
+        pg.click("#pb-play")
+        frame = np.array(pg.evaluate("__skyshield.perf.frameMs"))
+        raf = np.array(pg.evaluate("__skyshield.perf.rafMs"))
+        flying = pg.evaluate("__skyshield.flying")
+        errors = s.errors()
+        s.close()
+    print(f"\npage ready: cold {cold.ready_s:.2f} s, warm {s.ready_s:.2f} s")
+    print(f"frame update: n={frame.size}, median {np.median(frame):.2f} ms, p95 {np.percentile(frame, 95):.2f} ms, "
+          f"max {frame.max():.2f} ms; requestAnimationFrame interval median {np.median(raf):.1f} ms, "
+          f"p95 {np.percentile(raf, 95):.1f} ms; threats flying at the end: {flying}")
+    assert not errors
+    assert frame.size > 20 and np.percentile(frame, 95) < 16.0
