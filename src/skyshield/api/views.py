@@ -28,8 +28,8 @@ import numpy as np
 from ..scenario import Scenario
 from .facade import load_inputs, resolve_options
 
-__all__ = ["builtin_scenario_titles", "map_features", "pareto_view", "playback", "store_summary",
-           "list_stores", "theatre_geojson"]
+__all__ = ["builtin_scenario_titles", "list_stores", "map_features", "option_presets", "pareto_view", "playback",
+           "store_summary", "theatre_geojson"]
 
 _ZONE_NAMES = {"DEFENDED": "defended", "ALLIED": "allied", "HOST": "host", "ADVERSARY": "adversary",
                "OCCUPIED": "occupied", "NEUTRAL": "neutral", "DISPUTED": "disputed", "SEA": "sea",
@@ -42,6 +42,13 @@ def builtin_scenario_titles() -> dict[str, str]:
     from ..scenario import builtin_scenarios
 
     return dict(builtin_scenarios())
+
+
+def option_presets() -> list[str]:
+    """The built-in option presets, in their catalogue order (the page's option menu)."""
+    from ..options import builtin_options
+
+    return list(builtin_options())
 
 
 def _compiled(scenario: str | Path | Scenario, option: str, catalog: Sequence[str | Path] = ()) -> tuple[Any, Any]:

@@ -45,7 +45,8 @@ def serve(host: str, port: int, results: str | None, workers: int, max_jobs: int
     local = is_loopback(host)
     token = None if local else secrets.token_urlsafe(32)
     hosts = {"127.0.0.1", "localhost", "[::1]", "::1"} if local else None
-    app = create_app(results, token=token, allowed_hosts=hosts, workers=workers or None, max_running=max_jobs)
+    app = create_app(results, token=token, allowed_hosts=hosts, workers=workers or None, max_running=max_jobs,
+                     warm=("eastern-flank-night-raid-v1",))
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     if token is not None:

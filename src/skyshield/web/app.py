@@ -18,7 +18,7 @@ import json
 from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
-from threading import Lock
+from threading import Lock, Thread
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -90,7 +90,7 @@ def _store_path(results_dir: Path | None, name: str) -> Path:
 
 def create_app(results_dir: str | Path | None = None, token: str | None = None,
                allowed_hosts: set[str] | None = None, workers: int | None = 1,
-               max_running: int = 2, max_body_bytes: int = MAX_BODY_BYTES) -> Any:
+               max_running: int = 2, max_body_bytes: int = MAX_BODY_BYTES, warm: tuple[str, ...] = ()) -> Any:
     """The ASGI app.
 
     Parameters
@@ -108,6 +108,9 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
         Comparisons running at once; one more is answered 429.
     max_body_bytes
         Largest request body accepted (413 beyond).
+    warm
+        Built-in scenarios whose zones are computed at once in a background thread (the first
+        build of a theatre's zones takes seconds), so that the page opens quickly.
     """
     app = FastAPI(title="skyshield", docs_url=None, redoc_url=None, openapi_url=None)
     rdir = Path(results_dir).resolve() if results_dir is not None else None
@@ -146,9 +149,7 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
 
     @app.get("/api/scenarios")
     def scenarios() -> Any:
-        from ..options import builtin_options  # the preset names, for the option menu
-
-        return {"scenarios": titles, "options": list(builtin_options())}
+        return {"scenarios": titles, "options": views.option_presets()}
 
     @app.get("/api/theatre")
     def theatre(scenario: str = Query(max_length=200)) -> Any:
@@ -241,6 +242,16 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Referrer-Policy"] = "no-referrer"
         return resp
+
+    def warm_up() -> None:
+        for sid in warm:
+            try:
+                cache.get(("theatre", sid), lambda: views.theatre_geojson(scenario_obj(sid)))
+            except Exception:  # a request for it will report the problem
+                pass
+
+    if warm:
+        Thread(target=warm_up, name="skyshield-warm-up", daemon=True).start()
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR, follow_symlink=False), name="static")
     return Guard(app, token, allowed_hosts, max_body_bytes)
