@@ -207,11 +207,13 @@ def test_screenshot_of_the_map_is_not_blank_and_the_check_tells_a_blank_one(sess
     for i in ids:
         pg.uncheck(f"#{i}")
     blank_share, blank_colours = session.map_pixels()
+    overlay_hidden = pg.evaluate("getComputedStyle(document.getElementById('overlay')).display") == "none"
     for i, v in on.items():
         if v:
             pg.check(f"#{i}")
     assert full_share > 0.5 and full_colours > 40, (full_share, full_colours)
     assert blank_share < 0.1 and blank_colours < full_colours / 2, (blank_share, blank_colours)
+    assert overlay_hidden  # the playback switch hides the moving threats and the marks
 
 
 def test_comparison_runs_from_the_page_with_progress_and_draws_its_charts(session: Session) -> None:

@@ -18,7 +18,7 @@ import json
 from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
-from threading import Lock, Thread
+from threading import BoundedSemaphore, Lock, Thread
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -54,19 +54,26 @@ class CompareRequest(BaseModel):
 
 
 class _Cache:
-    """A small LRU of computed views (playback, map), thread safe."""
+    """A small LRU of computed views (playback, map), thread safe; at most ``busy`` of them
+    computed at once (429 beyond: a view can take seconds of CPU)."""
 
-    def __init__(self, size: int = 16):
+    def __init__(self, size: int = 16, busy: int = 2):
         self.size = size
         self._d: OrderedDict[Any, Any] = OrderedDict()
         self._lock = Lock()
+        self._busy = BoundedSemaphore(busy)
 
     def get(self, key: Any, make: Any) -> Any:
         with self._lock:
             if key in self._d:
                 self._d.move_to_end(key)
                 return self._d[key]
-        value = make()
+        if not self._busy.acquire(timeout=60):
+            raise HTTPException(429, "the server is busy computing other views; try again")
+        try:
+            value = make()
+        finally:
+            self._busy.release()
         with self._lock:
             self._d[key] = value
             while len(self._d) > self.size:

@@ -126,7 +126,7 @@ function setVisible(id, on) {
   state.visible[id] = on;
   for (const l of MAP_LAYERS[id] || []) if (map.getLayer(l)) map.setLayoutProperty(l, "visibility", on ? "visible" : "none");
   for (const m of state.markers[id] || []) { if (on) m.addTo(map); else m.remove(); }
-  if (id === "playback") drawOverlay();
+  if (id === "playback") { canvas.style.display = on ? "" : "none"; drawOverlay(); }
 }
 
 function buildLayerSwitches() {
@@ -330,7 +330,7 @@ function drawOverlay() {
     if (!p) continue;
     const q = map.project(p);
     const s = v.engage[j] <= t ? "engaged" : v.detect[j] <= t ? "detected" : "undetected";
-    paths[s].rect(q.x - 1.5, q.y - 1.5, 3, 3);
+    paths[s].rect(q.x - 2, q.y - 2, 4, 4);
     flying++;
   }
   for (const [s, path] of Object.entries(paths)) { ctx2d.fillStyle = STATE_COLOURS[s]; ctx2d.fill(path); }

@@ -43,7 +43,7 @@ const Charts = (() => {
   // 95 % CIs; options on the front are filled and joined. A legend names every option by colour
   // (no labels on the points, so nothing overprints).
   function pareto(points, opts) {
-    const W = 520, H = 330, m = { l: 62, r: 170, t: 24, b: 44 };
+    const W = 580, H = 330, m = { l: 62, r: 210, t: 24, b: 44 };
     const svg = el("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img",
                             "aria-label": "Pareto chart of cost against leakers" });
     const xs = [], ys = [];
@@ -102,7 +102,7 @@ const Charts = (() => {
 
   // P(highest rung >= k), one line per option.
   function rungs(byOption) {
-    const W = 420, H = 220, m = { l: 44, r: 130, t: 14, b: 36 };
+    const W = 440, H = 236, m = { l: 44, r: 150, t: 30, b: 36 };
     const svg = el("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img",
                             "aria-label": "escalation distribution" });
     const K = 9;
@@ -114,7 +114,7 @@ const Charts = (() => {
     }
     for (let k = 1; k <= K; k++) text(svg, X(k), H - m.b + 14, String(k), { "text-anchor": "middle" });
     text(svg, (m.l + W - m.r) / 2, H - 6, "rung k", { "text-anchor": "middle" });
-    text(svg, 10, m.t + 6, "P(highest rung \u2265 k)", {});
+    text(svg, m.l, 14, "P(highest rung of the night \u2265 k)", {});
     Object.entries(byOption).forEach(([o, ge], i) => {
       const c = PALETTE[i % PALETTE.length];
       const pts = [];
