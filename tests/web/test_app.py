@@ -13,10 +13,10 @@ import pytest
 pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'skyshield[web]'")
 pytest.importorskip("httpx", reason="the web extra is not installed: pip install 'skyshield[web]'")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from skyshield.web import create_app  # noqa: E402
-from skyshield.web.app import STATIC_DIR  # noqa: E402
+from skyshield.web import create_app
+from skyshield.web.app import STATIC_DIR
 
 SCENARIO = "eastern-flank-night-raid-v1"
 LOCAL = {"127.0.0.1", "localhost", "testserver"}
@@ -115,7 +115,7 @@ def test_map_coverage_never_passes_the_radar_horizon(client: TestClient) -> None
 def test_map_shows_the_allied_forces_an_option_brings(client: TestClient) -> None:
     none = client.get(f"/api/map?scenario={SCENARIO}&option=none").json()
     umb = client.get(f"/api/map?scenario={SCENARIO}&option=umbrella").json()
-    allied = lambda f: [s for s in f["shooters"] if s["side"] == "allied"]  # noqa: E731
+    allied = lambda f: [s for s in f["shooters"] if s["side"] == "allied"]
     assert not allied(none) and len(allied(umb)) > 0
     assert all(s["envelope_m"] for s in allied(umb))
     names = {a["id"] for a in umb["assets"]}
@@ -178,7 +178,7 @@ def test_playback_tracks_start_at_the_launch_point_and_leakers_end_at_their_aim(
 def test_pareto_view_marks_the_dominated_option() -> None:
     from skyshield.api.views import pareto_view
 
-    e = lambda m: {"mean": m, "ci95": [m, m]}  # noqa: E731
+    e = lambda m: {"mean": m, "ci95": [m, m]}
     menu = {"cheap": {"interceptor_cost_usd": e(1.0), "leaked": e(10.0), "max_rung": e(1.0)},
             "good": {"interceptor_cost_usd": e(5.0), "leaked": e(2.0), "max_rung": e(1.0)},
             "worse": {"interceptor_cost_usd": e(6.0), "leaked": e(3.0), "max_rung": e(2.0)}}
@@ -291,9 +291,8 @@ def test_token_is_required_on_every_request_when_set(results_dir: Path) -> None:
 
 
 def test_serve_binds_loopback_by_default_and_prints_a_token_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    from click.testing import CliRunner
-
     import uvicorn
+    from click.testing import CliRunner
 
     from skyshield.cli.main import main
 

@@ -28,7 +28,7 @@ if CHROMIUM is None:
     pytest.skip("no system Chromium (Debian: apt-get install -y chromium); .ci/run installs it",
                 allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
 SCENARIO = "eastern-flank-night-raid-v1"
 BACKGROUND = (0x0B, 0x1D, 0x2E)

@@ -153,7 +153,6 @@ def _keyframes(seg: Any, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     segment, points at most :data:`_DENSIFY_M` apart inside it, and the end of the last one.
     Returns ``offsets (n + 1,)``, ``t_s (K,)``, ``lonlat (K, 2)``."""
     from ..engine.trajectory import lonlat_at
-
     from ..geo import EARTH_RADIUS_M
 
     order = np.lexsort((seg.local, seg.threat))

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-__all__ = ["serve", "is_loopback"]
+__all__ = ["is_loopback", "serve"]
 
 
 def is_loopback(host: str) -> bool:

@@ -14,6 +14,7 @@ resolving (:func:`_store_path`).
 from __future__ import annotations
 
 import asyncio
+import logging
 import json
 from collections import OrderedDict
 from importlib import resources
@@ -253,9 +254,9 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
     def warm_up() -> None:
         for sid in warm:
             try:
-                cache.get(("theatre", sid), lambda: views.theatre_geojson(scenario_obj(sid)))
-            except Exception:  # a request for it will report the problem
-                pass
+                cache.get(("theatre", sid), lambda sid=sid: views.theatre_geojson(scenario_obj(sid)))
+            except Exception as exc:  # a request for it will report the problem
+                logging.getLogger("skyshield.web").warning("could not prepare %s: %s", sid, exc)
 
     if warm:
         Thread(target=warm_up, name="skyshield-warm-up", daemon=True).start()

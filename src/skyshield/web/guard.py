@@ -14,7 +14,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["Guard", "TOKEN_COOKIE", "TOKEN_HEADER", "token_ok"]
+__all__ = ["TOKEN_COOKIE", "TOKEN_HEADER", "Guard", "token_ok"]
 
 TOKEN_HEADER = "x-skyshield-token"
 TOKEN_COOKIE = "skyshield_token"
