@@ -235,12 +235,24 @@ def test_compare_refuses_what_it_cannot_run(client: TestClient) -> None:
 
 # -- stores -----------------------------------------------------------------------------------
 
-def test_stores_of_the_results_folder_are_listed_and_summarised(client: TestClient) -> None:
+def test_stores_of_the_results_folder_are_listed_and_summarised(client: TestClient, results_dir: Path) -> None:
     ls = client.get("/api/stores").json()
     assert [s["name"] for s in ls["stores"]] == ["tiny"]
     d = client.get("/api/stores/tiny").json()
     assert set(d["options"]) == {"none", "umbrella"} and d["provenance"]["done"] == d["provenance"]["total"] == 4
     assert d["options"]["none"]["leaked"]["ci95"][0] <= d["options"]["none"]["leaked"]["mean"]
+    # DuckDB's view of the store against the store's own Parquet reader
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from skyshield.store import ResultStore
+
+    st = ResultStore.open(results_dir / "tiny")
+    t = st.metrics()
+    st.close()
+    for o in ("none", "umbrella"):
+        leaked = t.filter(pc.equal(t["option"], o))["leaked"].to_numpy()
+        assert d["options"][o]["leaked"]["mean"] == pytest.approx(float(np.mean(leaked)))
     assert len(d["pareto"]) == 2
 
 

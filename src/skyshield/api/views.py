@@ -311,12 +311,13 @@ def store_summary(root: str | Path) -> dict[str, Any]:
     """A results store's provenance and option menu (mean and 95 % CI per metric, over all
     design points; DuckDB catalog underneath) with its Pareto view."""
     from ..analysis import option_menu
-    from ..store import ResultStore
+    from ..store import ResultStore, query
 
     st = ResultStore.open(root)
     try:
         man = st.manifest
-        t = st.metrics()
+        # the metrics view of the store's DuckDB catalog (every finished chunk's Parquet file)
+        t = query(st, "SELECT * FROM metrics ORDER BY option, sample, replication")
         menu = option_menu(t, st.options) if t.num_rows else {o: {} for o in st.options}
 
         def clean(x: Any) -> Any:
