@@ -83,6 +83,16 @@ def test_scenarios_list_the_built_in_ids_and_option_presets(client: TestClient) 
     assert SCENARIO in d["scenarios"] and {"none", "umbrella", "air-policing"} <= set(d["options"])
 
 
+def test_options_of_a_case_include_its_own(client: TestClient) -> None:
+    import skyshield as sk
+
+    case = "case-israel-2024-04-13"
+    own = list(sk.load_scenario(case).options)
+    got = client.get(f"/api/options?scenario={case}").json()["options"]
+    assert own and set(own) <= set(got) and "none" in got
+    assert client.get("/api/options?scenario=nope").status_code == 404
+
+
 def test_theatre_zones_put_kyiv_in_the_defended_zone_and_warsaw_in_the_allied(client: TestClient) -> None:
     """Against independent facts: Kyiv is in Ukraine (defended), Warsaw in Poland (allied),
     Minsk in Belarus (adversary in this scenario)."""

@@ -44,11 +44,15 @@ def builtin_scenario_titles() -> dict[str, str]:
     return dict(builtin_scenarios())
 
 
-def option_presets() -> list[str]:
-    """The built-in option presets, in their catalogue order (the page's option menu)."""
+def option_presets(scenario: str | Path | Scenario | None = None) -> list[str]:
+    """The built-in option presets in their catalogue order, then the options a scenario
+    defines itself (the page's option menu)."""
     from ..options import builtin_options
 
-    return list(builtin_options())
+    names = list(builtin_options())
+    if scenario is not None:
+        names += [o for o in load_inputs(scenario)[0].options if o not in names]
+    return names
 
 
 def _compiled(scenario: str | Path | Scenario, option: str, catalog: Sequence[str | Path] = ()) -> tuple[Any, Any]:

@@ -159,6 +159,11 @@ def create_app(results_dir: str | Path | None = None, token: str | None = None,
     def scenarios() -> Any:
         return {"scenarios": titles, "options": views.option_presets()}
 
+    @app.get("/api/options")
+    def options(scenario: str = Query(max_length=200)) -> Any:
+        sid = scenario_id(scenario)
+        return {"options": cache.get(("options", sid), lambda: views.option_presets(scenario_obj(sid)))}
+
     @app.get("/api/theatre")
     def theatre(scenario: str = Query(max_length=200)) -> Any:
         sid = scenario_id(scenario)

@@ -584,8 +584,26 @@ async function loadStores() {
 // ---------------------------------------------------------------------------------------------
 // Start
 
+function fillOptions(names) {
+  const osel = $("map-option"), keep = osel.value;
+  osel.replaceChildren(...names.map(o => new Option(o, o)));
+  osel.value = names.includes(keep) ? keep : names.includes("umbrella") ? "umbrella" : names[0];
+  const box = $("cmp-options");
+  const ticked = new Set([...box.querySelectorAll("input:checked")].map(c => c.value));
+  if (!ticked.size) ["none", "air-policing", "umbrella"].forEach(o => ticked.add(o));
+  box.replaceChildren();
+  for (const o of names) {
+    const lab = document.createElement("label"), cb = document.createElement("input");
+    cb.type = "checkbox"; cb.value = o; cb.checked = ticked.has(o);
+    lab.append(cb, document.createTextNode(" " + o)); box.appendChild(lab);
+  }
+}
+
 async function selectScenario(sid) {
   state.scenario = sid;
+  $("scenario").title = state.titles[sid] || "";
+  const o = await getJSON(`/api/options?scenario=${encodeURIComponent(sid)}`);
+  fillOptions(o.options);
   await loadTheatre(sid);
   await loadFeatures(sid, $("map-option").value || "none");
 }
@@ -601,16 +619,8 @@ async function start() {
   const meta = await getJSON("/api/scenarios");
   const ssel = $("scenario");
   ssel.replaceChildren(...Object.entries(meta.scenarios).map(([id, t]) => new Option(id, id, false, id === "eastern-flank-night-raid-v1")));
-  ssel.title = meta.scenarios[ssel.value] || "";
+  state.titles = meta.scenarios;
   const osel = $("map-option");
-  osel.replaceChildren(...meta.options.map(o => new Option(o, o)));
-  osel.value = meta.options.includes("umbrella") ? "umbrella" : meta.options[0];
-  const box = $("cmp-options");
-  for (const o of meta.options) {
-    const lab = document.createElement("label"), cb = document.createElement("input");
-    cb.type = "checkbox"; cb.value = o; cb.checked = ["none", "air-policing", "umbrella"].includes(o);
-    lab.append(cb, document.createTextNode(" " + o)); box.appendChild(lab);
-  }
   ssel.addEventListener("change", () => selectScenario(ssel.value));
   osel.addEventListener("change", () => loadFeatures(state.scenario, osel.value));
   $("threat-type").addEventListener("change", () => { drawCoverage(); drawEnvelopes(); });
