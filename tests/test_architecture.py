@@ -17,17 +17,18 @@ MODEL = {"units", "rng", "provenance", "documents", "geo", "catalog", "scenario"
 """The model: inputs and the kernel with its plugged-in phases."""
 
 DOWNSTREAM: dict[str, set[str]] = {
-    **{p: {"experiments", "campaign", "replay", "runner", "store", "analysis", "api", "report", "cli", "export"}
+    **{p: {"experiments", "campaign", "replay", "runner", "store", "analysis", "api", "report", "cli", "export", "web"}
        for p in MODEL},
-    "experiments": {"runner", "store", "analysis", "api", "report", "cli"},
-    "campaign": {"store", "analysis", "api", "report", "cli"},
-    "replay": {"store", "analysis", "api", "report", "cli"},
-    "runner": {"store", "analysis", "api", "report", "cli"},
-    "store": {"analysis", "api", "report", "cli"},
-    "analysis": {"api", "report", "cli"},
-    "api": {"report", "cli"},
-    "export": {"experiments", "campaign", "replay", "runner", "store", "analysis", "api", "report", "cli"},
-    "report": {"cli", "api", "engine", "sensors", "options", "picture", "tracking", "engage"},
+    "experiments": {"runner", "store", "analysis", "api", "report", "cli", "web"},
+    "campaign": {"store", "analysis", "api", "report", "cli", "web"},
+    "replay": {"store", "analysis", "api", "report", "cli", "web"},
+    "runner": {"store", "analysis", "api", "report", "cli", "web"},
+    "store": {"analysis", "api", "report", "cli", "web"},
+    "analysis": {"api", "report", "cli", "web"},
+    "api": {"report", "cli", "web"},
+    "export": {"experiments", "campaign", "replay", "runner", "store", "analysis", "api", "report", "cli", "web"},
+    "web": MODEL | {"experiments", "campaign", "replay", "runner", "store", "analysis", "report", "cli", "export"},
+    "report": {"cli", "api", "engine", "sensors", "options", "picture", "tracking", "engage", "web"},
 }
 """What each package must not import. The report draws; the numbers and the physics behind a
 figure come from the analysis layer (``analysis.maps``), never from the report."""

@@ -289,6 +289,9 @@ main.add_command(_cases_cmd)
 from .export_cmd import export as _export_cmd  # noqa: E402
 
 main.add_command(_export_cmd)
+from .serve_cmd import serve as _serve_cmd  # noqa: E402
+
+main.add_command(_serve_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
