@@ -227,3 +227,4 @@ class EngineParams:
     host_permits: B = field(default_factory=lambda: np.zeros((0, 0), bool))  # (H, K) host h lets nationality k intercept over it
     standoffs: tuple = ()  # skyshield.engage.standoff.StandOffRule of the option's packages (Shooters.standoff)
     redeployment: object | None = None  # skyshield.engine.redeploy.Redeployment when the scenario has movable units
+    adversary: object | None = None  # skyshield.engine.adversary.AdversaryPlan under --adversary adaptive; None: fixed raid
