@@ -117,7 +117,7 @@ def test_added_threats_come_from_their_own_streams_after_all_others(night) -> No
 def test_drones_are_traded_for_ballistic_missiles_of_equal_cost_where_allied_fighters_reach(night) -> None:
     sc, cat, _ = night
     p = compile_scenario(sc, cat, resolve_option("forward-cap", sc))
-    x = 0.5
+    x = 1.0  # the most: on this night a Shahed costs 35 kUSD and an Iskander-M 3 MUSD
     plan = plan_adversary(p, AdaptiveRules(mix_shift=x, size_response=0.0))
     tt = p.threat_types
     drone = THREAT_CLASSES.index("drone")
@@ -130,7 +130,8 @@ def test_drones_are_traded_for_ballistic_missiles_of_equal_cost_where_allied_fig
     assert (d[is_bal] >= 0).all()
     cost = np.array([tt.cost_usd[g.type_index] for g in p.raid])
     freed, bought = -(d[is_drone] * cost[is_drone]).sum(), (d[is_bal] * cost[is_bal]).sum()
-    assert bought <= freed < bought + cost[is_bal].sum()  # equal cost, up to whole missiles
+    assert bought <= freed < bought + cost[is_bal].max()  # equal cost, up to one whole missile
+    assert d[is_bal].sum() >= 1  # the trade buys ballistic missiles
     # Each drone group loses round(x f_g n_g) with f_g its aim share the fighters reach (<= 1).
     assert (-d[is_drone] <= np.floor(x * n0[is_drone] + 0.5)).all()
     assert plan_adversary(p, AdaptiveRules(mix_shift=0.0, size_response=0.0)).counts.tolist() == n0.tolist()

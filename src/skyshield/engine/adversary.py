@@ -51,8 +51,9 @@ of clause :math:`k`. Every group's count is multiplied by :math:`m = 1 - a\,\del
 aim areas, the adversary moves a share :math:`x` of that group's drones, weighted by the
 share :math:`f_g` of its aim on areas they reach, into ballistic missiles of the same cost
 (catalog unit costs): drone group :math:`g` loses :math:`\mathrm{round}(x f_g n_g)` threats,
-and the freed budget buys :math:`\lfloor B\, n_b / (\sum_{b'} n_{b'}) / \text{cost}_b \rfloor`
-more of each ballistic group :math:`b`. A raid without ballistic groups keeps its drones.
+and the freed budget :math:`B`, shared between the ballistic groups in proportion to their
+counts, buys whole missiles of each (what a group's share cannot buy passes to the next group in
+the scenario's order). A raid without ballistic groups keeps its drones.
 
 Every weight and share here is notional (:class:`AdaptiveRules`; docs/options.md has the
 sensitivity table). The defended country's redeployment (:mod:`skyshield.engine.redeploy`) is
@@ -282,10 +283,13 @@ def _counts(params: EngineParams, rules: AdaptiveRules, m: float, rows, reach,
         n[gi] -= cut
         budget += cut * float(tt.cost_usd[g.type_index])
     nb = float(sum(n[b] for b in bal))
+    carry = 0.0  # what a group's share could not buy passes to the next group (scenario order)
     for b in bal:
         cost = float(tt.cost_usd[params.raid[b].type_index])
-        if cost > 0:
-            n[b] += int(np.floor(budget * n[b] / nb / cost))
+        money = budget * n[b] / nb + carry
+        k = int(np.floor(money / cost)) if cost > 0 else 0
+        carry = money - k * cost
+        n[b] += k
     return n
 
 
