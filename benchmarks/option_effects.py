@@ -49,7 +49,12 @@ def main() -> None:
     ap.add_argument("--json", default=None, help="also keep the compare JSON document in this file")
     ap.add_argument("--adversary", choices=("fixed", "adaptive", "both"), default="fixed")
     ap.add_argument("-j", "--workers", type=int, default=None)
+    ap.add_argument("--plan", action="store_true",
+                    help="print the adaptive adversary's plan per option (closed form, no simulation) and its "
+                         "sensitivity to the notional parameters")
     a = ap.parse_args()
+    if a.plan:
+        return plan(a)
     if a.adversary == "both":
         return both(a)
     cmd = [sys.executable, "-m", "skyshield.cli.main", "compare", a.scenario, "--options", a.options,
@@ -92,6 +97,44 @@ def _ci(x, y) -> str:
     m, lo, hi = paired_difference(x, y, 0.95)
     h = (hi - lo) / 2
     return f"{m:+.1f} ± {h:.1f}" if h > 0 else f"{m:+.1f}"
+
+
+def plan(a) -> None:
+    """The adaptive adversary's plan per option and its sensitivity to the notional parameters."""
+    import numpy as np
+
+    import skyshield as sk
+    from skyshield.catalog import load_catalog
+    from skyshield.engine import compile_scenario
+    from skyshield.engine.adversary import AdaptiveRules, plan_adversary
+    from skyshield.options import resolve_option
+
+    cat = load_catalog()
+    sc = sk.load_scenario(a.scenario)
+    from skyshield.api import resolve_options
+
+    names = resolve_options(a.options, sc)
+    print(f"Command: `python benchmarks/option_effects.py {a.scenario} --options {a.options} --plan` "
+          f"(skyshield {sk.__version__}).\n")
+    print("| option | δ: tripwires / clauses / presence | δ | threats at a = 0.15 / 0.3 / 0.45 | mix change at "
+          "x = 0 / 0.25 / 0.5 | aim moved at s = 0.25 / 0.5 / 0.75 | envelopes |")
+    print("|---|---|---|---|---|---|---|")
+    for o in names:
+        p = compile_scenario(sc, cat, resolve_option(o, sc))
+        n0 = sum(g.count for g in p.raid)
+        base = plan_adversary(p)
+
+        def moved(q) -> float:
+            return sum(g.count * 0.5 * np.abs(w - g.target_weight).sum() for g, w in zip(p.raid, q.weights))
+
+        size = [int(plan_adversary(p, AdaptiveRules(size_response=x)).counts.sum()) for x in (0.15, 0.3, 0.45)]
+        mix = [int(plan_adversary(p, AdaptiveRules(mix_shift=x, size_response=0.0)).counts.sum()) - n0
+               for x in (0.0, 0.25, 0.5)]
+        ret = [moved(plan_adversary(p, AdaptiveRules(retarget_share=x))) for x in (0.25, 0.5, 0.75)]
+        d = base.deterrence
+        print(f"| `{o}` | {d['tripwires']:.0f} / {d['clauses']:.2f} / {d['presence']:.0f} | {d['score']:.2f} | "
+              f"{n0} → {' / '.join(map(str, size))} | {' / '.join(f'{m:+d}' for m in mix)} | "
+              f"{' / '.join(f'{r:.0f}' for r in ret)} | {base.env_lonlat.shape[0]} |")
 
 
 def both(a) -> None:

@@ -204,3 +204,26 @@ def test_the_plan_is_frozen_and_reroutes_nothing_without_envelopes(night) -> Non
     assert isinstance(plan, AdversaryPlan) and plan.env_lonlat.shape == (0, 2)
     with pytest.raises(Exception):
         plan.size_multiplier = 1.0  # type: ignore[misc]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.floats(28.0, 34.0), st.floats(48.0, 52.0), st.floats(5.0, 150.0)), min_size=1, max_size=3),
+       st.lists(st.tuples(st.floats(24.0, 40.0), st.floats(45.0, 55.0)), min_size=2, max_size=4))
+def test_detours_round_several_discs_keep_the_path_s_points_and_stay_finite(discs, pts) -> None:
+    centres = np.array([[d[0], d[1]] for d in discs])
+    radius = np.array([d[2] * 1000.0 for d in discs])
+    path = np.array(pts, dtype=float)
+    out = detour(path, centres, radius)
+    assert np.isfinite(out).all()
+    assert np.array_equal(out[0], path[0]) and np.array_equal(out[-1], path[-1])
+    # The path's own points are kept, in order (only vertices are inserted between them).
+    k = 0
+    for p in out:
+        if k < len(path) and np.array_equal(p, path[k]):
+            k += 1
+    assert k == len(path)
+    if len(discs) == 1:  # one disc and no path point inside it: the detour never enters it
+        d_pts = great_circle_distance_m(path[:, 0], path[:, 1], centres[0, 0], centres[0, 1])
+        if (np.asarray(d_pts) > radius[0] * 1.001).all():
+            lon, lat = _gc_points(lonlat_to_unit(out[:, 0], out[:, 1]))
+            assert float(np.min(great_circle_distance_m(lon, lat, centres[0, 0], centres[0, 1]))) >= radius[0] * (1 - 1e-6)

@@ -374,7 +374,7 @@ def _around(a: NDArray[np.float64], b: NDArray[np.float64], r: float) -> NDArray
     (both outside it), on the shorter side: the circumscribed polygon between the tangent points."""
     ra, rb = float(np.hypot(*a)), float(np.hypot(*b))
     pa, pb = float(np.arctan2(a[1], a[0])), float(np.arctan2(b[1], b[0]))
-    ba, bb = float(np.arccos(r / ra)), float(np.arccos(r / rb))
+    ba, bb = float(np.arccos(min(1.0, r / ra))), float(np.arccos(min(1.0, r / rb)))
     ccw = ((pb - bb) - (pa + ba)) % (2 * np.pi)  # counter-clockwise: leave a at pa + ba, reach b at pb - bb
     cw = ((pa - ba) - (pb + bb)) % (2 * np.pi)
     start, arc, sign = (pa + ba, ccw, 1.0) if ccw <= cw else (pa - ba, cw, -1.0)
@@ -400,8 +400,9 @@ def detour(path: NDArray[np.float64], centres: NDArray[np.float64], radius_m: ND
                 continue
             xy, dot = _gnomonic(u, frames[0][k], frames[1][k], frames[2][k])
             d2 = _seg_dist2(xy[:-1], xy[1:])
-            inside = (xy * xy).sum(-1) < r_plane[k] ** 2
-            bad = (d2 < r_plane[k] ** 2) & (dot[:-1] > 0) & (dot[1:] > 0)
+            r2 = r_plane[k] ** 2
+            inside = (xy * xy).sum(-1) <= r2 * (1 + 1e-9)  # on the circle counts as inside: no tangent from there
+            bad = (d2 < r2 * (1 - 1e-9)) & (dot[:-1] > 0) & (dot[1:] > 0)
             for s in np.flatnonzero(bad):
                 if inside[s] or inside[s + 1]:
                     continue  # a point of the path lies inside: no way round this one
@@ -413,6 +414,9 @@ def detour(path: NDArray[np.float64], centres: NDArray[np.float64], radius_m: ND
         s, k, a, b = first
         v = _around(a, b, float(r_plane[k]))
         c, e, n = frames[0][k], frames[1][k], frames[2][k]
+        if not np.isfinite(v).all():
+            blocked.add(k)
+            continue
         w = c[None, :] + v[:, :1] * e[None, :] + v[:, 1:] * n[None, :]
         lon, lat = unit_to_lonlat(w)
         path = np.concatenate([path[: s + 1], np.stack([np.atleast_1d(lon), np.atleast_1d(lat)], axis=-1),
