@@ -123,7 +123,7 @@ def test_retargeting_moves_the_documented_share_to_the_least_covered_city(params
         at_c_fixed += int((rf.target[rf.group == 1] == 0).sum())
         assert np.array_equal(ra.launch_s[rows], rf.launch_s[rf.group == 1])  # same draws, new weights
     lo, hi = stats.binomtest(at_c, n).proportion_ci(0.99)
-    assert lo <= 0.5 * (1 - s) <= hi and hi < 0.4
+    assert lo <= 0.5 * (1 - s) <= hi < 0.4
     lo_f, hi_f = stats.binomtest(at_c_fixed, n).proportion_ci(0.99)
     assert lo_f <= 0.5 <= hi_f
 

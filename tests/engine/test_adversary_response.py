@@ -25,7 +25,13 @@ from hypothesis import strategies as st
 
 from skyshield.catalog import THREAT_CLASSES, load_catalog
 from skyshield.engine import compile_scenario, simulate
-from skyshield.engine.adversary import AdaptiveRules, AdversaryPlan, adapt_params, detour, plan_adversary
+from skyshield.engine.adversary import (
+    AdaptiveRules,
+    AdversaryPlan,
+    adapt_params,
+    detour,
+    plan_adversary,
+)
 from skyshield.engine.raid import sample_raid
 from skyshield.geo import great_circle_distance_m, lonlat_to_unit, unit_to_lonlat
 from skyshield.options import resolve_option
@@ -53,7 +59,7 @@ def _delta(params, rules: AdaptiveRules) -> float:
 @pytest.mark.parametrize("option", ["tripwire", "contingency-clauses"])
 @pytest.mark.parametrize("a", [0.0, 0.3, 0.6, 1.0])
 def test_raid_size_follows_the_response_function(night, option, a) -> None:
-    sc, cat, params = night
+    _, _, params = night
     p = params[option]
     rules = AdaptiveRules(size_response=a)
     plan = plan_adversary(p, rules)
@@ -76,7 +82,7 @@ def test_deterrence_ingredients_of_the_presets(night) -> None:
 
 
 def test_a_smaller_raid_keeps_the_first_threats_of_each_group_with_their_draws(night) -> None:
-    sc, cat, params = night
+    _, _, params = night
     p = params["tripwire"]
     pa = adapt_params(p, "adaptive")
     for rep in range(2):
@@ -202,7 +208,9 @@ def test_the_plan_is_frozen_and_reroutes_nothing_without_envelopes(night) -> Non
     _, _, params = night
     plan = plan_adversary(params["contingency-clauses"])
     assert isinstance(plan, AdversaryPlan) and plan.env_lonlat.shape == (0, 2)
-    with pytest.raises(Exception):
+    from dataclasses import FrozenInstanceError
+
+    with pytest.raises(FrozenInstanceError):
         plan.size_multiplier = 1.0  # type: ignore[misc]
 
 

@@ -20,8 +20,16 @@ from ..documents import Problem, ScenarioError
 from ..scenario import Scenario
 from .comparison import Comparison
 
-__all__ = ["ADVERSARIES", "adversary_label", "both_adversaries", "compare", "load_scenario", "load_inputs",
-           "resolve_options", "run"]
+__all__ = [
+    "ADVERSARIES",
+    "adversary_label",
+    "both_adversaries",
+    "compare",
+    "load_inputs",
+    "load_scenario",
+    "resolve_options",
+    "run",
+]
 
 Progress = Callable[[int], None]
 
@@ -203,6 +211,7 @@ def both_adversaries(fixed: Any, adaptive: Any) -> Any:
     from dataclasses import replace
 
     import pyarrow as pa
+
     from ..runner import ExperimentResult
 
     exp = fixed.experiment
@@ -211,7 +220,7 @@ def both_adversaries(fixed: Any, adaptive: Any) -> Any:
         lab = {o: adversary_label(o, mode) for o in exp.options}
         labels += list(lab.values())
 
-        def relabel(t: pa.Table) -> pa.Table:
+        def relabel(t: pa.Table, lab: dict[str, str] = lab) -> pa.Table:
             col = pa.array([lab[o] for o in t["option"].to_pylist()], pa.string())
             return t.set_column(t.column_names.index("option"), "option", col)
 

@@ -72,6 +72,7 @@ shift when a group is made smaller.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -81,10 +82,21 @@ from ..engage.roe import roe_allows
 from ..engage.standoff import inside_keepout
 from ..geo import EARTH_RADIUS_M, Zone, great_circle_distance_m, lonlat_to_unit, unit_to_lonlat
 from ..rng import Streams
-from .params import ALLIED, SHOOTER_KINDS, EngineParams, RaidGroupPlan
+from .params import ALLIED, SHOOTER_KINDS, EngineParams
 
-__all__ = ["ADVERSARY_MODES", "AdaptiveRules", "AdversaryPlan", "adapt_params", "plan_adversary", "deterrence",
-           "allied_reach", "aim_cover_depth", "retarget_weights", "detour", "crosses"]
+__all__ = [
+    "ADVERSARY_MODES",
+    "AdaptiveRules",
+    "AdversaryPlan",
+    "adapt_params",
+    "aim_cover_depth",
+    "allied_reach",
+    "crosses",
+    "deterrence",
+    "detour",
+    "plan_adversary",
+    "retarget_weights",
+]
 
 ADVERSARY_MODES = ("fixed", "adaptive")
 """Adversary models: ``fixed`` flies the scenario's raid under every option; ``adaptive`` adapts it
@@ -252,7 +264,7 @@ def retarget_weights(weight: NDArray[np.float64], depth: NDArray[np.float64], sh
 
 def deterrence(params: EngineParams, rules: AdaptiveRules) -> dict[str, float]:
     """The deterrence score :math:`\\delta` and its ingredients (see the module docstring)."""
-    pol = params.policy
+    pol: Any = params.policy
     trip = float(pol is not None and len(getattr(pol, "tripwire_ids", ())) > 0)
     clauses = getattr(pol, "clauses", ()) if pol is not None else ()
     clause = float(pol.credibility0) * max((float(c.probability) for c in clauses), default=0.0) if clauses else 0.0
@@ -318,7 +330,7 @@ def adapt_params(params: EngineParams, adversary: str = "fixed", rules: Adaptive
         return params
     plan = plan_adversary(params, rules)
     raid = tuple(replace(g, target_weight=w) for g, w in zip(params.raid, plan.weights))
-    red = params.redeployment
+    red: Any = params.redeployment
     if red is not None and getattr(red, "reference", None) is not None:
         red = replace(red, reference=replace(red.reference, raid=raid, adversary=plan))
     return replace(params, raid=raid, adversary=plan, redeployment=red)
@@ -403,11 +415,11 @@ def detour(path: NDArray[np.float64], centres: NDArray[np.float64], radius_m: ND
             r2 = r_plane[k] ** 2
             inside = (xy * xy).sum(-1) <= r2 * (1 + 1e-9)  # on the circle counts as inside: no tangent from there
             bad = (d2 < r2 * (1 - 1e-9)) & (dot[:-1] > 0) & (dot[1:] > 0)
-            for s in np.flatnonzero(bad):
-                if inside[s] or inside[s + 1]:
+            for j in np.flatnonzero(bad):
+                if inside[j] or inside[j + 1]:
                     continue  # a point of the path lies inside: no way round this one
-                if first is None or s < first[0]:
-                    first = (int(s), k, xy[s], xy[s + 1])
+                if first is None or int(j) < first[0]:
+                    first = (int(j), k, xy[j], xy[j + 1])
                 break
         if first is None:
             return path
