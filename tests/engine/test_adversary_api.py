@@ -33,7 +33,6 @@ def test_both_labels_each_option_under_each_adversary_and_keeps_them_paired(mini
     one = sk.compare(mini, options="none", replications=2, seed=3, workers=1, adversary="adaptive")
     assert one.options == ("none",) and one.provenance["adversary"] == "adaptive"
     assert one.rows("none") == cmp.rows("none@adaptive")
-    assert sk.compare(mini, options="none", replications=1, seed=3, workers=1).provenance["adversary"] == "fixed"
 
 
 def test_an_unknown_adversary_is_an_input_error(mini) -> None:
@@ -50,7 +49,7 @@ def test_the_command_line_labels_the_adversary() -> None:
     assert list(doc["options"]) == ["none@fixed", "none@adaptive"] and doc["provenance"]["adversary"] == "both"
     table = CliRunner().invoke(main, args).stdout
     assert "Adversary: both." in table and "none@adaptive" in table
-    fixed = CliRunner().invoke(main, args[:-2]).stdout
-    assert "Adversary" not in fixed and "@" not in fixed  # today's output under the default
+    fixed = CliRunner().invoke(main, [*args[:-2], "--format", "json"]).stdout
+    assert json.loads(fixed)["provenance"]["adversary"] == "fixed" and "@" not in fixed  # the default
     bad = CliRunner().invoke(main, args[:-1] + ["cunning"])
     assert bad.exit_code == 2 and "cunning" in bad.output

@@ -173,7 +173,7 @@ def _gc_points(u: np.ndarray, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
     return unit_to_lonlat(np.concatenate(out))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(clon=st.floats(22.0, 40.0), clat=st.floats(45.0, 53.0), r_km=st.floats(10.0, 250.0),
        ang_a=st.floats(0.0, 360.0), ang_b=st.floats(0.0, 360.0), da=st.floats(1.05, 6.0), db=st.floats(1.05, 6.0))
 def test_a_detour_never_enters_the_disc_it_goes_round(clon, clat, r_km, ang_a, ang_b, da, db) -> None:
@@ -214,7 +214,7 @@ def test_the_plan_is_frozen_and_reroutes_nothing_without_envelopes(night) -> Non
         plan.size_multiplier = 1.0  # type: ignore[misc]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.floats(28.0, 34.0), st.floats(48.0, 52.0), st.floats(5.0, 150.0)), min_size=1, max_size=3),
        st.lists(st.tuples(st.floats(24.0, 40.0), st.floats(45.0, 55.0)), min_size=2, max_size=4))
 def test_detours_round_several_discs_keep_the_path_s_points_and_stay_finite(discs, pts) -> None:
