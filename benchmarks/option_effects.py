@@ -5,11 +5,18 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/option_effects.py eastern-flank-night-raid-v1 -n 100 --seed 7
     .venv/bin/python benchmarks/option_effects.py western-raid-v1 -n 100 --seed 7
+    .venv/bin/python benchmarks/option_effects.py western-raid-v1 -n 100 --seed 7 --adversary both \
+        --options none,umbrella,forward-cap,sky-shield,contingency-clauses,tripwire
 
 Each row is one option: the paired difference against `none` over the same raids and dice of
 leakers, damaging hits, expected damage and interceptor cost (mean and 95 % CI half-width), the
 escalation it carries (P(direct engagement), mean highest rung), and the change in leakers by
 cause (the causes that moved most), which names the mechanism behind the effect.
+
+``--adversary adaptive`` measures the same table with the adaptive adversary
+(:mod:`skyshield.engine.adversary`); ``--adversary both`` prints the table "Fixed and adaptive
+adversary" of docs/options.md: each option under both adversaries on the same raids and dice, the
+adapted raid's size, and the paired difference adaptive minus fixed for the same option.
 """
 
 from __future__ import annotations
@@ -40,17 +47,30 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--options", default="all")
     ap.add_argument("--json", default=None, help="also keep the compare JSON document in this file")
+    ap.add_argument("--adversary", choices=("fixed", "adaptive", "both"), default="fixed")
+    ap.add_argument("-j", "--workers", type=int, default=None)
+    ap.add_argument("--plan", action="store_true",
+                    help="print the adaptive adversary's plan per option (closed form, no simulation) and its "
+                         "sensitivity to the notional parameters")
     a = ap.parse_args()
+    if a.plan:
+        return plan(a)
+    if a.adversary == "both":
+        return both(a)
     cmd = [sys.executable, "-m", "skyshield.cli.main", "compare", a.scenario, "--options", a.options,
-           "-n", str(a.replications), "--seed", str(a.seed), "--format", "json"]
+           "-n", str(a.replications), "--seed", str(a.seed), "--format", "json", "--adversary", a.adversary]
+    if a.workers:
+        cmd += ["-j", str(a.workers)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     if a.json:
         with open(a.json, "w", encoding="utf-8") as fh:
             fh.write(out)
     doc = json.loads(out)
     base = list(doc["options"])[0]
+    adv = "" if a.adversary == "fixed" else f" --adversary {a.adversary}"
     print(f"Command: `skyshield compare {a.scenario} --options {a.options} -n {a.replications} --seed {a.seed} "
-          f"--format json` (skyshield {doc['provenance']['version']}); differences against `{base}`.\n")
+          f"--format json{adv}` (skyshield {doc['provenance']['version']}); adversary `{a.adversary}`; "
+          f"differences against `{base}`.\n")
     print("| option | leakers | damaging hits | expected damage (M USD) | interceptor cost (M USD) | "
           "P(direct) | mean top rung | leakers by cause (change) |")
     print("|---|---|---|---|---|---|---|---|")
@@ -69,6 +89,94 @@ def main() -> None:
         causes = ", ".join(f"{c} {v:+.1f}" for v, c in moved if abs(v) >= 0.5) or "none"
         print(f"| `{o}` | {_pm(d, 'leaked')} | {_pm(d, 'assets_hit')} | {_pm(d, 'expected_damage_usd', 1e6)} | "
               f"{_pm(d, 'interceptor_cost_usd', 1e6)} | {pdir:.2f} | {rung:.1f} | {causes} |")
+
+
+def _ci(x, y) -> str:
+    from skyshield.analysis import paired_difference
+
+    m, lo, hi = paired_difference(x, y, 0.95)
+    h = (hi - lo) / 2
+    return f"{m:+.1f} ± {h:.1f}" if h > 0 else f"{m:+.1f}"
+
+
+def plan(a) -> None:
+    """The adaptive adversary's plan per option and its sensitivity to the notional parameters."""
+    import numpy as np
+
+    import skyshield as sk
+    from skyshield.catalog import load_catalog
+    from skyshield.engine import compile_scenario
+    from skyshield.engine.adversary import AdaptiveRules, plan_adversary
+    from skyshield.options import resolve_option
+
+    cat = load_catalog()
+    sc = sk.load_scenario(a.scenario)
+    from skyshield.api import resolve_options
+
+    names = resolve_options(a.options, sc)
+    print(f"Command: `python benchmarks/option_effects.py {a.scenario} --options {a.options} --plan` "
+          f"(skyshield {sk.__version__}).\n")
+    print("| option | δ: tripwires / clauses / presence | δ | threats at a = 0.15 / 0.3 / 0.45 | mix change at "
+          "x = 0 / 0.25 / 0.5 | aim moved at s = 0.25 / 0.5 / 0.75 | envelopes |")
+    print("|---|---|---|---|---|---|---|")
+    for o in names:
+        p = compile_scenario(sc, cat, resolve_option(o, sc))
+        n0 = sum(g.count for g in p.raid)
+        base = plan_adversary(p)
+
+        def moved(q) -> float:
+            return sum(g.count * 0.5 * np.abs(w - g.target_weight).sum() for g, w in zip(p.raid, q.weights))
+
+        size = [int(plan_adversary(p, AdaptiveRules(size_response=x)).counts.sum()) for x in (0.15, 0.3, 0.45)]
+        mix = [int(plan_adversary(p, AdaptiveRules(mix_shift=x, size_response=0.0)).counts.sum()) - n0
+               for x in (0.0, 0.25, 0.5)]
+        ret = [moved(plan_adversary(p, AdaptiveRules(retarget_share=x))) for x in (0.25, 0.5, 0.75)]
+        d = base.deterrence
+        print(f"| `{o}` | {d['tripwires']:.0f} / {d['clauses']:.2f} / {d['presence']:.0f} | {d['score']:.2f} | "
+              f"{n0} → {' / '.join(map(str, size))} | {' / '.join(f'{m:+d}' for m in mix)} | "
+              f"{' / '.join(f'{r:.0f}' for r in ret)} | {base.env_lonlat.shape[0]} |")
+
+
+def both(a) -> None:
+    """Each option under the fixed and the adaptive adversary (one run, the same raids and dice)."""
+    import pyarrow.compute as pc
+
+    import skyshield as sk
+    from skyshield.api.facade import adversary_label
+
+    cmp = sk.compare(a.scenario, a.options, a.replications, a.seed, workers=a.workers, adversary="both")
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as fh:
+            fh.write(cmp.to_json())
+    t = cmp.table
+    opts = [o.rsplit("@", 1)[0] for o in cmp.options if o.endswith("@fixed")]
+    base = opts[0]
+
+    def col(o: str, mode: str, k: str):
+        return t.filter(pc.equal(t["option"], adversary_label(o, mode)))[k].to_numpy()
+
+    print(f"Command: `python benchmarks/option_effects.py {a.scenario} --options {a.options} -n {a.replications} "
+          f"--seed {a.seed} --adversary both` (skyshield {sk.__version__}). Leakers and expected damage: paired "
+          f"difference against `{base}` under the fixed adversary (the same raids and dice), then adaptive minus "
+          f"fixed for the same option.\n")
+    print("| option | launched (fixed → adaptive) | leakers vs `none`, fixed | leakers vs `none`, adaptive | "
+          "leakers, adaptive − fixed | expected damage (M USD), adaptive − fixed | leakers by cause, adaptive − fixed |")
+    print("|---|---|---|---|---|---|---|")
+    for o in opts:
+        lf, la = col(o, "fixed", "launched").mean(), col(o, "adaptive", "launched").mean()
+        nb = col(base, "fixed", "leaked")
+        moved = []
+        for c in CAUSES:
+            k = f"leaked_by_cause_{c.replace('-', '_')}"
+            v = float((col(o, "adaptive", k) - col(o, "fixed", k)).mean())
+            if abs(v) >= 0.5:
+                moved.append((v, c))
+        causes = ", ".join(f"{c} {v:+.1f}" for v, c in sorted(moved, key=lambda x: -abs(x[0]))) or "none"
+        print(f"| `{o}` | {lf:.0f} → {la:.0f} | {_ci(col(o, 'fixed', 'leaked'), nb)} | "
+              f"{_ci(col(o, 'adaptive', 'leaked'), nb)} | {_ci(col(o, 'adaptive', 'leaked'), col(o, 'fixed', 'leaked'))} | "
+              f"{_ci(col(o, 'adaptive', 'expected_damage_usd') / 1e6, col(o, 'fixed', 'expected_damage_usd') / 1e6)} | "
+              f"{causes} |")
+    print(f"\n{a.replications * len(cmp.options)} replications in {cmp.result.wall_s:.0f} s")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,16 @@ from ..documents import Problem, ScenarioError
 from ..scenario import Scenario
 from .comparison import Comparison
 
-__all__ = ["compare", "load_scenario", "load_inputs", "resolve_options", "run"]
+__all__ = [
+    "ADVERSARIES",
+    "adversary_label",
+    "both_adversaries",
+    "compare",
+    "load_inputs",
+    "load_scenario",
+    "resolve_options",
+    "run",
+]
 
 Progress = Callable[[int], None]
 
@@ -99,6 +108,7 @@ def compare(
     events: bool = False,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    adversary: str = "fixed",
 ) -> Comparison:
     """Compare options on the same raids (common random numbers).
 
@@ -125,6 +135,11 @@ def compare(
         ``processes`` (default), ``serial``, ``dask`` or a Dask scheduler address.
     progress
         Called with the number of replications just finished.
+    adversary
+        ``fixed`` (every option flies the scenario's raid: pure defensive value), ``adaptive``
+        (the raid adapts to each option's published posture: :mod:`skyshield.engine.adversary`)
+        or ``both``: every option under each, labelled ``<option>@fixed`` and
+        ``<option>@adaptive`` (fixed first; differences against the first option under ``fixed``).
 
     Returns
     -------
@@ -155,20 +170,67 @@ def compare(
 
         raise _input_error("--fidelity", f"unknown fidelity{did_you_mean(fidelity, FIDELITIES)} "
                                          f"(known: {', '.join(FIDELITIES)})", fidelity)
+    if adversary not in ADVERSARIES:
+        from ..documents.errors import did_you_mean
+
+        raise _input_error("--adversary", f"unknown adversary{did_you_mean(str(adversary), ADVERSARIES)} "
+                                          f"(known: {', '.join(ADVERSARIES)})", adversary)
     sc, cat, inputs = load_inputs(scenario, catalog)
     names = resolve_options(options, sc)
-    exp = Experiment(sc, names, replications, int(seed), cat, keep_events=events, fidelity=fidelity, inputs=inputs)
+    modes = ("fixed", "adaptive") if adversary == "both" else (adversary,)
     try:
         ex = make_executor(scheduler, workers)
     except ValueError as exc:  # an unknown scheduler
         raise _input_error("--scheduler", str(exc), scheduler) from None
     try:
-        res = run_experiment(exp, progress=progress, executor=ex)
+        res = [run_experiment(Experiment(sc, names, replications, int(seed), cat, keep_events=events, fidelity=fidelity,
+                                         inputs=inputs, adversary=m), progress=progress, executor=ex) for m in modes]
     except ExecutorError as exc:  # an unreachable scheduler, a missing extra
         raise _input_error("--scheduler", str(exc), scheduler) from None
     finally:
         ex.close()
-    return Comparison(res)
+    return Comparison(res[0] if len(res) == 1 else both_adversaries(res[0], res[1]))
+
+
+ADVERSARIES = ("fixed", "adaptive", "both")
+"""Values of ``adversary`` in :func:`compare` (``both``: each option under each adversary)."""
+
+
+def adversary_label(option: str, adversary: str) -> str:
+    """The name of ``option`` under ``adversary`` in a ``both`` comparison: ``umbrella@adaptive``."""
+    return f"{option}@{adversary}"
+
+
+def both_adversaries(fixed: Any, adaptive: Any) -> Any:
+    """One :class:`~skyshield.runner.ExperimentResult` of two runs of the same experiment, under
+    the fixed and the adaptive adversary, options labelled by :func:`adversary_label`.
+
+    Replication ``r`` of every row draws from the same streams (the seed and the replication,
+    never the option or the adversary), so the paired differences stay paired.
+    """
+    from dataclasses import replace
+
+    import pyarrow as pa
+
+    from ..runner import ExperimentResult
+
+    exp = fixed.experiment
+    tables, events, labels = [], [], []
+    for res, mode in ((fixed, "fixed"), (adaptive, "adaptive")):
+        lab = {o: adversary_label(o, mode) for o in exp.options}
+        labels += list(lab.values())
+
+        def relabel(t: pa.Table, lab: dict[str, str] = lab) -> pa.Table:
+            col = pa.array([lab[o] for o in t["option"].to_pylist()], pa.string())
+            return t.set_column(t.column_names.index("option"), "option", col)
+
+        tables.append(relabel(res.metrics))
+        if res.events is not None:
+            events.append(relabel(res.events))
+    metrics = pa.concat_tables(tables, promote_options="default")
+    both = replace(exp, options=tuple(labels), adversary="both")
+    return ExperimentResult(both, metrics, pa.concat_tables(events, promote_options="default") if events else None,
+                            fixed.wall_s + adaptive.wall_s)
 
 
 def run(scenario: str | Path | Scenario, option: str = "none", replications: int = 50, seed: int = 0,

@@ -83,7 +83,7 @@ def _fail(exc: object) -> NoReturn:
 
 def _execute(scenario: str, options: list[str], replications: int, seed: int, workers: int | None,
              fmt: str, catalogs: tuple[str, ...], events: str | None, fidelity: str = "statistical",
-             pareto: str | None = None, by: str | None = None) -> None:
+             pareto: str | None = None, by: str | None = None, adversary: str = "fixed") -> None:
     """``run`` and ``compare``: :func:`skyshield.compare`, then its document printed."""
     from rich.console import Console
     from rich.progress import (
@@ -117,12 +117,13 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err, transient=True, disable=not err.is_terminal,
     ) as bar:
-        task = bar.add_task(str(scenario), total=replications * max(len(options), 1))
+        modes = 2 if adversary == "both" else 1
+        task = bar.add_task(str(scenario), total=replications * max(len(options), 1) * modes)
         scheduler = click.get_current_context().meta.get("skyshield.scheduler")
         try:
             cmp = compare(scenario, options, replications, seed, catalog=catalogs, workers=workers,
                           fidelity=fidelity, events=events is not None, scheduler=scheduler,
-                          progress=lambda k: bar.advance(task, k))
+                          progress=lambda k: bar.advance(task, k), adversary=adversary)
         except ScenarioError as exc:  # every input problem: a file, a line, a field, or an argument
             _fail(exc)
     doc = cmp.document()
@@ -134,15 +135,19 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
     if pareto:  # the option-menu Pareto plot
         from .render import pareto_plot
 
-        pareto_plot(doc, pareto, title=f"{cmp.scenario.id}: protection against escalation risk")
+        pareto_plot(doc, pareto, title=f"{cmp.scenario.id}: protection against escalation risk"
+                    + ("" if adversary == "fixed" else f" ({_ADV_TITLE[adversary]})"))
     if fmt == "json":
         click.echo(cmp.to_json())
         return
     out = stdout_console()
     w = out.width
+    adv = "" if adversary == "fixed" else f", {_ADV_TITLE[adversary]}"  # today's output unchanged under fixed
+    if adv:
+        out.print(f"Adversary: {adversary}. {_ADV_NOTE[adversary]}")
     tables = []
     if len(cmp.options) > 1:  # the answer first: the option menu and the paired differences
-        tables += menu_table(doc, f"Option menu, {cmp.scenario.id}", w) + difference_table(doc, w)
+        tables += menu_table(doc, f"Option menu, {cmp.scenario.id}{adv}", w) + difference_table(doc, w)
     tables += result_table(doc, w) + cause_table(doc, w) + escalation_table(doc, w)
     if by == "asset":
         for q in ("leaked", "hits", "expected_damage_usd"):
@@ -150,6 +155,16 @@ def _execute(scenario: str, options: list[str], replications: int, seed: int, wo
     for t in tables:
         out.print(t)
     err.print(f"{replications * len(cmp.options)} replications in {cmp.result.wall_s:.1f} s")
+
+
+_ADV_TITLE = {"fixed": "fixed adversary", "adaptive": "adaptive adversary", "both": "fixed and adaptive adversary"}
+_ADV_NOTE = {
+    "fixed": "Every option flies the scenario's raid (pure defensive value).",
+    "adaptive": "The raid adapts to each option's published posture: reroutes round allied envelopes, retargets, "
+                "changes its mix and shrinks with deterrence (docs/options.md, \"Fixed and adaptive adversary\").",
+    "both": "Each option under each adversary: <option>@fixed flies the scenario's raid, <option>@adaptive the raid "
+            "adapted to its posture (docs/options.md, \"Fixed and adaptive adversary\").",
+}
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -216,6 +231,9 @@ _common = [
                  help="processes (default), serial, dask (a local Dask cluster) or tcp://HOST:PORT."),
     click.option("--fidelity", default="statistical", show_default=True,
                  help="statistical (detection drawn from coverage models) or full (measurement-level tracking)."),
+    click.option("--adversary", type=click.Choice(["fixed", "adaptive", "both"]), default="fixed", show_default=True,
+                 help="fixed: every option flies the scenario's raid; adaptive: the raid adapts to each option's "
+                      "posture; both: each option under each (labelled option@fixed, option@adaptive)."),
 ]
 
 
@@ -230,9 +248,9 @@ def _with_common(f):
 @click.option("--option", "option", default="none", show_default=True, help="Option preset (or a+b composition).")
 @_with_common
 def run(scenario: str, option: str, replications: int, seed: int, workers: int | None, fmt: str,
-        catalogs: tuple[str, ...], events: str | None, fidelity: str) -> None:
+        catalogs: tuple[str, ...], events: str | None, fidelity: str, adversary: str = "fixed") -> None:
     """Run SCENARIO (a built-in id or a YAML file) under one option."""
-    _execute(scenario, [option], replications, seed, workers, fmt, catalogs, events, fidelity)
+    _execute(scenario, [option], replications, seed, workers, fmt, catalogs, events, fidelity, adversary=adversary)
 
 
 @main.command()
@@ -246,10 +264,10 @@ def run(scenario: str, option: str, replications: int, seed: int, workers: int |
 @_with_common
 def compare(scenario: str, options: str, replications: int, seed: int, workers: int | None, fmt: str,
             catalogs: tuple[str, ...], events: str | None, fidelity: str, pareto: str | None = None,
-            by: str | None = None) -> None:
+            by: str | None = None, adversary: str = "fixed") -> None:
     """Compare options on the same raids (common random numbers)."""
     names = expand_options(options)
-    _execute(scenario, names, replications, seed, workers, fmt, catalogs, events, fidelity, pareto, by)
+    _execute(scenario, names, replications, seed, workers, fmt, catalogs, events, fidelity, pareto, by, adversary)
 
 
 @main.command()

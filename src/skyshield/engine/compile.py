@@ -54,18 +54,22 @@ def _unit_sites(f: Force) -> list[tuple[str, float, float]]:
     return [(f"{f.id}#{k + 1}", float(x), float(y)) for k, (x, y) in enumerate(zip(lons, lats))]
 
 
-def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption) -> EngineParams:
+def compile_scenario(sc: Scenario, catalog: Catalog, option: ResolvedOption, adversary: str = "fixed") -> EngineParams:
     """Compile a validated scenario for one option.
 
     Forces of package ``own`` are always present; others only when the option brings their
     package. Allied shooters take the ROE of the option part that brought them. Movable units
     of the defended country are placed by the redeployment allocation
-    (:mod:`skyshield.engine.redeploy`) given the option's allied cover.
+    (:mod:`skyshield.engine.redeploy`) given the option's allied cover. Under
+    ``adversary="adaptive"`` the raid is adapted to the option's published posture
+    (:mod:`skyshield.engine.adversary`); ``fixed`` flies the scenario's raid.
     """
+    from .adversary import adapt_params
+
     params = _compile(sc, catalog, option)
-    if not any(f.movable is not None for f in sc.forces):
-        return params
-    return _redeploy(sc, catalog, option, params)
+    if any(f.movable is not None for f in sc.forces):
+        params = _redeploy(sc, catalog, option, params)
+    return adapt_params(params, adversary)
 
 
 def _placed(sc: Scenario, moves) -> Scenario:

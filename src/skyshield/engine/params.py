@@ -228,3 +228,4 @@ class EngineParams:
     standoffs: tuple = ()  # skyshield.engage.standoff.StandOffRule of the option's packages (Shooters.standoff)
     redeployment: object | None = None  # skyshield.engine.redeploy.Redeployment when the scenario has movable units
     aviation: object | None = None  # skyshield.engine.aviation.AviationParams: adversary launch platforms (opt-in)
+    adversary: object | None = None  # skyshield.engine.adversary.AdversaryPlan under --adversary adaptive; None: fixed raid

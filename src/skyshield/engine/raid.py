@@ -91,7 +91,14 @@ def _sample_group(g: RaidGroupPlan, params: EngineParams, rng: np.random.Generat
 
 
 def sample_raid(params: EngineParams, streams: Streams) -> Raid:
-    """Draw one replication's raid from the scenario's raid groups."""
+    """Draw one replication's raid from the scenario's raid groups (adapted to the option when
+    the adversary adapts: :mod:`skyshield.engine.adversary`)."""
+    raid = _sample_plans(params, streams)
+    adv = params.adversary
+    return raid if adv is None else adv.adapt(raid, params, streams)  # type: ignore[attr-defined]
+
+
+def _sample_plans(params: EngineParams, streams: Streams) -> Raid:
     width = 2 + max((max((r.shape[0] for r in g.routes), default=0) for g in params.raid), default=0)
     parts = []
     for gi, g in enumerate(params.raid):

@@ -183,6 +183,14 @@ def _escalation_html(menu: dict[str, dict[str, Any]], options: Sequence[str], me
     return "".join(out)
 
 
+def _adversary_label(adversary: str) -> str:
+    """The label that says which adversary the numbers are against."""
+    what = {"fixed": "every option flies the scenario's raid (pure defensive value)",
+            "adaptive": "the raid adapts to each option's published posture (docs/options.md, "
+                        "\"Fixed and adaptive adversary\")"}.get(adversary, "")
+    return f"<p class='adversary'><b>Adversary: {_e(adversary)}.</b> {_e(what)}</p>"
+
+
 def build_report(root: str | Path) -> str:
     """The report's HTML text: the answer first (option menu, paired differences, why threats
     got through, escalation, the option menu's Pareto plot), then every metric, the map,
@@ -215,7 +223,8 @@ def build_report(root: str | Path) -> str:
       f"Scenario <code>{_e(man['scenario']['id'])}</code> sha256 <code>{_e(man['scenario']['hash'])}</code>; "
       f"seed entropy <code>{_e(man['seed_entropy'])}</code> (replication <i>r</i> of design point <i>s</i> "
       f"draws every stream from spawn key (<i>s</i>, <i>r</i>, stream), the same for every option); "
-      f"fidelity <code>{_e(man.get('fidelity'))}</code>; design <code>{_e(man.get('design'))}</code>; "
+      f"fidelity <code>{_e(man.get('fidelity'))}</code>; adversary <code>{_e(man.get('adversary', 'fixed'))}</code>; "
+      f"design <code>{_e(man.get('design'))}</code>; "
       f"experiment identity <code>{_e(man['identity_hash'][:16])}</code>; store created "
       f"{_e(man.get('created_utc'))} by skyshield <code>{_e(man.get('code_version'))}</code>; "
       f"chunks written by {', '.join(f'<code>{_e(v)}</code>' for v in versions) or '–'}; "
@@ -223,6 +232,7 @@ def build_report(root: str | Path) -> str:
 
     # -- the answer first: option menu, paired differences, why threats got through, escalation --
     w("<h2>The answer</h2>")
+    w(_adversary_label(str(man.get("adversary", "fixed"))))
     w("<p>Every number is the mean over replications (and design points) ± the half-width of its 95 % "
       "Student-t confidence interval, in the format of <code>skyshield compare</code>; hover a number for its "
       "interval and the SQL that recomputes it. Units and definitions: <code>docs/metrics.md</code> and the last "

@@ -46,6 +46,7 @@ class Experiment:
     keep_events: bool = False
     fidelity: str = "statistical"
     inputs: tuple[dict[str, object], ...] = ()
+    adversary: str = "fixed"  # fixed: the scenario's raid for every option; adaptive: skyshield.engine.adversary
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class ExperimentResult:
             "replications": e.replications,
             "options": list(e.options),
             "fidelity": e.fidelity,
+            "adversary": e.adversary,
             "version": __version__,
             "code_version": code_version(),
         }
@@ -114,7 +116,7 @@ def run_experiment(
     """
     t0 = time.perf_counter()
     params = {
-        (i, 0): compile_scenario(exp.scenario, exp.catalog, resolve_option(o, exp.scenario))
+        (i, 0): compile_scenario(exp.scenario, exp.catalog, resolve_option(o, exp.scenario), exp.adversary)
         for i, o in enumerate(exp.options)
     }
     engine_for(exp.fidelity)  # fail early on an unknown fidelity
