@@ -31,6 +31,7 @@ from ..geo import EARTH_RADIUS_M
 from ..rng import Streams, keyed_uniform
 from ..sensors.radar import radar_horizon_m
 from ..tracking import Tracker, TrackerParams
+from ..tracking.scans import ScanRunner
 from .frames import Plane, polar_from, sensor_units, unit_from_polar
 from .measurement import coverage_range_m, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
 
@@ -51,6 +52,7 @@ class NodeConfig:
     gate: float = 4.0
     init_vel_sigma_mps: float = 300.0
     motion: str = "cv"  # "imm" for manoeuvring threats (CV + coordinated turns)
+    compiled: bool = True  # NCV trackers in the compiled scan loop (tracking.scans); same tracks
 
 
 @dataclass(frozen=True)
@@ -155,13 +157,15 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
         np.add.at(mark, j0, 1)
         np.add.at(mark, np.minimum(j1 + 1 + tail, n_scans), -1)
         scans = np.flatnonzero(np.cumsum(mark)[:n_scans] > 0)
+        snap_list = sorted(snaps)
+        runner = ScanRunner(tparams, np.array(snap_list), 2 * T) if cfg.compiled and cfg.motion == "cv" else None
         trk = Tracker(tparams)
         origin = np.zeros(1024, np.int64)
         node_of_track = np.zeros(1024, np.int64)
         seen_conf = np.zeros(1024, bool)
         last_out, last_t = None, -np.inf
-        snap_list = sorted(snaps)
         sp = 0
+        recs = []
 
         def record(upto: float) -> None:
             nonlocal sp
@@ -220,6 +224,11 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             order = np.argsort(dj, kind="stable")
             dk, dj, dz, dorig = dk[order], dj[order], dz[order], dorig[order]
             bounds = np.searchsorted(dj, blk, side="left"), np.searchsorted(dj, blk, side="right")
+            if runner is not None:
+                res_b = runner.run(blk * T, bounds[0], bounds[1], dz, dk, dorig)
+                _confirmations(res_b, runner, n, first_k, first_t, false_conf)
+                recs.append(res_b)
+                continue
             for j, a, b in zip(blk, *bounds):
                 tj = float(j * T)
                 record(tj)
@@ -247,7 +256,11 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
                     first_k.append(nk[o >= 0] * n + o[o >= 0])
                     first_t.append(np.full(int((o >= 0).sum()), tj))
                 last_out, last_t = out, tj
-        record(np.inf)
+        if runner is not None:
+            recs.append(runner.finish())
+            _records(recs, runner, node_of_row, snap_list, snaps)
+        else:
+            record(np.inf)
 
     fk_all = np.concatenate(first_k) if first_k else np.zeros(0, np.int64)
     ft_all = np.concatenate(first_t) if first_t else np.zeros(0)
@@ -260,3 +273,32 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
         win_k=k, win_thr=seg.threat[m], win_in=t_in, win_out=t_out,
         active_node_scans=active, false_confirmed=false_conf,
     )
+
+
+def _confirmations(res, runner: ScanRunner, n: int, first_k: list, first_t: list, false_conf: F) -> None:
+    """First confirmations of a block: node*N + threat of tracks born on threats, and the
+    count of tracks born on false alarms per node."""
+    if res.confirmed_id.size == 0:
+        return
+    o = runner.track_origin[res.confirmed_id]
+    nk = runner.track_node[res.confirmed_id]
+    np.add.at(false_conf, nk[o < 0], 1.0)
+    first_k.append(nk[o >= 0] * n + o[o >= 0])
+    first_t.append(res.confirmed_t_s[o >= 0])
+
+
+def _records(recs: list, runner: ScanRunner, node_of_row: I, snap_list: list[float],
+             snaps: dict[float, list[LocalTracks]]) -> None:
+    """Append one class's snapshot records to ``snaps`` (one LocalTracks per snapshot)."""
+    idx = np.concatenate([r.snap_index for r in recs])
+    if idx.size == 0:
+        return
+    tid = np.concatenate([r.snap_id for r in recs])
+    x = np.concatenate([r.snap_x for r in recs])
+    P = np.concatenate([r.snap_P for r in recs])
+    t = np.concatenate([r.snap_t_s for r in recs])
+    nr = runner.track_node[tid]
+    x[:, 0] -= node_of_row[nr] * NODE_OFFSET_M
+    cut = np.flatnonzero(np.diff(idx)) + 1  # records come in snapshot order
+    for a, b in zip(np.r_[0, cut], np.r_[cut, idx.size]):
+        snaps[snap_list[int(idx[a])]].append(LocalTracks(nr[a:b], tid[a:b], x[a:b], P[a:b], t[a:b]))
