@@ -32,7 +32,7 @@ from ..rng import Streams, keyed_uniform
 from ..sensors.radar import radar_horizon_m
 from ..tracking import Tracker, TrackerParams
 from ..tracking.scans import ScanRunner
-from .frames import Plane, polar_from, sensor_units, unit_from_polar
+from .frames import Plane, east_north, polar_from, sensor_units, unit_from_polar
 from .measurement import coverage_range_m, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
 
 __all__ = ["NodeConfig", "LocalTracks", "NodeResult", "run_nodes", "coverage_windows"]
@@ -41,7 +41,9 @@ F = NDArray[np.float64]
 I = NDArray[np.int64]
 
 NODE_OFFSET_M = 1.0e7
-BLOCK_SCANS = 200
+LOOKS_PER_BLOCK = 100_000
+"""Scans are simulated in blocks of about this many looks (sensor, threat, scan): big enough
+that NumPy's per-call cost is amortised, small enough to bound the memory of a block."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
     phase = keyed_uniform(streams.key("picture/orbit"), sen.key, 0) * 2 * np.pi
     fa_radius = np.minimum(sen.ref_range_m * 0.05**0.25 * 1.5, radar_horizon_m(sen.height_m, 500.0)) + mod.orbit_radius_m
     station_xy = plane.xy(sen.unit)
+    east_row, north_row = east_north(sen.unit)
     snaps: dict[float, list[LocalTracks]] = {float(s): [] for s in snap_times}
     first_k: list[I] = []
     first_t: list[F] = []
@@ -179,8 +182,7 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
                     snaps[s].append(LocalTracks(nr, tid, x, last_out.P, np.full(tid.size, last_t)))
                 sp += 1
 
-        for b0 in range(0, scans.size, BLOCK_SCANS):
-            blk = scans[b0 : b0 + BLOCK_SCANS]
+        for blk in _blocks(scans, j0, j1, n_scans):
             ja, jb = int(blk[0]), int(blk[-1])
             w = np.flatnonzero((j0 <= jb) & (j1 >= ja))
             lo = np.maximum(j0[w], ja)
@@ -191,20 +193,23 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             all_pairs = lk * (1 << 24) + lj
             thr = seg.threat[lm]
             t = lj * T
-            s_u = sensor_units(sen.unit[lk], mod.orbit_radius_m[lk], mod.orbit_period_s[lk], phase[lk], t)
+            s_u = sensor_units(sen.unit[lk], mod.orbit_radius_m[lk], mod.orbit_period_s[lk], phase[lk], t,
+                               en=(east_row[lk], north_row[lk]))
+            en = _local_axes(s_u, lk, mod.orbit_radius_m, east_row, north_row)
             u = positions_at(seg, lm, t)
-            r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm])
+            r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm], en=en)
             ground = np.arccos(np.clip(np.einsum("ij,ij->i", s_u, u), -1, 1)) * EARTH_RADIUS_M
             pd = pd_at_range(r, rcs[lm], sen.ref_range_m[lk], snr0[lk], mod.pfa[lk], mod.swerling[lk])
             pd = np.where(ground <= radar_horizon_m(sen.height_m[lk], seg.alt_m[lm]), pd, 0.0)
             idx = (thr << 20) | lj
             det = keyed_uniform(k_det, sen.key[lk], idx) < pd
             lk, lj, thr, r, az, el, s_u, idx = (a[det] for a in (lk, lj, thr, r, az, el, s_u, idx))
+            en = (en[0][det], en[1][det])
             off = sen.key[lk] + np.int64(1 << 36)
             r = r + mod.range_sigma_m[lk] * keyed_normal(k_noise, off, idx)
             az = az + mod.az_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 37), idx)
             el = el + mod.el_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 38), idx)
-            z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el))
+            z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el, en=en))
             # False alarms at every node scan that has a threat in coverage.
             pair = np.unique(all_pairs)
             fk, fj = pair >> 24, pair & ((1 << 24) - 1)
@@ -302,3 +307,25 @@ def _records(recs: list, runner: ScanRunner, node_of_row: I, snap_list: list[flo
     cut = np.flatnonzero(np.diff(idx)) + 1  # records come in snapshot order
     for a, b in zip(np.r_[0, cut], np.r_[cut, idx.size]):
         snaps[snap_list[int(idx[a])]].append(LocalTracks(nr[a:b], tid[a:b], x[a:b], P[a:b], t[a:b]))
+
+
+def _blocks(scans: I, j0: I, j1: I, n_scans: int) -> list[I]:
+    """Split the active scans into blocks of about :data:`LOOKS_PER_BLOCK` looks (a block
+    changes no draw: every draw is keyed by sensor, threat and scan)."""
+    mark = np.zeros(n_scans + 1, np.int64)
+    np.add.at(mark, np.minimum(j0, n_scans), 1)
+    np.add.at(mark, np.minimum(j1 + 1, n_scans), -1)
+    looks = np.cumsum(mark)[:n_scans][scans]
+    block = np.cumsum(looks + 1) // LOOKS_PER_BLOCK
+    cut = np.flatnonzero(np.diff(block)) + 1
+    return np.split(scans, cut)
+
+
+def _local_axes(s_u: F, rows: I, orbit_radius_m: F, east_row: F, north_row: F) -> tuple[F, F]:
+    """East and north axes at the sensor positions ``s_u``: those of the station for sensors
+    that do not move (``s_u`` is then exactly the station), computed for orbiting ones."""
+    e, n = east_row[rows], north_row[rows]
+    orb = orbit_radius_m[rows] != 0.0
+    if orb.any():
+        e[orb], n[orb] = east_north(s_u[orb])
+    return e, n
