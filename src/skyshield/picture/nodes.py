@@ -190,7 +190,7 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             lw = np.repeat(w, cnt)
             lj = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
             lm, lk = wm[lw], wk[lw]
-            all_pairs = lk * (1 << 24) + lj
+            fk, fj = _active_pairs(lk, lj, node_of_row, rows, ja, jb)  # node scans with a look
             thr = seg.threat[lm]
             t = lj * T
             s_u = sensor_units(sen.unit[lk], mod.orbit_radius_m[lk], mod.orbit_period_s[lk], phase[lk], t,
@@ -211,8 +211,6 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             el = el + mod.el_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 38), idx)
             z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el, en=en))
             # False alarms at every node scan that has a threat in coverage.
-            pair = np.unique(all_pairs)
-            fk, fj = pair >> 24, pair & ((1 << 24) - 1)
             np.add.at(active, fk, 1.0)
             nfa = poisson_from_uniform(keyed_uniform(k_fa, sen.key[fk], fj), mod.false_alarms_per_scan[fk])
             ak, aj = np.repeat(fk, nfa), np.repeat(fj, nfa)
@@ -329,3 +327,14 @@ def _local_axes(s_u: F, rows: I, orbit_radius_m: F, east_row: F, north_row: F) -
     if orb.any():
         e[orb], n[orb] = east_north(s_u[orb])
     return e, n
+
+
+def _active_pairs(lk: I, lj: I, node_of_row: I, rows: I, ja: int, jb: int) -> tuple[I, I]:
+    """Distinct (sensor row, scan) of the looks of a block, sorted by row then scan (what
+    ``np.unique`` of ``row * 2**24 + scan`` gives), by counting on the block's grid."""
+    nb = jb - ja + 1
+    if rows.size * nb > 8 * lk.size + 1024:
+        pair = np.unique(lk * (1 << 24) + lj)
+        return pair >> 24, pair & ((1 << 24) - 1)
+    hit = np.flatnonzero(np.bincount(node_of_row[lk] * nb + (lj - ja), minlength=rows.size * nb))
+    return rows[hit // nb], ja + hit % nb

@@ -249,6 +249,10 @@ def _run_block(
     FP = np.zeros((4, 4))
     Fm = np.zeros((4, 4))
     Qm = np.zeros((4, 4))
+    x0 = np.zeros(4)
+    K = np.empty((4, 2))
+    IKH = np.empty((4, 4))
+    M = np.empty((4, 4))
     for js in range(scan_t.shape[0]):
         tj = scan_t[js]
         # Snapshots before this scan see the confirmed tracks of the last scan.
@@ -286,7 +290,8 @@ def _run_block(
                 Qm[a + 1, a] = q * (dt**2 / 2.0)
                 Qm[a + 1, a + 1] = q * dt
             for a in range(n_trk):
-                x0 = x[a].copy()
+                for i in range(nx):
+                    x0[i] = x[a, i]
                 for i in range(nx):
                     acc = 0.0
                     for k in range(nx):
@@ -391,7 +396,6 @@ def _run_block(
             i01 = -s01 / det
             i10 = -s10 / det
             i11 = s00 / det
-            K = np.empty((4, 2))
             for i in range(nx):
                 K[i, 0] = P[a, i, 0] * i00 + P[a, i, 2] * i10
                 K[i, 1] = P[a, i, 0] * i01 + P[a, i, 2] * i11
@@ -399,7 +403,6 @@ def _run_block(
             nu1 = dz[lo + c, 1] - x[a, 2]
             for i in range(nx):
                 x[a, i] = x[a, i] + (K[i, 0] * nu0 + K[i, 1] * nu1)
-            IKH = np.empty((4, 4))
             for i in range(nx):
                 for j in range(nx):
                     kh = 0.0
@@ -408,7 +411,6 @@ def _run_block(
                     elif j == 2:
                         kh = K[i, 1]
                     IKH[i, j] = (1.0 if i == j else 0.0) - kh
-            M = np.empty((4, 4))
             for i in range(nx):
                 for j in range(nx):
                     acc = 0.0
