@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skyshield.picture.fusion import TrackNumbers, ci_fuse, fuse_tracks
 
@@ -62,3 +64,21 @@ def test_track_numbers_persist_across_updates() -> None:
     a = tn.assign(np.array([5, 7]), np.array([0, 1]), 2)
     b = tn.assign(np.array([7, 5, 9]), np.array([0, 1, 2]), 3)
     assert b[0] == a[1] and b[1] == a[0] and b[2] not in a
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 2**31 - 1), st.floats(0.0, 3.0))
+def test_components_are_scipys_connected_components(k: int, seed: int, density: float) -> None:
+    """Same number of components and the same labels (numbered by smallest node) as SciPy."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from skyshield.picture.fusion import components
+
+    rng = np.random.default_rng(seed)
+    m = int(density * k)
+    i, j = rng.integers(0, k, m), rng.integers(0, k, m)
+    n_ref, lab_ref = connected_components(coo_matrix((np.ones(m), (i, j)), shape=(k, k)), directed=False)
+    n, lab = components(k, i.astype(np.int64), j.astype(np.int64))
+    assert n == n_ref
+    np.testing.assert_array_equal(lab, lab_ref)
