@@ -247,9 +247,7 @@ def _run_block(
     n_s = 0
     n_snap = snap_t.shape[0]
     FP = np.zeros((4, 4))
-    Fm = np.zeros((4, 4))
     Qm = np.zeros((4, 4))
-    x0 = np.zeros(4)
     K = np.empty((4, 2))
     IKH = np.empty((4, 4))
     M = np.empty((4, 4))
@@ -279,36 +277,27 @@ def _run_block(
         # 1. predict (cv_transition + kf_predict)
         if n_trk > 0 and has_t and tj != t_last:
             dt = tj - t_last
-            Fm[:, :] = 0.0
             Qm[:, :] = 0.0
             for a in (0, 2):
-                Fm[a, a] = 1.0
-                Fm[a, a + 1] = dt
-                Fm[a + 1, a + 1] = 1.0
                 Qm[a, a] = q * (dt**3 / 3.0)
                 Qm[a, a + 1] = q * (dt**2 / 2.0)
                 Qm[a + 1, a] = q * (dt**2 / 2.0)
                 Qm[a + 1, a + 1] = q * dt
+            # F = blkdiag([[1, dt], [0, 1]] x 2): the products of kf_predict with its zero
+            # and unit entries written out (the same sums, without the exact zero terms).
             for a in range(n_trk):
-                for i in range(nx):
-                    x0[i] = x[a, i]
-                for i in range(nx):
-                    acc = 0.0
-                    for k in range(nx):
-                        acc += Fm[i, k] * x0[k]
-                    x[a, i] = acc
-                for i in range(nx):
-                    for j in range(nx):
-                        acc = 0.0
-                        for k in range(nx):
-                            acc += Fm[i, k] * P[a, k, j]
-                        FP[i, j] = acc
-                for i in range(nx):
-                    for j in range(nx):
-                        acc = 0.0
-                        for k in range(nx):
-                            acc += FP[i, k] * Fm[j, k]
-                        P[a, i, j] = acc + Qm[i, j]
+                x[a, 0] = x[a, 0] + dt * x[a, 1]
+                x[a, 2] = x[a, 2] + dt * x[a, 3]
+                for j in range(nx):  # FP = F P
+                    FP[0, j] = P[a, 0, j] + dt * P[a, 1, j]
+                    FP[1, j] = P[a, 1, j]
+                    FP[2, j] = P[a, 2, j] + dt * P[a, 3, j]
+                    FP[3, j] = P[a, 3, j]
+                for i in range(nx):  # F P F^T + Q
+                    P[a, i, 0] = (FP[i, 0] + dt * FP[i, 1]) + Qm[i, 0]
+                    P[a, i, 1] = FP[i, 1] + Qm[i, 1]
+                    P[a, i, 2] = (FP[i, 2] + dt * FP[i, 3]) + Qm[i, 2]
+                    P[a, i, 3] = FP[i, 3] + Qm[i, 3]
         # 2. gating: sweep over detections sorted by x
         assign = np.full(n_trk, -1, np.int64)
         used = np.zeros(nd, np.bool_)
