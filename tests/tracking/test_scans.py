@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skyshield.tracking import Tracker, TrackerParams, sparse_assignment
-from skyshield.tracking.scans import ScanRunner, _assign
+from skyshield.tracking.association import _assign
+from skyshield.tracking.scans import ScanRunner
 
 PARAMS = TrackerParams(q_m2ps3=1.0, meas_sigma_m=150.0, gate=4.0, init_vel_sigma_mps=300.0)
 
@@ -137,17 +138,43 @@ def test_births_keep_the_labels_of_their_detections() -> None:
     assert np.concatenate(ids).size == run.next_id
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**31 - 1), st.integers(1, 7), st.integers(1, 9))
-def test_exact_assignment_matches_scipy(seed: int, n_rows: int, n_cols: int) -> None:
-    """The compiled assignment gives the optimum that SciPy's sparse matching gives."""
+def _scipy_sparse_assignment(n_rows, n_cols, rows, cols, cost, miss_cost):
+    """Reference: the whole problem as one sparse full bipartite matching (SciPy's LAPJVsp) of
+    rows against columns plus one dummy column per row (the implementation before 2026-11-29)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    assign = np.full(n_rows, -1, dtype=np.int64)
+    ok = cost < miss_cost
+    rows, cols, cost = rows[ok], cols[ok], cost[ok]
+    if len(rows) == 0:
+        return assign
+    ur, r_loc = np.unique(rows, return_inverse=True)
+    uc, c_loc = np.unique(cols, return_inverse=True)
+    m, k = len(ur), len(uc)
+    shift = 1.0 - min(float(cost.min()), miss_cost)  # keeps every weight > 0
+    weights = np.concatenate([cost, np.full(m, miss_cost)]) + shift
+    graph = csr_matrix((weights, (np.concatenate([r_loc, np.arange(m)]), np.concatenate([c_loc, k + np.arange(m)]))),
+                       shape=(m, k + m))
+    r_idx, c_idx = min_weight_full_bipartite_matching(graph)
+    real = c_idx < k
+    assign[ur[r_idx[real]]] = uc[c_idx[real]]
+    return assign
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 12), st.integers(1, 14), st.floats(0.05, 0.9))
+def test_exact_assignment_matches_scipy(seed: int, n_rows: int, n_cols: int, density: float) -> None:
+    """The compiled assignment (components, shortest augmenting paths) gives the optimum that
+    SciPy's sparse matching of the whole problem gives."""
     rng = np.random.default_rng(seed)
-    mask = rng.random((n_rows, n_cols)) < 0.6
-    rows, cols = np.nonzero(mask)
+    rows, cols = np.nonzero(rng.random((n_rows, n_cols)) < density)
+    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
     cost = rng.uniform(0.0, 5.0, rows.size)
-    ref = sparse_assignment(n_rows, n_cols, rows.astype(np.int64), cols.astype(np.int64), cost, 4.0)
+    ref = _scipy_sparse_assignment(n_rows, n_cols, rows, cols, cost, 4.0)
+    np.testing.assert_array_equal(sparse_assignment(n_rows, n_cols, rows, cols, cost, 4.0), ref)
     out = np.full(n_rows, -1, np.int64)
-    _assign(n_rows, n_cols, rows.astype(np.int64), cols.astype(np.int64), cost, rows.size, 4.0, out)
+    _assign(n_rows, n_cols, rows, cols, cost, rows.size, 4.0, out)
     np.testing.assert_array_equal(out, ref)
 
 
