@@ -8,7 +8,10 @@ simulated, plus a short tail so that tracks are deleted when their targets leave
 Sensors of one revisit class scan in step (scan :math:`j` at :math:`jT`). Their trackers are
 batched into one :class:`~skyshield.tracking.Tracker` whose nodes live in disjoint copies of
 the theatre plane (node :math:`i` shifted by :math:`i \cdot 10^7` m), so that gating never
-crosses nodes: each node is tracked on its own, at the cost of one tracker call per scan.
+crosses nodes: each node is tracked on its own. The class's NCV tracker runs in the compiled
+scan loop of :class:`~skyshield.tracking.scans.ScanRunner`, a block of scans per call (the same
+tracks as :class:`~skyshield.tracking.Tracker` scan by scan, which ``NodeConfig(compiled=False)``
+and the IMM still use). Looks are generated for blocks of about :data:`LOOKS_PER_BLOCK` looks.
 The tracker's isotropic measurement noise is the class's largest converted-measurement
 standard deviation :math:`\sqrt{(\sigma_r^2 + (r_{typ}\sigma_{az})^2)/2}`.
 
