@@ -164,8 +164,21 @@ class TrackNumbers:
         new = np.flatnonzero(tn == np.iinfo(np.int64).max)
         tn[new] = self._next + np.arange(new.size)
         self._next += new.size
+        mt = tn[cluster]
+        fresh = ~known
+        if np.unique(member_key).size == member_key.size:
+            # Known keys take their new number in place; new keys are merged in, in order
+            # (the sorted table with the last number per key, without re-sorting it all).
+            self._tn[pos[known]] = mt[known]
+            nk = member_key[fresh]
+            o = np.argsort(nk, kind="stable")
+            nk, nt = nk[o], mt[fresh][o]
+            at = np.searchsorted(self._keys, nk)
+            self._keys = np.insert(self._keys, at, nk)
+            self._tn = np.insert(self._tn, at, nt)
+            return tn
         keys = np.concatenate([self._keys, member_key])
-        tns = np.concatenate([self._tn, tn[cluster]])
+        tns = np.concatenate([self._tn, mt])
         order = np.argsort(keys, kind="stable")
         keys, tns = keys[order], tns[order]
         last = np.r_[keys[1:] != keys[:-1], True] if keys.size else np.zeros(0, bool)
