@@ -88,6 +88,7 @@ def test_full_fidelity_picture_is_the_one_before_the_speed_work(small) -> None:
     np.testing.assert_allclose(got, ref["metric_values"], rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.slow  # the NumPy trackers step scan by scan (seconds); the frozen check above is the default one
 def test_compiled_trackers_give_the_tracks_of_the_numpy_trackers(small) -> None:
     a, b = _run(small, False), _run(small, True)
     np.testing.assert_array_equal(b.first_key, a.first_key)
