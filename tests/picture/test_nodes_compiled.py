@@ -26,7 +26,6 @@ from skyshield.engine.trajectory import build_segments
 from skyshield.picture.metrics import eval_times
 from skyshield.picture.nodes import NodeConfig, run_nodes
 from skyshield.rng import Streams
-
 from tests.engine.test_sense_full import _small_reference
 
 FROZEN = Path(__file__).parent / "data" / "nodes_913e546.npz"
@@ -51,7 +50,7 @@ def _run(small, compiled: bool):
 
 def _flat(res):
     keys = sorted(res.snapshots)
-    cat = lambda f: np.concatenate([getattr(res.snapshots[k], f) for k in keys])  # noqa: E731
+    cat = lambda f: np.concatenate([getattr(res.snapshots[k], f) for k in keys])
     idx = np.concatenate([np.full(res.snapshots[k].node.size, i) for i, k in enumerate(keys)])
     return np.array(keys), idx, cat("node"), cat("track_id"), cat("x"), cat("P"), cat("t_s")
 

@@ -101,7 +101,7 @@ def test_blocks_and_snapshots_match_scan_by_scan() -> None:
     s_id = np.concatenate([r.snap_id for r in recs])
     s_x = np.concatenate([r.snap_x for r in recs])
     s_t = np.concatenate([r.snap_t_s for r in recs])
-    tid, x, P, conf = run.state()
+    tid, x, _, _ = run.state()
     np.testing.assert_array_equal(tid, ref[-1][0])
     np.testing.assert_allclose(x, ref[-1][1], rtol=1e-9, atol=1e-6)
     for k, s in enumerate(snaps):

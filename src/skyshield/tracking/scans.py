@@ -36,12 +36,12 @@ from numpy.typing import NDArray
 from skyshield.tracking.association import _assign
 from skyshield.tracking.tracker import TrackerParams
 
-__all__ = ["ScanRunner", "ScanBlockResult"]
+__all__ = ["ScanBlockResult", "ScanRunner"]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
 
-_JIT = dict(cache=True, nogil=True)
+_JIT = {"cache": True, "nogil": True}
 
 
 @numba.njit(**_JIT)
@@ -399,11 +399,11 @@ class ScanRunner:
         How old the last scan may be for a snapshot to see its tracks.
     """
 
-    def __init__(self, params: TrackerParams, snap_t_s: F = np.zeros(0), keep_window_s: float = np.inf):
+    def __init__(self, params: TrackerParams, snap_t_s: F | None = None, keep_window_s: float = np.inf):
         if params.motion != "cv":
             raise ValueError("ScanRunner compiles the NCV tracker only (motion='cv')")
         self.params = params
-        self.snap_t_s = np.ascontiguousarray(snap_t_s, float)
+        self.snap_t_s = np.ascontiguousarray(np.zeros(0) if snap_t_s is None else snap_t_s, float)
         self.keep_window_s = float(keep_window_s)
         cap = 256
         self._st = [np.zeros((cap, 4)), np.zeros((cap, 4, 4)), np.zeros(cap, np.int64), np.zeros(cap, np.int64),
