@@ -196,8 +196,8 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             fk, fj = _active_pairs(lk, lj, node_of_row, rows, ja, jb)  # node scans with a look
             thr = seg.threat[lm]
             t = lj * T
-            s_u = sensor_units(sen.unit[lk], mod.orbit_radius_m[lk], mod.orbit_period_s[lk], phase[lk], t,
-                               en=(east_row[lk], north_row[lk]))
+            s_u = _sensor_positions(sen.unit, lk, mod.orbit_radius_m, mod.orbit_period_s, phase, t,
+                                    east_row, north_row)
             en = _local_axes(s_u, lk, mod.orbit_radius_m, east_row, north_row)
             u = positions_at(seg, lm, t)
             r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm], en=en)
@@ -341,3 +341,17 @@ def _active_pairs(lk: I, lj: I, node_of_row: I, rows: I, ja: int, jb: int) -> tu
         return pair >> 24, pair & ((1 << 24) - 1)
     hit = np.flatnonzero(np.bincount(node_of_row[lk] * nb + (lj - ja), minlength=rows.size * nb))
     return rows[hit // nb], ja + hit % nb
+
+
+def _sensor_positions(unit: F, rows: I, orbit_radius_m: F, orbit_period_s: F, phase: F, t: F,
+                      east_row: F, north_row: F) -> F:
+    """:func:`~skyshield.picture.frames.sensor_units` of sensors ``rows`` at ``t``, computed
+    for orbiting sensors only: a sensor that does not orbit is at its station (the orbit's
+    formula gives the station exactly there: cos 0 = 1, sin 0 = 0)."""
+    s_u = unit[rows]
+    orb = orbit_radius_m[rows] != 0.0
+    if orb.any():
+        r = rows[orb]
+        s_u[orb] = sensor_units(unit[r], orbit_radius_m[r], orbit_period_s[r], phase[r], t[orb],
+                                en=(east_row[r], north_row[r]))
+    return s_u
