@@ -9,8 +9,11 @@ The last line printed is one JSON object:
 
 * ``rep_s_statistical``: one replication of ``eastern-flank-night-raid-v1`` (option ``none``)
   at statistical fidelity, seconds, one core (median of ``--reps-single`` after a warm-up);
-* ``rep_s_full``: the same at full tracking fidelity (``null`` with ``rep_s_full_note`` if
-  that fidelity is not registered);
+* ``rep_s_full``: the same at full tracking fidelity, median of ``--reps-full`` after a
+  warm-up, each run between three statistical replications whose median is
+  ``rep_s_statistical_beside_full``; ``full_over_statistical`` is the ratio of the two (side by
+  side, so the machine's load weighs on both alike; ``null`` with ``rep_s_full_note`` if that
+  fidelity is not registered);
 * ``reps_1000_s``: 1,000 replications through ``run_sweep`` on a process pool of all cores,
   metrics and event logs streamed to a Parquet store (wall time, pool start included);
 * ``speedup_2_workers``: wall time of ``--reps-scaling`` replications (default 1,000, the
@@ -18,7 +21,13 @@ The last line printed is one JSON object:
   streaming metrics and events to a store;
 * ``peak_rss_mb``: peak resident memory of the 1,000-replication sweep, this process plus its
   workers (sampled every 50 ms);
-* ``phases_s``: where one replication's time goes (cProfile cumulative time per phase).
+* ``phases_s``: where one replication's time goes (cProfile cumulative time per phase);
+* ``threat_curve``: one statistical replication of the reference raid scaled to 1,000, 10,000
+  and 100,000 threats (``--curve``), each in a fresh process: ``threats`` launched, ``s``
+  seconds, ``peak_rss_mb`` that process's peak resident memory (imports included);
+* ``load_average_at_start`` / ``load_average_at_end``: the machine's 1-minute load.
+
+``--only single,full,phases,scaling,many,curve`` runs only the parts named.
 """
 
 from __future__ import annotations
@@ -64,6 +73,27 @@ def one_replication(fidelity: str, n: int, warm_up: bool = True) -> float:
         simulate(p, 1, r, engine=eng)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def side_by_side(n_full: int, n_stat_each: int = 3) -> tuple[float, float]:
+    """Medians of statistical and full-fidelity replications run interleaved (each full
+    replication between ``n_stat_each`` statistical ones), after a warm-up of each."""
+    from skyshield.engine import engine_for, simulate
+
+    p = _params()
+    es, ef = engine_for("statistical"), engine_for("full")
+    simulate(p, 1, 10_000, engine=es)
+    simulate(p, 1, 10_000, engine=ef)  # imports, compiled code loaded, caches
+    ts, tf = [], []
+    for r in range(n_full):
+        for k in range(n_stat_each):
+            t0 = time.perf_counter()
+            simulate(p, 1, 1000 + n_stat_each * r + k, engine=es)
+            ts.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        simulate(p, 1, r, engine=ef)
+        tf.append(time.perf_counter() - t0)
+    return statistics.median(ts), statistics.median(tf)
 
 
 _PHASES = {
@@ -113,6 +143,59 @@ def phases(n: int = 5) -> dict[str, float]:
     res["other"] = round(max(total - sum(out.values()), 0.0) / n, 4)
     _ = battle_cls
     return res
+
+
+def _scaled_params(n_threats: int):
+    """The reference scenario with every raid group scaled so the raid has about ``n_threats``
+    threats (same launch windows, sites and aim areas: denser, not longer)."""
+    from pathlib import Path
+
+    import yaml
+
+    import skyshield.scenario
+    from skyshield.catalog import load_catalog
+    from skyshield.engine import compile_scenario
+    from skyshield.options import resolve_option
+    from skyshield.scenario import parse_scenario
+
+    path = Path(skyshield.scenario.__file__).parent / "builtin" / f"{SCENARIO}.yaml"
+    doc = yaml.safe_load(path.read_text())
+    total = sum(int(g["count"]) for g in doc["raid"]["groups"])
+    for g in doc["raid"]["groups"]:
+        g["count"] = max(1, int(round(int(g["count"]) * n_threats / total)))
+    cat = load_catalog()
+    sc = parse_scenario(doc, {}, f"<{SCENARIO} x{n_threats}>", cat)
+    return compile_scenario(sc, cat, resolve_option("none", sc))
+
+
+def one_raid(n_threats: int) -> dict[str, float]:
+    """One statistical replication of a raid of about ``n_threats`` threats, in this process:
+    seconds (after a warm-up on the unscaled raid) and this process's peak resident memory."""
+    import resource
+
+    from skyshield.engine import simulate
+
+    simulate(_params(), 1, 10_000)  # imports, caches, geometry
+    p = _scaled_params(n_threats)
+    t0 = time.perf_counter()
+    out = simulate(p, 1, 0)
+    wall = time.perf_counter() - t0
+    n = int(out.metrics.get("launched", n_threats))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+    return {"threats": n, "s": round(wall, 3), "peak_rss_mb": round(peak, 1)}
+
+
+def threat_curve(counts: list[int]) -> list[dict[str, float]]:
+    """:func:`one_raid` for each count, each in a fresh process (so each peak is its own)."""
+    import subprocess
+
+    out = []
+    for n in counts:
+        res = subprocess.run([sys.executable, __file__, "--one-raid", str(n)], capture_output=True, text=True,
+                             check=True)
+        out.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        print(f"raid of {n} threats: {out[-1]}", file=sys.stderr)
+    return out
 
 
 def _experiment(reps: int, events: bool = True):
@@ -195,39 +278,61 @@ def main() -> None:
     # pool's fixed start (~1 s: fork server, first theatre geometry) still weighs on the ratio.
     ap.add_argument("--reps-scaling", type=int, default=1000)
     ap.add_argument("--reps-many", type=int, default=1000)
+    ap.add_argument("--curve", default="1000,10000,100000",
+                    help="threat counts of the one-replication curve (comma-separated; '' to skip)")
+    ap.add_argument("--one-raid", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--only", default="", help="comma-separated parts to run: single,full,phases,scaling,many,curve")
     a = ap.parse_args()
+    if a.one_raid:
+        print(json.dumps(one_raid(a.one_raid)))
+        return
     if a.quick:
         a.reps_single, a.reps_full, a.reps_scaling, a.reps_many = 3, 1, 8, 20
     from skyshield import __version__
     from skyshield.engine import FIDELITIES
     from skyshield.runner import default_workers
 
+    parts = set(a.only.split(",")) if a.only else {"single", "full", "phases", "scaling", "many", "curve"}
     out: dict[str, object] = {"scenario": SCENARIO, "skyshield": __version__, "python": platform.python_version(),
-                              "cores": default_workers()}
-    out["rep_s_statistical"] = round(one_replication("statistical", a.reps_single), 4)
-    print(f"one replication, statistical: {out['rep_s_statistical']} s", file=sys.stderr)
-    if "full" in FIDELITIES:
-        # geometry and caches are warm from the statistical runs; full fidelity is slow
-        out["rep_s_full"] = round(one_replication("full", a.reps_full, warm_up=False), 4)
+                              "cores": default_workers(), "load_average_at_start": round(os.getloadavg()[0], 2)}
+    if "single" in parts or "full" in parts:
+        out["rep_s_statistical"] = round(one_replication("statistical", a.reps_single), 4)
+        print(f"one replication, statistical: {out['rep_s_statistical']} s", file=sys.stderr)
+    if "full" in parts and "full" in FIDELITIES:
+        # Side by side: the full-fidelity replications interleaved with statistical ones, so
+        # that the ratio holds under whatever load the machine has meanwhile.
+        stat, full = side_by_side(a.reps_full)
+        out["rep_s_full"] = round(full, 4)
         out["rep_s_full_reps"] = a.reps_full
-    else:
+        out["rep_s_statistical_beside_full"] = round(stat, 4)
+        out["full_over_statistical"] = round(full / stat, 1)
+        print(f"one replication, full: {out['rep_s_full']} s ({out['full_over_statistical']}x statistical)",
+              file=sys.stderr)
+    elif "full" in parts:
         out["rep_s_full"] = None
         out["rep_s_full_note"] = f"fidelity 'full' is not registered (known: {', '.join(FIDELITIES)})"
-    print(f"one replication, full: {out['rep_s_full']}", file=sys.stderr)
-    out["phases_s"] = phases()
-    print(f"phases: {out['phases_s']}", file=sys.stderr)
-    t1, _ = sweep_time(a.reps_scaling, 1)
-    t2, _ = sweep_time(a.reps_scaling, 2)
-    out["scaling_reps"] = a.reps_scaling
-    out["scaling_1_worker_s"] = round(t1, 2)
-    out["scaling_2_workers_s"] = round(t2, 2)
-    out["speedup_2_workers"] = round(t1 / t2, 3)
-    print(f"{a.reps_scaling} reps: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s", file=sys.stderr)
-    wall, peak = sweep_time(a.reps_many, None)
-    out["reps_many"] = a.reps_many
-    out["reps_1000_s" if a.reps_many == 1000 else f"reps_{a.reps_many}_s"] = round(wall, 2)
-    out["peak_rss_mb"] = round(peak / 2**20, 1)
-    out["events_streamed"] = True
+    if "phases" in parts:
+        out["phases_s"] = phases()
+        print(f"phases: {out['phases_s']}", file=sys.stderr)
+    if "scaling" in parts:
+        t1, _ = sweep_time(a.reps_scaling, 1)
+        t2, _ = sweep_time(a.reps_scaling, 2)
+        out["scaling_reps"] = a.reps_scaling
+        out["scaling_1_worker_s"] = round(t1, 2)
+        out["scaling_2_workers_s"] = round(t2, 2)
+        out["speedup_2_workers"] = round(t1 / t2, 3)
+        print(f"{a.reps_scaling} reps: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s", file=sys.stderr)
+    if "many" in parts:
+        wall, peak = sweep_time(a.reps_many, None)
+        out["reps_many"] = a.reps_many
+        out["reps_1000_s" if a.reps_many == 1000 else f"reps_{a.reps_many}_s"] = round(wall, 2)
+        out["peak_rss_mb"] = round(peak / 2**20, 1)
+        out["events_streamed"] = True
+    if "curve" in parts and a.curve:
+        counts = [int(c) for c in a.curve.split(",")]
+        if a.quick:
+            counts = [c for c in counts if c <= 10_000]
+        out["threat_curve"] = threat_curve(counts)
     out["load_average_at_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(out))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skyshield.picture.fusion import TrackNumbers, ci_fuse, fuse_tracks
 
@@ -62,3 +64,56 @@ def test_track_numbers_persist_across_updates() -> None:
     a = tn.assign(np.array([5, 7]), np.array([0, 1]), 2)
     b = tn.assign(np.array([7, 5, 9]), np.array([0, 1, 2]), 3)
     assert b[0] == a[1] and b[1] == a[0] and b[2] not in a
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 2**31 - 1), st.floats(0.0, 3.0))
+def test_components_are_scipys_connected_components(k: int, seed: int, density: float) -> None:
+    """Same number of components and the same labels (numbered by smallest node) as SciPy."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from skyshield.picture.fusion import components
+
+    rng = np.random.default_rng(seed)
+    m = int(density * k)
+    i, j = rng.integers(0, k, m), rng.integers(0, k, m)
+    n_ref, lab_ref = connected_components(coo_matrix((np.ones(m), (i, j)), shape=(k, k)), directed=False)
+    n, lab = components(k, i.astype(np.int64), j.astype(np.int64))
+    assert n == n_ref
+    np.testing.assert_array_equal(lab, lab_ref)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 12))
+def test_track_numbers_are_those_of_the_sorted_table_rebuilt_each_time(seed: int, rounds: int) -> None:
+    """The in-place update gives the numbers of the reference book-keeping (the whole table
+    re-sorted at every update, the last number per key kept), over many updates."""
+    rng = np.random.default_rng(seed)
+    tn = TrackNumbers()
+    ref_keys, ref_tn, ref_next = np.zeros(0, np.int64), np.zeros(0, np.int64), 1
+    for _ in range(rounds):
+        k = int(rng.integers(0, 30))
+        keys = rng.choice(60, size=k, replace=False).astype(np.int64)
+        n_c = int(rng.integers(1, k + 1)) if k else 0
+        cluster = rng.integers(0, max(n_c, 1), k).astype(np.int64)
+        n_c = int(cluster.max()) + 1 if k else 0
+        # reference
+        pos = np.searchsorted(ref_keys, keys)
+        pc = np.minimum(pos, max(ref_keys.size - 1, 0))
+        known = (pos < ref_keys.size) & (ref_keys[pc] == keys) if ref_keys.size else np.zeros(k, bool)
+        old = np.where(known, ref_tn[pc] if ref_keys.size else 0, np.iinfo(np.int64).max)
+        want = np.full(n_c, np.iinfo(np.int64).max)
+        np.minimum.at(want, cluster, old)
+        new = np.flatnonzero(want == np.iinfo(np.int64).max)
+        want[new] = ref_next + np.arange(new.size)
+        ref_next += new.size
+        allk = np.concatenate([ref_keys, keys])
+        allt = np.concatenate([ref_tn, want[cluster]])
+        o = np.argsort(allk, kind="stable")
+        allk, allt = allk[o], allt[o]
+        last = np.r_[allk[1:] != allk[:-1], True] if allk.size else np.zeros(0, bool)
+        ref_keys, ref_tn = allk[last], allt[last]
+        np.testing.assert_array_equal(tn.assign(keys, cluster, n_c), want)
+        np.testing.assert_array_equal(tn._keys, ref_keys)
+        np.testing.assert_array_equal(tn._tn, ref_tn)

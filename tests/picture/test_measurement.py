@@ -34,3 +34,20 @@ def test_keyed_normals_are_standard_normal_and_reproducible() -> None:
     z = keyed_normal(7, np.int64(3), np.arange(200000))
     assert abs(z.mean()) < 0.01 and abs(z.std() - 1) < 0.01
     np.testing.assert_array_equal(z[:10], keyed_normal(7, np.int64(3), np.arange(10)))
+
+
+def test_poisson_from_uniform_is_scipys_inverse_cdf() -> None:
+    """The tabulated inversion returns ``scipy.stats.poisson.ppf`` draw for draw, including
+    the far tail and means from near zero to large."""
+    from scipy import stats
+
+    from skyshield.picture.measurement import poisson_from_uniform
+
+    rng = np.random.default_rng(4)
+    mean = rng.choice([1e-300, 1e-6, 0.05, 0.5, 1.0, 3.7, 40.0, 900.0], 20_000)
+    u = rng.random(20_000)
+    u[:50] = 1.0 - rng.random(50) * 1e-12  # the far tail
+    u[50:100] = rng.random(50) * 1e-12
+    got = poisson_from_uniform(u, mean)
+    np.testing.assert_array_equal(got, stats.poisson.ppf(u, np.maximum(mean, 1e-300)).astype(np.int64))
+    assert got.max() > 900 and np.count_nonzero(got) > 10_000

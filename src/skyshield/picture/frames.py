@@ -51,28 +51,33 @@ class Plane:
         return EARTH_RADIUS_M * np.stack([u @ self.e, u @ self.n], axis=-1)
 
 
-def sensor_units(station: F, orbit_radius_m: F, orbit_period_s: F, phase_rad: F, t_s: F) -> F:
-    """Unit positions ``(K, 3)`` of sensors at times ``t_s`` on circles around their stations."""
-    e, n = east_north(station)
+def sensor_units(station: F, orbit_radius_m: F, orbit_period_s: F, phase_rad: F, t_s: F,
+                 en: tuple[F, F] | None = None) -> F:
+    """Unit positions ``(K, 3)`` of sensors at times ``t_s`` on circles around their stations.
+
+    ``en``: the stations' :func:`east_north` axes, if already known.
+    """
+    e, n = east_north(station) if en is None else en
     th = phase_rad + 2.0 * np.pi * t_s / np.maximum(orbit_period_s, 1.0)
     a = orbit_radius_m / EARTH_RADIUS_M
     off = e * np.cos(th)[:, None] + n * np.sin(th)[:, None]
     return station * np.cos(a)[:, None] + off * np.sin(a)[:, None]
 
 
-def polar_from(s: F, h_s: F, u: F, h: F) -> tuple[F, F, F]:
-    """Slant range (m), azimuth and elevation (rad) of targets ``u`` seen from sensors ``s``."""
+def polar_from(s: F, h_s: F, u: F, h: F, en: tuple[F, F] | None = None) -> tuple[F, F, F]:
+    """Slant range (m), azimuth and elevation (rad) of targets ``u`` seen from sensors ``s``
+    (``en``: the :func:`east_north` axes at ``s``, if already known)."""
     d = (EARTH_RADIUS_M + h)[:, None] * u - (EARTH_RADIUS_M + h_s)[:, None] * s
-    e, n = east_north(s)
+    e, n = east_north(s) if en is None else en
     r = np.linalg.norm(d, axis=-1)
     az = np.arctan2(np.einsum("ij,ij->i", d, e), np.einsum("ij,ij->i", d, n))
     el = np.arcsin(np.clip(np.einsum("ij,ij->i", d, s) / np.maximum(r, 1e-9), -1.0, 1.0))
     return r, az, el
 
 
-def unit_from_polar(s: F, h_s: F, r: F, az: F, el: F) -> F:
+def unit_from_polar(s: F, h_s: F, r: F, az: F, el: F, en: tuple[F, F] | None = None) -> F:
     """Unit positions of the points at ``(r, az, el)`` from sensors ``s`` (the inverse)."""
-    e, n = east_north(s)
+    e, n = east_north(s) if en is None else en
     ce = np.cos(el)
     d = r[:, None] * (ce * np.sin(az))[:, None] * e + r[:, None] * (ce * np.cos(az))[:, None] * n \
         + (r * np.sin(el))[:, None] * s

@@ -25,10 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 __all__ = ["ci_fuse", "ci_weights_trace", "FusedTracks", "fuse_tracks", "TrackNumbers"]
@@ -96,9 +95,7 @@ def fuse_tracks(x: F, P: F, source: I, key: I) -> FusedTracks:
         i, j = i[ok], j[ok]
     else:
         i = j = np.zeros(0, np.int64)
-    g = coo_matrix((np.ones(i.size), (i, j)), shape=(k, k))
-    n_c, lab = connected_components(g, directed=False)
-    lab = lab.astype(np.int64)
+    n_c, lab = components(k, np.asarray(i, np.int64), np.asarray(j, np.int64))
     xf, Pf = ci_fuse(x, P, lab, n_c)
     n_src = np.bincount(lab, minlength=n_c)
     min_key = np.full(n_c, np.iinfo(np.int64).max)
@@ -108,6 +105,44 @@ def fuse_tracks(x: F, P: F, source: I, key: I) -> FusedTracks:
     code = np.sort(lab * base + source)
     dup = np.unique(code[1:][code[1:] == code[:-1]] // base)
     return FusedTracks(xf, Pf, n_src, min_key, int(dup.size), lab)
+
+
+@numba.njit(cache=True, nogil=True)
+def _components(k: int, i: I, j: I) -> tuple[int, I]:
+    parent = np.arange(k)
+    for e in range(i.size):
+        a, b = i[e], j[e]
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a != b:
+            if a < b:
+                parent[b] = a
+            else:
+                parent[a] = b
+    lab = np.full(k, -1, np.int64)
+    n = 0
+    for v in range(k):
+        r = v
+        while parent[r] != r:
+            r = parent[r]
+        if lab[r] < 0:
+            lab[r] = n
+            n += 1
+        lab[v] = lab[r]
+    return n, lab
+
+
+def components(k: int, i: I, j: I) -> tuple[int, I]:
+    """Connected components of the undirected graph on ``k`` nodes with edges ``(i, j)``.
+
+    Labels are numbered in the order of each component's smallest node, as
+    ``scipy.sparse.csgraph.connected_components`` numbers them (union-find, compiled).
+    """
+    return _components(k, i, j)
 
 
 class TrackNumbers:
@@ -129,8 +164,21 @@ class TrackNumbers:
         new = np.flatnonzero(tn == np.iinfo(np.int64).max)
         tn[new] = self._next + np.arange(new.size)
         self._next += new.size
+        mt = tn[cluster]
+        fresh = ~known
+        if np.unique(member_key).size == member_key.size:
+            # Known keys take their new number in place; new keys are merged in, in order
+            # (the sorted table with the last number per key, without re-sorting it all).
+            self._tn[pos[known]] = mt[known]
+            nk = member_key[fresh]
+            o = np.argsort(nk, kind="stable")
+            nk, nt = nk[o], mt[fresh][o]
+            at = np.searchsorted(self._keys, nk)
+            self._keys = np.insert(self._keys, at, nk)
+            self._tn = np.insert(self._tn, at, nt)
+            return tn
         keys = np.concatenate([self._keys, member_key])
-        tns = np.concatenate([self._tn, tn[cluster]])
+        tns = np.concatenate([self._tn, mt])
         order = np.argsort(keys, kind="stable")
         keys, tns = keys[order], tns[order]
         last = np.r_[keys[1:] != keys[:-1], True] if keys.size else np.zeros(0, bool)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import special, stats
 
 from ..rng import keyed_uniform
 from ..sensors.detection import probability_of_detection, required_snr_db
@@ -74,5 +74,33 @@ def keyed_normal(key: int, stream: I, index: I) -> F:
 
 
 def poisson_from_uniform(u: F, mean: F) -> I:
-    """Poisson counts by inversion of uniforms ``u`` (deterministic given ``u``)."""
-    return stats.poisson.ppf(u, np.maximum(mean, 1e-300)).astype(np.int64)
+    r"""Poisson counts by inversion of uniforms ``u`` (deterministic given ``u``).
+
+    The smallest :math:`k` with :math:`F(k; \lambda) \ge u`, :math:`F` the Poisson CDF
+    (``scipy.special.pdtr``), which is what ``scipy.stats.poisson.ppf`` returns for
+    :math:`0 < u < 1`. The means are few (one per sensor), so the CDF is tabulated once per
+    distinct mean and the counts are found by binary search, not by ``ppf`` draw by draw.
+    """
+    u = np.asarray(u, float)
+    lam = np.broadcast_to(np.maximum(np.asarray(mean, float), 1e-300), u.shape)
+    out = np.empty(u.shape, np.int64)
+    if u.size == 0:
+        return out
+    odd = ~((u > 0.0) & (u < 1.0))
+    if odd.any():  # the boundary cases exactly as scipy treats them
+        out[odd] = stats.poisson.ppf(u[odd], lam[odd]).astype(np.int64)
+    ok = ~odd
+    ulam, inv = np.unique(lam[ok], return_inverse=True)
+    uo = u[ok]
+    res = np.empty(uo.size, np.int64)
+    for i, mu in enumerate(ulam):
+        sel = inv == i
+        top = float(uo[sel].max())
+        n = int(mu + 12.0 * np.sqrt(mu) + 20.0)
+        cdf = special.pdtr(np.arange(n), mu)
+        while cdf[-1] < top and n < 10**7:
+            n *= 2
+            cdf = special.pdtr(np.arange(n), mu)
+        res[sel] = np.searchsorted(cdf, uo[sel], side="left")
+    out[ok] = res
+    return out

@@ -8,7 +8,10 @@ simulated, plus a short tail so that tracks are deleted when their targets leave
 Sensors of one revisit class scan in step (scan :math:`j` at :math:`jT`). Their trackers are
 batched into one :class:`~skyshield.tracking.Tracker` whose nodes live in disjoint copies of
 the theatre plane (node :math:`i` shifted by :math:`i \cdot 10^7` m), so that gating never
-crosses nodes: each node is tracked on its own, at the cost of one tracker call per scan.
+crosses nodes: each node is tracked on its own. The class's NCV tracker runs in the compiled
+scan loop of :class:`~skyshield.tracking.scans.ScanRunner`, a block of scans per call (the same
+tracks as :class:`~skyshield.tracking.Tracker` scan by scan, which ``NodeConfig(compiled=False)``
+and the IMM still use). Looks are generated for blocks of about :data:`LOOKS_PER_BLOCK` looks.
 The tracker's isotropic measurement noise is the class's largest converted-measurement
 standard deviation :math:`\sqrt{(\sigma_r^2 + (r_{typ}\sigma_{az})^2)/2}`.
 
@@ -31,7 +34,8 @@ from ..geo import EARTH_RADIUS_M
 from ..rng import Streams, keyed_uniform
 from ..sensors.radar import radar_horizon_m
 from ..tracking import Tracker, TrackerParams
-from .frames import Plane, polar_from, sensor_units, unit_from_polar
+from ..tracking.scans import ScanRunner
+from .frames import Plane, east_north, polar_from, sensor_units, unit_from_polar
 from .measurement import coverage_range_m, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
 
 __all__ = ["NodeConfig", "LocalTracks", "NodeResult", "run_nodes", "coverage_windows"]
@@ -40,7 +44,9 @@ F = NDArray[np.float64]
 I = NDArray[np.int64]
 
 NODE_OFFSET_M = 1.0e7
-BLOCK_SCANS = 200
+LOOKS_PER_BLOCK = 100_000
+"""Scans are simulated in blocks of about this many looks (sensor, threat, scan): big enough
+that NumPy's per-call cost is amortised, small enough to bound the memory of a block."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class NodeConfig:
     gate: float = 4.0
     init_vel_sigma_mps: float = 300.0
     motion: str = "cv"  # "imm" for manoeuvring threats (CV + coordinated turns)
+    compiled: bool = True  # NCV trackers in the compiled scan loop (tracking.scans); same tracks
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,7 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
     phase = keyed_uniform(streams.key("picture/orbit"), sen.key, 0) * 2 * np.pi
     fa_radius = np.minimum(sen.ref_range_m * 0.05**0.25 * 1.5, radar_horizon_m(sen.height_m, 500.0)) + mod.orbit_radius_m
     station_xy = plane.xy(sen.unit)
+    east_row, north_row = east_north(sen.unit)
     snaps: dict[float, list[LocalTracks]] = {float(s): [] for s in snap_times}
     first_k: list[I] = []
     first_t: list[F] = []
@@ -155,13 +163,15 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
         np.add.at(mark, j0, 1)
         np.add.at(mark, np.minimum(j1 + 1 + tail, n_scans), -1)
         scans = np.flatnonzero(np.cumsum(mark)[:n_scans] > 0)
+        snap_list = sorted(snaps)
+        runner = ScanRunner(tparams, np.array(snap_list), 2 * T) if cfg.compiled and cfg.motion == "cv" else None
         trk = Tracker(tparams)
         origin = np.zeros(1024, np.int64)
         node_of_track = np.zeros(1024, np.int64)
         seen_conf = np.zeros(1024, bool)
         last_out, last_t = None, -np.inf
-        snap_list = sorted(snaps)
         sp = 0
+        recs = []
 
         def record(upto: float) -> None:
             nonlocal sp
@@ -175,8 +185,7 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
                     snaps[s].append(LocalTracks(nr, tid, x, last_out.P, np.full(tid.size, last_t)))
                 sp += 1
 
-        for b0 in range(0, scans.size, BLOCK_SCANS):
-            blk = scans[b0 : b0 + BLOCK_SCANS]
+        for blk in _blocks(scans, j0, j1, n_scans):
             ja, jb = int(blk[0]), int(blk[-1])
             w = np.flatnonzero((j0 <= jb) & (j1 >= ja))
             lo = np.maximum(j0[w], ja)
@@ -184,26 +193,27 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             lw = np.repeat(w, cnt)
             lj = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
             lm, lk = wm[lw], wk[lw]
-            all_pairs = lk * (1 << 24) + lj
+            fk, fj = _active_pairs(lk, lj, node_of_row, rows, ja, jb)  # node scans with a look
             thr = seg.threat[lm]
             t = lj * T
-            s_u = sensor_units(sen.unit[lk], mod.orbit_radius_m[lk], mod.orbit_period_s[lk], phase[lk], t)
+            s_u = _sensor_positions(sen.unit, lk, mod.orbit_radius_m, mod.orbit_period_s, phase, t,
+                                    east_row, north_row)
+            en = _local_axes(s_u, lk, mod.orbit_radius_m, east_row, north_row)
             u = positions_at(seg, lm, t)
-            r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm])
+            r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm], en=en)
             ground = np.arccos(np.clip(np.einsum("ij,ij->i", s_u, u), -1, 1)) * EARTH_RADIUS_M
             pd = pd_at_range(r, rcs[lm], sen.ref_range_m[lk], snr0[lk], mod.pfa[lk], mod.swerling[lk])
             pd = np.where(ground <= radar_horizon_m(sen.height_m[lk], seg.alt_m[lm]), pd, 0.0)
             idx = (thr << 20) | lj
             det = keyed_uniform(k_det, sen.key[lk], idx) < pd
             lk, lj, thr, r, az, el, s_u, idx = (a[det] for a in (lk, lj, thr, r, az, el, s_u, idx))
+            en = (en[0][det], en[1][det])
             off = sen.key[lk] + np.int64(1 << 36)
             r = r + mod.range_sigma_m[lk] * keyed_normal(k_noise, off, idx)
             az = az + mod.az_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 37), idx)
             el = el + mod.el_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 38), idx)
-            z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el))
+            z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el, en=en))
             # False alarms at every node scan that has a threat in coverage.
-            pair = np.unique(all_pairs)
-            fk, fj = pair >> 24, pair & ((1 << 24) - 1)
             np.add.at(active, fk, 1.0)
             nfa = poisson_from_uniform(keyed_uniform(k_fa, sen.key[fk], fj), mod.false_alarms_per_scan[fk])
             ak, aj = np.repeat(fk, nfa), np.repeat(fj, nfa)
@@ -220,6 +230,11 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             order = np.argsort(dj, kind="stable")
             dk, dj, dz, dorig = dk[order], dj[order], dz[order], dorig[order]
             bounds = np.searchsorted(dj, blk, side="left"), np.searchsorted(dj, blk, side="right")
+            if runner is not None:
+                res_b = runner.run(blk * T, bounds[0], bounds[1], dz, dk, dorig)
+                _confirmations(res_b, runner, n, first_k, first_t, false_conf)
+                recs.append(res_b)
+                continue
             for j, a, b in zip(blk, *bounds):
                 tj = float(j * T)
                 record(tj)
@@ -247,7 +262,11 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
                     first_k.append(nk[o >= 0] * n + o[o >= 0])
                     first_t.append(np.full(int((o >= 0).sum()), tj))
                 last_out, last_t = out, tj
-        record(np.inf)
+        if runner is not None:
+            recs.append(runner.finish())
+            _records(recs, runner, node_of_row, snap_list, snaps)
+        else:
+            record(np.inf)
 
     fk_all = np.concatenate(first_k) if first_k else np.zeros(0, np.int64)
     ft_all = np.concatenate(first_t) if first_t else np.zeros(0)
@@ -260,3 +279,79 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
         win_k=k, win_thr=seg.threat[m], win_in=t_in, win_out=t_out,
         active_node_scans=active, false_confirmed=false_conf,
     )
+
+
+def _confirmations(res, runner: ScanRunner, n: int, first_k: list, first_t: list, false_conf: F) -> None:
+    """First confirmations of a block: node*N + threat of tracks born on threats, and the
+    count of tracks born on false alarms per node."""
+    if res.confirmed_id.size == 0:
+        return
+    o = runner.track_origin[res.confirmed_id]
+    nk = runner.track_node[res.confirmed_id]
+    np.add.at(false_conf, nk[o < 0], 1.0)
+    first_k.append(nk[o >= 0] * n + o[o >= 0])
+    first_t.append(res.confirmed_t_s[o >= 0])
+
+
+def _records(recs: list, runner: ScanRunner, node_of_row: I, snap_list: list[float],
+             snaps: dict[float, list[LocalTracks]]) -> None:
+    """Append one class's snapshot records to ``snaps`` (one LocalTracks per snapshot)."""
+    idx = np.concatenate([r.snap_index for r in recs])
+    if idx.size == 0:
+        return
+    tid = np.concatenate([r.snap_id for r in recs])
+    x = np.concatenate([r.snap_x for r in recs])
+    P = np.concatenate([r.snap_P for r in recs])
+    t = np.concatenate([r.snap_t_s for r in recs])
+    nr = runner.track_node[tid]
+    x[:, 0] -= node_of_row[nr] * NODE_OFFSET_M
+    cut = np.flatnonzero(np.diff(idx)) + 1  # records come in snapshot order
+    for a, b in zip(np.r_[0, cut], np.r_[cut, idx.size]):
+        snaps[snap_list[int(idx[a])]].append(LocalTracks(nr[a:b], tid[a:b], x[a:b], P[a:b], t[a:b]))
+
+
+def _blocks(scans: I, j0: I, j1: I, n_scans: int) -> list[I]:
+    """Split the active scans into blocks of about :data:`LOOKS_PER_BLOCK` looks (a block
+    changes no draw: every draw is keyed by sensor, threat and scan)."""
+    mark = np.zeros(n_scans + 1, np.int64)
+    np.add.at(mark, np.minimum(j0, n_scans), 1)
+    np.add.at(mark, np.minimum(j1 + 1, n_scans), -1)
+    looks = np.cumsum(mark)[:n_scans][scans]
+    block = np.cumsum(looks + 1) // LOOKS_PER_BLOCK
+    cut = np.flatnonzero(np.diff(block)) + 1
+    return np.split(scans, cut)
+
+
+def _local_axes(s_u: F, rows: I, orbit_radius_m: F, east_row: F, north_row: F) -> tuple[F, F]:
+    """East and north axes at the sensor positions ``s_u``: those of the station for sensors
+    that do not move (``s_u`` is then exactly the station), computed for orbiting ones."""
+    e, n = east_row[rows], north_row[rows]
+    orb = orbit_radius_m[rows] != 0.0
+    if orb.any():
+        e[orb], n[orb] = east_north(s_u[orb])
+    return e, n
+
+
+def _active_pairs(lk: I, lj: I, node_of_row: I, rows: I, ja: int, jb: int) -> tuple[I, I]:
+    """Distinct (sensor row, scan) of the looks of a block, sorted by row then scan (what
+    ``np.unique`` of ``row * 2**24 + scan`` gives), by counting on the block's grid."""
+    nb = jb - ja + 1
+    if rows.size * nb > 8 * lk.size + 1024:
+        pair = np.unique(lk * (1 << 24) + lj)
+        return pair >> 24, pair & ((1 << 24) - 1)
+    hit = np.flatnonzero(np.bincount(node_of_row[lk] * nb + (lj - ja), minlength=rows.size * nb))
+    return rows[hit // nb], ja + hit % nb
+
+
+def _sensor_positions(unit: F, rows: I, orbit_radius_m: F, orbit_period_s: F, phase: F, t: F,
+                      east_row: F, north_row: F) -> F:
+    """:func:`~skyshield.picture.frames.sensor_units` of sensors ``rows`` at ``t``, computed
+    for orbiting sensors only: a sensor that does not orbit is at its station (the orbit's
+    formula gives the station exactly there: cos 0 = 1, sin 0 = 0)."""
+    s_u = unit[rows]
+    orb = orbit_radius_m[rows] != 0.0
+    if orb.any():
+        r = rows[orb]
+        s_u[orb] = sensor_units(unit[r], orbit_radius_m[r], orbit_period_s[r], phase[r], t[orb],
+                                en=(east_row[r], north_row[r]))
+    return s_u

@@ -24,10 +24,9 @@ solved here on the sparse graph.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from scipy.spatial import cKDTree
 
 from skyshield.tracking.kalman import inv_2x2
@@ -36,6 +35,8 @@ __all__ = ["gate_pairs", "sparse_assignment", "gnn_assign"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+F = FloatArray
+I = IntArray
 
 
 def gate_pairs(
@@ -111,10 +112,11 @@ def sparse_assignment(
         \min_{a} \sum_{i:\,a(i) \ne -1} c_{i a(i)} + \sum_{i:\,a(i) = -1} c_{miss}
 
     over partial one-to-one maps from rows to columns that use only the listed pairs.  Pairs
-    whose row and column have no other candidate are decided in one vectorised pass; the rest
-    is solved exactly as a sparse full bipartite matching of rows against (columns + one dummy
-    column per row, weight ``miss_cost``) with
-    :func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching` (LAPJVsp).
+    whose row and column have no other candidate are decided directly; every other connected
+    component of the candidate graph is solved exactly as a full assignment of its rows to (its
+    columns + one dummy column per row, cost ``miss_cost``) by shortest augmenting paths
+    (compiled; the solver of SciPy's ``linear_sum_assignment``). Tested against SciPy's sparse
+    matching (``min_weight_full_bipartite_matching``, LAPJVsp) on the whole problem.
 
     Parameters
     ----------
@@ -135,33 +137,178 @@ def sparse_assignment(
     assign = np.full(n_rows, -1, dtype=np.int64)
     if len(rows) == 0:
         return assign
-    # Only pairs that beat the miss option can ever be used.
-    ok = cost < miss_cost
-    rows, cols, cost = rows[ok], cols[ok], cost[ok]
-    if len(rows) == 0:
-        return assign
-    row_deg = np.bincount(rows, minlength=n_rows)
-    col_deg = np.bincount(cols, minlength=n_cols)
-    simple = (row_deg[rows] == 1) & (col_deg[cols] == 1)
-    assign[rows[simple]] = cols[simple]
-    if simple.all():
-        return assign
-    rows, cols, cost = rows[~simple], cols[~simple], cost[~simple]
-    ur, r_loc = np.unique(rows, return_inverse=True)
-    uc, c_loc = np.unique(cols, return_inverse=True)
-    m, k = len(ur), len(uc)
-    # Each row has exactly one entry in a full matching (a real pair or its own dummy), so a
-    # common shift of all costs leaves the optimum unchanged; it keeps every weight > 0
-    # because the sparse solver cannot tell a zero weight from a missing edge.
-    shift = 1.0 - min(float(cost.min()), miss_cost)
-    weights = np.concatenate([cost, np.full(m, miss_cost)]) + shift
-    g_rows = np.concatenate([r_loc, np.arange(m)])
-    g_cols = np.concatenate([c_loc, k + np.arange(m)])
-    graph = csr_matrix((weights, (g_rows, g_cols)), shape=(m, k + m))
-    r_idx, c_idx = min_weight_full_bipartite_matching(graph)
-    real = c_idx < k
-    assign[ur[r_idx[real]]] = uc[c_idx[real]]
+    rows = np.ascontiguousarray(rows, np.int64)
+    _assign(int(n_rows), int(n_cols), rows, np.ascontiguousarray(cols, np.int64),
+            np.ascontiguousarray(cost, float), rows.size, float(miss_cost), assign)
     return assign
+
+
+@numba.njit(cache=True, nogil=True)
+def _lsa(C: F) -> I:
+    """Minimum-cost full assignment of the rows of ``C`` (m <= n, ``inf`` = forbidden).
+
+    Shortest augmenting paths with dual variables (Crouse 2016, as in SciPy). Returns the
+    column of each row, -1 if the problem is infeasible.
+    """
+    m, n = C.shape
+    u = np.zeros(m)
+    v = np.zeros(n)
+    shortest = np.empty(n)
+    path = np.full(n, -1, np.int64)
+    col4row = np.full(m, -1, np.int64)
+    row4col = np.full(n, -1, np.int64)
+    SR = np.zeros(m, np.bool_)
+    SC = np.zeros(n, np.bool_)
+    remaining = np.empty(n, np.int64)
+    for cur in range(m):
+        min_val = 0.0
+        i = cur
+        n_rem = n
+        for it in range(n):
+            remaining[it] = n - it - 1
+        SR[:] = False
+        SC[:] = False
+        shortest[:] = np.inf
+        sink = -1
+        while sink == -1:
+            index = -1
+            lowest = np.inf
+            SR[i] = True
+            for it in range(n_rem):
+                j = remaining[it]
+                r = min_val + C[i, j] - u[i] - v[j]
+                if r < shortest[j]:
+                    path[j] = i
+                    shortest[j] = r
+                if shortest[j] < lowest or (shortest[j] == lowest and row4col[j] == -1):
+                    lowest = shortest[j]
+                    index = it
+            min_val = lowest
+            if min_val == np.inf or index < 0:
+                return np.full(m, -1, np.int64)
+            j = remaining[index]
+            if row4col[j] == -1:
+                sink = j
+            else:
+                i = row4col[j]
+            SC[j] = True
+            n_rem -= 1
+            remaining[index] = remaining[n_rem]
+        u[cur] += min_val
+        for i in range(m):
+            if SR[i] and i != cur:
+                u[i] += min_val - shortest[col4row[i]]
+        for j in range(n):
+            if SC[j]:
+                v[j] -= min_val - shortest[j]
+        j = sink
+        while True:
+            i = path[j]
+            row4col[j] = i
+            tmp = col4row[i]
+            col4row[i] = j
+            j = tmp
+            if i == cur:
+                break
+    return col4row
+
+
+@numba.njit(cache=True, nogil=True)
+def _find(parent: I, a: int) -> int:
+    while parent[a] != a:
+        parent[a] = parent[parent[a]]
+        a = parent[a]
+    return a
+
+
+@numba.njit(cache=True, nogil=True)
+def _assign(n_rows: int, n_cols: int, rows: I, cols: I, cost: F, n_pairs: int, miss: float,
+            out: I) -> None:
+    """``out[row] = col`` of the minimum-cost partial assignment (``sparse_assignment``)."""
+    if n_pairs == 0:
+        return
+    row_deg = np.zeros(n_rows, np.int64)
+    col_deg = np.zeros(n_cols, np.int64)
+    n_ok = 0
+    for p in range(n_pairs):
+        if cost[p] < miss:
+            row_deg[rows[p]] += 1
+            col_deg[cols[p]] += 1
+            n_ok += 1
+    if n_ok == 0:
+        return
+    # Union-find over rows (0..n_rows-1) and columns (n_rows..) for the contested pairs.
+    parent = np.arange(n_rows + n_cols)
+    hard = False
+    for p in range(n_pairs):
+        if not cost[p] < miss:
+            continue
+        r, c = rows[p], cols[p]
+        if row_deg[r] == 1 and col_deg[c] == 1:
+            out[r] = c
+        else:
+            hard = True
+            a = _find(parent, r)
+            b = _find(parent, n_rows + c)
+            if a != b:
+                parent[a] = b
+    if not hard:
+        return
+    # Local indices of the rows and columns of each component.
+    comp_of_row = np.full(n_rows, -1, np.int64)
+    root_id = np.full(n_rows + n_cols, -1, np.int64)
+    n_comp = 0
+    for p in range(n_pairs):
+        r, c = rows[p], cols[p]
+        if not cost[p] < miss or (row_deg[r] == 1 and col_deg[c] == 1):
+            continue
+        root = _find(parent, r)
+        if root_id[root] < 0:
+            root_id[root] = n_comp
+            n_comp += 1
+        comp_of_row[r] = root_id[root]
+    local_r = np.full(n_rows, -1, np.int64)
+    local_c = np.full(n_cols, -1, np.int64)
+    nr = np.zeros(n_comp, np.int64)
+    nc = np.zeros(n_comp, np.int64)
+    for r in range(n_rows):  # rows and columns in increasing index order, as np.unique
+        k = comp_of_row[r]
+        if k >= 0:
+            local_r[r] = nr[k]
+            nr[k] += 1
+    col_comp = np.full(n_cols, -1, np.int64)
+    for p in range(n_pairs):
+        r, c = rows[p], cols[p]
+        if comp_of_row[r] >= 0 and cost[p] < miss:
+            col_comp[c] = comp_of_row[r]
+    for c in range(n_cols):
+        k = col_comp[c]
+        if k >= 0:
+            local_c[c] = nc[k]
+            nc[k] += 1
+    for k in range(n_comp):
+        m = nr[k]
+        kc = nc[k]
+        C = np.full((m, kc + m), np.inf)
+        for i in range(m):
+            C[i, kc + i] = miss
+        gr = np.empty(m, np.int64)
+        gc = np.empty(kc, np.int64)
+        for r in range(n_rows):
+            if comp_of_row[r] == k:
+                gr[local_r[r]] = r
+        for c in range(n_cols):
+            if col_comp[c] == k:
+                gc[local_c[c]] = c
+        for p in range(n_pairs):
+            r = rows[p]
+            if comp_of_row[r] == k and cost[p] < miss:
+                C[local_r[r], local_c[cols[p]]] = cost[p]
+        a = _lsa(C)
+        for i in range(m):
+            if 0 <= a[i] < kc:
+                out[gr[i]] = gc[a[i]]
+
 
 
 def gnn_assign(
