@@ -119,3 +119,23 @@ def test_exogenous_events_trigger_their_clause_and_stand_off_strikes_cut_capacit
     assert res.metrics["clauses_fired"] == 1
     assert np.isclose(res.metrics["launch_capacity_reduction"], 0.2)
     assert res.metrics["max_rung"] >= 7  # the response itself climbs to strikes on the adversary
+
+
+def test_a_more_credible_clause_lowers_the_response_hazard_by_deterrence_times_perceived_cost():
+    """One allied action at rung 4 (inadvertent), a clause on the books and deterrence 0.8: the
+    action's hazard is lambda (1 - D C c1), c1 the clause's perceived cost at credibility 1.
+    Credibility 1 gives a lower hazard than credibility 0.2, by exactly that factor. Mutant
+    killed: credibility entering the hazard with the wrong sign (a more credible guarantee
+    raising the hazard)."""
+    action = PolicyEvent(t_s=10.0, seq=0, kind="allied-intercept", rung=4, channel="inadvertent", actor="allied")
+    clause = Clause(id="c", trigger=Trigger(event="incursion", at_least=50),
+                    response=Response(kind="stand-off-strikes", launch_capacity_reduction=0.2))
+    got = {}
+    for cred in (1.0, 0.2):
+        esc = Escalation(credibility=cred, deterrence=0.8, response_rate_inadvertent=0.01)
+        m = walk_ladder([action], PolicyParams(clauses=(clause,), escalation=esc), Streams(1, 0)).metrics
+        c1 = m["adversary_perceived_cost"] / cred
+        assert c1 > 0.2  # the clause costs the adversary enough for deterrence to show
+        assert np.isclose(m["escalation_hazard_inadvertent"], 0.01 * (1.0 - 0.8 * cred * c1), rtol=1e-12)
+        got[cred] = m["escalation_hazard_inadvertent"]
+    assert got[1.0] < got[0.2] - 0.01 * 0.8 * 0.8 * 0.2  # lower by at least D (1 - 0.2) c1 lambda
