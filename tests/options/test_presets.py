@@ -134,10 +134,37 @@ def test_ambiguity_changes_the_adversary_cost_and_nothing_else_on_the_night(nigh
     assert a["leaked"] == b["leaked"]
 
 
-def test_tripwire_units_are_tripwires(nights):
+def test_tripwire_units_are_tripwires_and_a_warhead_hit_on_one_makes_the_response_automatic(nights):
+    """The reference night's escalate phase replayed with the first tripwire unit moved onto a
+    leaker's impact point: the tripwire fires (p_tripwire 1, a ``tripwire`` event naming the
+    unit, the ladder at least at the tripwire rung); moved 300 km from every impact and every
+    intercept, it does not. Mutants killed: a tripwire never triggered, or triggered by every
+    hit wherever it lands (distance test dropped)."""
+    from dataclasses import replace
+
+    from ..policy.hand_built import Night
+
     p, out = nights["tripwire"]
     assert set(p.policy.tripwire_ids) == {"nato-tripwire-lviv-team", "nato-tripwire-f16-west"}
     assert nights["none"][1].metrics["p_tripwire"] == 0
+    night = Night(p, seed=11)
+    ev = night.out.events
+    kinds = ev.column("kind").to_pylist()
+    hits = [(x, y) for k, x, y in zip(kinds, ev.column("lon_deg").to_pylist(), ev.column("lat_deg").to_pylist())
+            if k == "hit"]
+    assert hits, "the reference raid must land some warheads"
+    ll = np.array(p.policy.tripwire_lonlat, dtype=float)
+    on = ll.copy()
+    on[0] = hits[0]
+    res = night.escalate(0, replace(p.policy, tripwire_lonlat=on))
+    trip = [d for k, d in zip(res.events.column("kind").to_pylist(), res.events.column("detail").to_pylist())
+            if k == "tripwire"]
+    assert res.metrics["p_tripwire"] == 1 and res.metrics["allied_losses"] >= 1
+    assert any(p.policy.tripwire_ids[0] in d and "warhead hit" in d for d in trip), trip
+    assert res.metrics["max_rung"] >= p.policy.tripwire_rung
+    far = np.tile([[14.0, 47.0]], (len(ll), 1))  # Austria: some 300 km beyond every impact and intercept
+    quiet = night.escalate(0, replace(p.policy, tripwire_lonlat=far))
+    assert quiet.metrics["p_tripwire"] == 0 and "tripwire" not in quiet.events.column("kind").to_pylist()
 
 
 def test_composition_unites_forces_and_keeps_each_parts_rules(world):
