@@ -11,6 +11,7 @@ Usage (from the repository root, with the ``dev`` extra installed)::
     python tools/mutation.py                          # every mutant of every module (hours)
     python tools/mutation.py --sample 40 --seed 1     # 40 mutants per module
     python tools/mutation.py --modules store,replay --tests-ref 913e546   # score of older tests
+    python tools/mutation.py --sample 40 --label after --rerun-of before  # survivors only, again
 
 A mutant counts as killed when a test fails (or times out) on it; survived when all tests that
 reach it pass; "no tests" when no selected test reaches the mutated function (counted as
@@ -34,7 +35,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 #: Test files run against each module's mutants: the fast tests that exercise it.
 TESTS: dict[str, list[str]] = {
-    "engine": ["tests/engine"],
+    "engine": ["tests/engine/test_battle.py", "tests/engine/test_mechanisms.py", "tests/engine/test_oracles_core.py",
+               "tests/engine/test_assess.py", "tests/engine/test_trajectory.py", "tests/engine/test_ballistic.py",
+               "tests/engine/test_sense.py", "tests/engine/test_roe_exact.py", "tests/engine/test_explain.py",
+               "tests/engine/test_transfer.py"],
     "engage": ["tests/engage", "tests/engine/test_battle.py", "tests/engine/test_oracles_core.py",
                "tests/engine/test_oracles_engagement.py", "tests/engine/test_mechanisms.py"],
     "policy": ["tests/policy", "tests/engine/test_escalation_phase.py", "tests/engine/test_mechanisms.py"],
@@ -69,13 +73,13 @@ def _copy_tree_at(ref: str | None, sub: str, dest: Path) -> None:
         tf.extractall(dest, filter="data")
 
 
-def _prepare(module: str, work: Path, tests_ref: str | None) -> None:
+def _prepare(module: str, work: Path, tests_ref: str | None, only: list[str] | None = None) -> None:
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     _copy_tree_at(None, "src", work)
     _copy_tree_at(tests_ref, "tests", work)
-    tests = [t for t in TESTS[module] if (work / t).exists()]
+    tests = [t for t in (only or TESTS[module]) if (work / t).exists()]
     cfg = f"""[tool.mutmut]
 source_paths = ["src/"]
 only_mutate = ["src/skyshield/{module}/*"]
@@ -113,36 +117,58 @@ def _results(work: Path) -> dict[str, int | None]:
     return res
 
 
+def _sample(names: list[str], module: str, args: argparse.Namespace) -> list[str]:
+    if not args.sample or args.sample >= len(names):
+        return names
+    import numpy as np
+
+    rng = np.random.default_rng([args.seed, sorted(TESTS).index(module)])
+    return sorted(rng.choice(names, size=args.sample, replace=False).tolist())
+
+
+def _summarise(module: str, work: Path, names: list[str], chosen: list[str], killed_before: list[str]) -> dict:
+    res = _results(work)
+    codes = {n: res.get(n) for n in chosen}
+    killed = [n for n in chosen if codes[n] in KILLED] + killed_before
+    survived = [n for n in chosen if codes[n] in SURVIVED]
+    no_tests = [n for n in chosen if codes[n] in NO_TESTS]
+    other = [n for n in chosen if codes[n] not in KILLED | SURVIVED | NO_TESTS]
+    n = len(killed) + len(survived) + len(no_tests)
+    lo, hi = _wilson(len(killed), n)
+    row = {"module": module, "mutants": len(names), "run": len(chosen) + len(killed_before),
+           "killed": len(killed), "killed_names": sorted(killed), "survived": survived, "no_tests": no_tests,
+           "not_run": other, "score": len(killed) / n if n else math.nan, "ci95": [lo, hi]}
+    (work / "summary.json").write_text(json.dumps(row, indent=1))
+    return row
+
+
 def run_module(module: str, args: argparse.Namespace) -> dict:
     work = REPO / args.workdir / f"{args.label}-{module}"
-    _prepare(module, work, args.tests_ref)
+    killed_before: list[str] = []
+    if args.summarise_only:
+        names = sorted(_results(work))
+        chosen_file = work / "chosen.json"
+        chosen = json.loads(chosen_file.read_text()) if chosen_file.exists() else _sample(names, module, args)
+        return _summarise(module, work, names, chosen, killed_before)
+    _prepare(module, work, args.tests_ref, args.tests.split(",") if args.tests else None)
     names = _list_mutants(work)
-    chosen = names
-    if args.sample and args.sample < len(names):
-        import numpy as np
-
-        rng = np.random.default_rng([args.seed, sorted(TESTS).index(module)])
-        chosen = sorted(rng.choice(names, size=args.sample, replace=False).tolist())
+    if args.rerun_of:
+        # Only the mutants that survived an earlier run (same source, same sample) are run
+        # again; those it killed count as killed (the tests only grew stronger since).
+        prev = json.loads((REPO / args.workdir / f"{args.rerun_of}-{module}" / "summary.json").read_text())
+        chosen = sorted(prev["survived"] + prev["no_tests"] + prev["not_run"])
+        killed_before = prev["killed_names"]
+    else:
+        chosen = _sample(names, module, args)
+    (work / "chosen.json").write_text(json.dumps(chosen))
     env = dict(os.environ)
     env.setdefault("SKYSHIELD_SHARED_DATA", str(REPO.parent / "shared" / "data"))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children), *chosen]
-    log = work / "mutmut.log"
-    with log.open("w") as fh:
-        subprocess.run(cmd, cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT, check=False)
-    res = _results(work)
-    codes = [res.get(n) for n in chosen]
-    killed = sum(c in KILLED for c in codes)
-    survived = [n for n, c in zip(chosen, codes) if c in SURVIVED]
-    no_tests = [n for n, c in zip(chosen, codes) if c in NO_TESTS]
-    other = [n for n, c in zip(chosen, codes) if c not in KILLED | SURVIVED | NO_TESTS]
-    n = killed + len(survived) + len(no_tests)
-    lo, hi = _wilson(killed, n)
-    row = {"module": module, "mutants": len(names), "run": len(chosen), "killed": killed,
-           "survived": survived, "no_tests": no_tests, "not_run": other,
-           "score": killed / n if n else math.nan, "ci95": [lo, hi]}
-    (work / "summary.json").write_text(json.dumps(row, indent=1))
-    return row
+    if chosen:
+        cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children), *chosen]
+        with (work / "mutmut.log").open("w") as fh:
+            subprocess.run(cmd, cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT, check=False)
+    return _summarise(module, work, names, chosen, killed_before)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-children", type=int, default=2)
     ap.add_argument("--workdir", default=".mutation")
     ap.add_argument("--label", default="run")
+    ap.add_argument("--rerun-of", default=None,
+                    help="label of an earlier run: run only its surviving mutants with today's tests")
+    ap.add_argument("--tests", default=None,
+                    help="comma-separated test files to use instead of the module's list (with --rerun-of: "
+                    "the files changed since that run)")
+    ap.add_argument("--summarise-only", action="store_true", help="print the scores of an existing run")
     args = ap.parse_args(argv)
     rows = []
     for module in args.modules.split(","):
@@ -167,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    survived: {name}")
         for name in row["no_tests"]:
             print(f"    no tests: {name}")
-    (REPO / args.workdir / f"{args.label}-summary.json").write_text(json.dumps(rows, indent=1))
+    if not args.summarise_only:
+        (REPO / args.workdir / f"{args.label}-summary.json").write_text(json.dumps(rows, indent=1))
     return 0
 
 
