@@ -159,3 +159,18 @@ def test_cli_replay_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
     assert out.exit_code == 2 and "Traceback" not in out.output
     out = CliRunner().invoke(main, ["replay", "--attacks", str(_csv(tmp_path)), "--date", "9 July"])
     assert out.exit_code == 2 and "YYYY-MM-DD" in out.output
+
+
+def test_real_shaheds_are_read_for_drone_rows_only(tmp_path: Path) -> None:
+    """``is_shahed`` (real Shaheds among Shahed-type launches) means something for drones
+    only: a cruise-missile row with the column filled reads None. Mutant killed: the class
+    test joined with `or`."""
+    def row(model: str, launched: int, shahed: int) -> str:
+        cols = ["2025-07-08 18:00", "2025-07-09 09:00", model, "", "Ukraine", "", str(launched), str(launched // 2),
+                "0", "", "{}", str(shahed)] + [""] * 9 + ["kpszsu/posts/x"]
+        return ",".join(cols)
+
+    f = tmp_path / "attacks.csv"
+    f.write_text(HEADER + row("Shahed-136/131", 100, 60) + "\n" + row("Kalibr", 10, 4) + "\n")
+    got = {r.threat_type: r for r in read_night(f, "2025-07-09")}
+    assert got["shahed-136"].is_shahed == 60 and got["kalibr"].is_shahed is None
