@@ -81,5 +81,5 @@ def test_a_mean_at_the_edge_of_the_doubles_gives_the_degenerate_interval(p: floa
 
 
 def test_a_mixture_of_no_component_is_refused_with_its_reason():
-    with pytest.raises(ValueError, match="at least one mean is needed"):
+    with pytest.raises(ValueError, match=r"^at least one mean is needed$"):
         mixture_pmf(10, [], 0.1)
