@@ -170,7 +170,8 @@ def _ew_fraction(tmp_path: Path, sites: int, p: float, reps: int) -> tuple[int, 
     ms = [simulate(params, 4, r).metrics for r in range(reps)]
     for m in ms:
         assert m["launched"] == m["suppressed_ew"] + m["leaked"] + m["destroyed"] + m["in_flight_at_end"]
-        assert m["destroyed"] == 0  # jammers fire nothing
+        assert m["destroyed"] == 0 and m["interceptors_used"] == 0  # jammers fire nothing
+        assert m["wasted_interceptors"] == 0  # nothing fired, nothing wasted
     return int(sum(m["suppressed_ew"] for m in ms)), 40 * reps
 
 
