@@ -139,3 +139,22 @@ def test_a_more_credible_clause_lowers_the_response_hazard_by_deterrence_times_p
         assert np.isclose(m["escalation_hazard_inadvertent"], 0.01 * (1.0 - 0.8 * cred * c1), rtol=1e-12)
         got[cred] = m["escalation_hazard_inadvertent"]
     assert got[1.0] < got[0.2] - 0.01 * 0.8 * 0.8 * 0.2  # lower by at least D (1 - 0.2) c1 lambda
+
+
+def test_two_stand_off_strike_clauses_compound_their_launch_capacity_cuts():
+    """Cuts of 20 % and 30 % act on what is left: 1 - 0.8 * 0.7 = 0.44, not 0.5 and not more
+    than either alone would allow. Mutant killed: the compounding with a wrong sign."""
+    cuts = [Clause(id=f"s{k}", trigger=Trigger(event="incursion", at_least=1),
+                   response=Response(kind="stand-off-strikes", launch_capacity_reduction=r))
+            for k, r in enumerate((0.2, 0.3))]
+    res = walk_ladder(_incursions([0.0]), PolicyParams(clauses=tuple(cuts)), Streams(1, 0))
+    assert res.metrics["clauses_fired"] == 2
+    assert np.isclose(res.metrics["launch_capacity_reduction"], 1 - 0.8 * 0.7)
+
+
+def test_without_exposed_aircraft_every_exposure_metric_is_zero():
+    """No exposure given: the exposure metrics exist and are 0. Mutant killed: a default of 1."""
+    from skyshield.policy.phase import EXPOSURE_METRICS
+
+    m = walk_ladder(_incursions([0.0]), PolicyParams(), Streams(1, 0)).metrics
+    assert EXPOSURE_METRICS and all(m[k] == 0.0 for k in EXPOSURE_METRICS)
