@@ -79,12 +79,14 @@ def _prepare(module: str, work: Path, tests_ref: str | None, only: list[str] | N
     work.mkdir(parents=True)
     _copy_tree_at(None, "src", work)
     _copy_tree_at(tests_ref, "tests", work)
+    _copy_tree_at(None, "benchmarks", work)  # tests/policy/test_sensitivity.py imports a benchmark script
     tests = [t for t in (only or TESTS[module]) if (work / t).exists()]
     cfg = f"""[tool.mutmut]
 source_paths = ["src/"]
 only_mutate = ["src/skyshield/{module}/*"]
 tests_dir = {json.dumps(tests)}
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-m", "not slow and not benchmark"]
+also_copy = ["benchmarks"]
 use_git_change_detection = false
 track_dependencies = false
 
