@@ -6,8 +6,8 @@ within 10 % pooled over simulated days, and within 35 % as the average over simu
 quarter-long spans (heavy-tailed cruise-missile quarters give a span estimate biased low);
 mix shares within 0.03. Out of sample (fit to 2022-10 .. 2024-12, persistence
 of the last quarter, scored on 2025-Q1..Q3) the generator under-predicts the growth of drone
-raids by a factor 1.8 to 2.6 (docs/campaign.md); the test records that the out-of-sample
-error exceeds the in-sample one, so nobody mistakes the fit for a forecast.
+raids by a factor 1.8 to 2.6 (docs/campaign.md); the test asserts the size of that
+out-of-sample error, so nobody mistakes the fit for a forecast.
 """
 
 from __future__ import annotations
@@ -78,12 +78,19 @@ def test_out_of_sample_error_is_reported_and_larger_than_in_sample(records, fitt
     last = gen.period("2024-Q4")
     pred = np.array([last.classes[c].mean for c in CLASSES])
     obs_in = period_stats(data.days, data.counts)["2024-Q4"]["mean"]
-    err_in = np.abs(pred - obs_in) / obs_in
-    errs = []
+    # In sample the fitted mean is the observed one (a method-of-moments fit): zero error by
+    # construction, so it is checked as an identity of the fit, not compared with anything.
+    np.testing.assert_allclose(pred, obs_in, rtol=1e-9)
+    errs = {}
     for p, o in period_stats(later.days, later.counts).items():
-        errs.append(np.abs(pred - o["mean"]) / o["mean"])
+        errs[p] = np.abs(pred - o["mean"]) / o["mean"]
         print(f"out of sample {p}: observed mean/day {np.round(o['mean'], 1)} vs predicted {np.round(pred, 1)}")
-    assert np.max(errs) > np.max(err_in)
+    # Out of sample the persistence forecast misses the growth of drone raids: relative error
+    # of the drone mean above 30 % in every later quarter and above 50 % by 2025-Q3
+    # (docs/campaign.md: a factor 1.8 to 2.6). Mutant killed: a fit that reads the later data.
+    drone = CLASSES.index("drone")
+    assert all(e[drone] > 0.3 for e in errs.values()), errs
+    assert errs["2025-Q3"][drone] > 0.5
     assert 1.5 < period_stats(later.days, later.counts)["2025-Q3"]["mean"][0] / pred[0] < 4.0  # drones grew
 
 

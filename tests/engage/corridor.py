@@ -19,13 +19,18 @@ AIM = (31.5, 50.0)
 
 
 def catalog(tmp_path: Path, pk: float, salvo: int, max_range: str = "2 km", inventory: int = 100000,
-            reloads: int | None = None, channels: int = 100, speed: str = "1000 m/s") -> Catalog:
+            reloads: int | None = None, channels: int = 100, speed: str = "1000 m/s",
+            reaction: str = "0 s", radar_range: str = "500 km", ew_pk: float = 0.5,
+            ew_range: str = "5 km") -> Catalog:
+    """A catalog overlay with ``test-sam`` (the parameters given), ``test-missile`` (a cruise
+    missile at 5 km altitude), ``test-radar`` and ``test-ew`` (a GNSS jammer whose soft-kill
+    probability for cruise threats is ``ew_pk`` within ``ew_range``)."""
     sam: dict[str, Any] = {
         "name": "test SAM", "kind": "sam", "radar": "test-radar", "interceptor": "test-interceptor",
         "interceptor_cost": {"value": "1 MUSD", "source": "t"},
         "interceptor_speed": {"value": "3000 m/s", "source": "t"},
         "inventory": {"value": inventory, "source": "t"},
-        "reaction_time": {"value": "0 s", "source": "t"},
+        "reaction_time": {"value": reaction, "source": "t"},
         "fire_channels": channels,
         "envelopes": {"cruise": {"max_range": max_range, "max_altitude": "20 km", "pk": pk, "salvo": salvo, "source": "t"}},
     }
@@ -44,12 +49,21 @@ def catalog(tmp_path: Path, pk: float, salvo: int, max_range: str = "2 km", inve
         }},
         "sensors": {"test-radar": {
             "name": "test radar", "kind": "fire-control",
-            "reference_range": {"value": "500 km", "source": "t"}, "height": {"value": "10 m", "source": "t"},
+            "reference_range": {"value": radar_range, "source": "t"}, "height": {"value": "10 m", "source": "t"},
             "revisit": {"value": "1 s", "source": "t"}, "pd_scan": {"value": 1.0, "source": "t"},
         }},
-        "shooters": {"test-sam": sam},
+        "shooters": {"test-sam": sam, "test-ew": {
+            "name": "test jammer", "kind": "ew", "radar": "test-radar", "interceptor": "none",
+            "interceptor_cost": {"value": "0 USD", "source": "t"},
+            "interceptor_speed": {"value": "1 m/s", "source": "t"},
+            "inventory": {"value": 0, "source": "t"}, "reaction_time": {"value": "0 s", "source": "t"},
+            "fire_channels": 1,
+            "envelopes": {"cruise": {"max_range": ew_range, "max_altitude": "20 km", "pk": ew_pk, "salvo": 1,
+                                     "source": "t"}},
+        }},
     }
-    f = tmp_path / ("cat-" + "-".join(str(x) for x in (pk, salvo, max_range, inventory, reloads, channels, speed)).replace(" ", "").replace("/", "") + ".yaml")
+    f = tmp_path / ("cat-" + "-".join(str(x) for x in (pk, salvo, max_range, inventory, reloads, channels, speed,
+                                                       reaction, radar_range, ew_pk, ew_range)).replace(" ", "").replace("/", "") + ".yaml")
     f.write_text(yaml.safe_dump(overlay))
     return load_catalog([f])
 

@@ -66,3 +66,17 @@ def test_wider_roe_never_denies_what_a_narrower_one_allows() -> None:
     consistent = (iz != Zone.ALLIED) | (cr == 1)  # a threat over allied soil crosses it
     assert not (allowed[OVER] & land & consistent & ~allowed[PATH]).any()
     assert not (allowed[PATH] & ~allowed[REACH]).any()
+
+
+def test_a_host_permits_by_default_and_a_refusal_denies_in_its_airspace_only() -> None:
+    """Callers that know nothing of host nations (the redeployment estimate) leave ``host_ok``
+    out: over a host's airspace the engagement is then allowed exactly as with ``True``, and
+    denied with ``False``; elsewhere ``host_ok`` changes nothing. Mutant killed: the default
+    flipped to a refusal."""
+    for roe in (OVER, PATH, REACH):
+        default, _ = roe_allows(roe, A, Zone.HOST, Zone.HOST, True)
+        yes, _ = roe_allows(roe, A, Zone.HOST, Zone.HOST, True, True)
+        no, _ = roe_allows(roe, A, Zone.HOST, Zone.HOST, True, False)
+        assert bool(default) == bool(yes) and bool(yes) and not bool(no), roe
+        elsewhere = [bool(roe_allows(roe, A, D, D, True, h)[0]) for h in (True, False)]
+        assert elsewhere[0] == elsewhere[1], roe

@@ -139,3 +139,18 @@ def test_a_station_inside_the_keep_out_is_refused(world):
         params_for(bad, cat, "standoff")
     params_for(bad, cat, "plain")  # the same station is fine without the rule
     assert check_sites(TH, RULE, [("kyiv-west", 29.9, 50.35)]) == []
+
+
+def test_a_stand_off_from_areas_outside_the_theatre_keeps_nothing_out():
+    """Areas with no territory in the theatre's box (Australia): no point is inside the
+    keep-out and every point is infinitely far from it, whatever the shape of the input.
+    Mutants killed: the empty keep-out answering a wrong shape or dtype."""
+    from skyshield.engage.standoff import distance_to_keepout_edge_m
+
+    far = StandOffRule(200e3, ("AUS",))
+    lon, lat = np.array([24.0, 30.5, 36.0]), np.array([49.8, 50.4, 48.0])
+    inside = inside_keepout(TH, far, lon, lat)
+    assert inside.dtype == np.bool_ and inside.shape == (3,) and not inside.any()
+    d = distance_to_keepout_edge_m(TH, far, lon, lat)
+    assert d.shape == (3,) and np.isinf(d).all()
+    assert check_sites(TH, far, [("lviv", 24.0, 49.8)]) == []

@@ -48,3 +48,13 @@ def test_optimal_equals_brute_force_and_beats_greedy_on_random_problems() -> Non
         assert abs(opt - _brute(v, cap)) < 1e-9
         assert opt >= assignment_value(v, gj, gt) - 1e-12
         assert assignment_value(v, gj, gt) >= 0.5 * opt - 1e-12  # greedy's 1/2 guarantee
+
+
+def test_no_shooter_no_threat_or_no_capacity_assigns_nothing() -> None:
+    """Empty problems: no pair at all, as int64 arrays (the battle indexes with them).
+    Mutants killed: an empty problem returning a phantom pair (0, 0)."""
+    for v, cap in ((np.zeros((0, 3)), np.zeros(0, np.int64)), (np.zeros((2, 0)), np.array([1, 1])),
+                   (np.ones((2, 2)), np.array([0, 0]))):
+        for solve in (greedy_assign, optimal_assign):
+            j, t = solve(v, cap)
+            assert j.size == 0 and t.size == 0 and j.dtype == np.int64 and t.dtype == np.int64, solve

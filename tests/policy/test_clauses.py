@@ -119,3 +119,42 @@ def test_exogenous_events_trigger_their_clause_and_stand_off_strikes_cut_capacit
     assert res.metrics["clauses_fired"] == 1
     assert np.isclose(res.metrics["launch_capacity_reduction"], 0.2)
     assert res.metrics["max_rung"] >= 7  # the response itself climbs to strikes on the adversary
+
+
+def test_a_more_credible_clause_lowers_the_response_hazard_by_deterrence_times_perceived_cost():
+    """One allied action at rung 4 (inadvertent), a clause on the books and deterrence 0.8: the
+    action's hazard is lambda (1 - D C c1), c1 the clause's perceived cost at credibility 1.
+    Credibility 1 gives a lower hazard than credibility 0.2, by exactly that factor. Mutant
+    killed: credibility entering the hazard with the wrong sign (a more credible guarantee
+    raising the hazard)."""
+    action = PolicyEvent(t_s=10.0, seq=0, kind="allied-intercept", rung=4, channel="inadvertent", actor="allied")
+    clause = Clause(id="c", trigger=Trigger(event="incursion", at_least=50),
+                    response=Response(kind="stand-off-strikes", launch_capacity_reduction=0.2))
+    got = {}
+    for cred in (1.0, 0.2):
+        esc = Escalation(credibility=cred, deterrence=0.8, response_rate_inadvertent=0.01)
+        m = walk_ladder([action], PolicyParams(clauses=(clause,), escalation=esc), Streams(1, 0)).metrics
+        c1 = m["adversary_perceived_cost"] / cred
+        assert c1 > 0.2  # the clause costs the adversary enough for deterrence to show
+        assert np.isclose(m["escalation_hazard_inadvertent"], 0.01 * (1.0 - 0.8 * cred * c1), rtol=1e-12)
+        got[cred] = m["escalation_hazard_inadvertent"]
+    assert got[1.0] < got[0.2] - 0.01 * 0.8 * 0.8 * 0.2  # lower by at least D (1 - 0.2) c1 lambda
+
+
+def test_two_stand_off_strike_clauses_compound_their_launch_capacity_cuts():
+    """Cuts of 20 % and 30 % act on what is left: 1 - 0.8 * 0.7 = 0.44, not 0.5 and not more
+    than either alone would allow. Mutant killed: the compounding with a wrong sign."""
+    cuts = [Clause(id=f"s{k}", trigger=Trigger(event="incursion", at_least=1),
+                   response=Response(kind="stand-off-strikes", launch_capacity_reduction=r))
+            for k, r in enumerate((0.2, 0.3))]
+    res = walk_ladder(_incursions([0.0]), PolicyParams(clauses=tuple(cuts)), Streams(1, 0))
+    assert res.metrics["clauses_fired"] == 2
+    assert np.isclose(res.metrics["launch_capacity_reduction"], 1 - 0.8 * 0.7)
+
+
+def test_without_exposed_aircraft_every_exposure_metric_is_zero():
+    """No exposure given: the exposure metrics exist and are 0. Mutant killed: a default of 1."""
+    from skyshield.policy.phase import EXPOSURE_METRICS
+
+    m = walk_ladder(_incursions([0.0]), PolicyParams(), Streams(1, 0)).metrics
+    assert EXPOSURE_METRICS and all(m[k] == 0.0 for k in EXPOSURE_METRICS)

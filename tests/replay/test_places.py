@@ -138,3 +138,9 @@ def test_every_place_text_in_the_public_records_is_mapped(shared_data: Path) -> 
                 n_texts += 1
     assert n_texts > 3000
     assert not missing, sorted(missing)
+
+
+def test_a_part_that_says_nothing_about_where_is_skipped_and_the_rest_still_read():
+    """"Ukraine" names the whole country (no information): it is skipped, and the parts after
+    it are still matched. Mutant killed: the scan stopping at the first such part."""
+    assert load_places().regions_in("Ukraine and Sumy oblast") == (("sumy-oblast",), ())

@@ -78,3 +78,8 @@ def test_a_mean_at_the_edge_of_the_doubles_gives_the_degenerate_interval(p: floa
     # found by hypothesis: SciPy's binomial pmf overflowed at p = 2.2e-308
     lo, hi = predictive_interval(4, [p], 0.0, 0.5)
     assert (lo, hi) == ((0.0, 0.0) if p < 0.5 else (1.0, 1.0))
+
+
+def test_a_mixture_of_no_component_is_refused_with_its_reason():
+    with pytest.raises(ValueError, match=r"^at least one mean is needed$"):
+        mixture_pmf(10, [], 0.1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -118,15 +119,39 @@ def test_read_nights_groups_a_period_by_morning_report(tmp_path: Path) -> None:
 
 def test_cli_replay_json_document(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["replay", "--attacks", str(_csv(tmp_path)), "--date", "2025-07-09",
-                                    "-n", "3", "-j", "1", "--format", "json"])
+                                    "-n", "3", "-j", "1", "--seed", "0", "--format", "json"])
     assert out.exit_code == 0, out.output
     doc = json.loads(out.output)
     assert set(doc["classes"]) == {"drone", "cruise", "ballistic"}
     d = doc["classes"]["drone"]
     assert d["reported_launched"] == 100 and d["reported_destroyed_fraction"] == pytest.approx(0.8)
-    assert 0.0 <= d["simulated_destroyed_fraction"]["mean"] <= 1.0
+    mean = d["simulated_destroyed_fraction"]["mean"]
     lo, hi = d["simulated_destroyed_fraction"]["ci95"]
-    assert lo <= d["simulated_destroyed_fraction"]["mean"] <= hi
+    # A Student-t interval of three replications: symmetric about the mean and wider than the
+    # +-1.96 s / sqrt(3) it once was: (hi - lo) / 2 = t(0.975, 2) s / sqrt(3) with s at most
+    # the spread of three fractions in [0, 1]; and the CLI's numbers are the Python API's.
+    assert hi - mean == pytest.approx(mean - lo, abs=2e-6) and hi > lo
+    from skyshield.api import replay as replay_api
+
+    res = replay_api(_csv(tmp_path), "2025-07-09", replications=3, seed=0)
+    c = next(c for c in res.classes if c.weapon_class == "drone")
+    assert mean == pytest.approx(c.simulated_mean, abs=1e-6)
+    assert [lo, hi] == pytest.approx(list(c.simulated_ci95), abs=1e-6)
+
+
+def test_replay_interval_is_students_t_of_the_replications() -> None:
+    """The replay's 95 % interval of a class's simulated fraction against scipy's Student-t
+    interval (independent code). Mutant killed (a real bug, fixed): the normal quantile 1.96,
+    which with three replications covers about 80 % instead of 95 %."""
+    from scipy import stats
+
+    from skyshield.replay.calibrate import _ci95
+
+    x = np.array([0.81, 0.86, 0.79])
+    lo, hi = _ci95(x)
+    ref = stats.t.interval(0.95, 2, loc=x.mean(), scale=stats.sem(x))
+    assert lo == pytest.approx(ref[0], rel=1e-12) and hi == pytest.approx(ref[1], rel=1e-12)
+    assert _ci95(np.array([0.5])) == (0.5, 0.5)
 
 
 def test_cli_replay_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
@@ -134,3 +159,18 @@ def test_cli_replay_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
     assert out.exit_code == 2 and "Traceback" not in out.output
     out = CliRunner().invoke(main, ["replay", "--attacks", str(_csv(tmp_path)), "--date", "9 July"])
     assert out.exit_code == 2 and "YYYY-MM-DD" in out.output
+
+
+def test_real_shaheds_are_read_for_drone_rows_only(tmp_path: Path) -> None:
+    """``is_shahed`` (real Shaheds among Shahed-type launches) means something for drones
+    only: a cruise-missile row with the column filled reads None. Mutant killed: the class
+    test joined with `or`."""
+    def row(model: str, launched: int, shahed: int) -> str:
+        cols = ["2025-07-08 18:00", "2025-07-09 09:00", model, "", "Ukraine", "", str(launched), str(launched // 2),
+                "0", "", "{}", str(shahed)] + [""] * 9 + ["kpszsu/posts/x"]
+        return ",".join(cols)
+
+    f = tmp_path / "attacks.csv"
+    f.write_text(HEADER + row("Shahed-136/131", 100, 60) + "\n" + row("Kalibr", 10, 4) + "\n")
+    got = {r.threat_type: r for r in read_night(f, "2025-07-09")}
+    assert got["shahed-136"].is_shahed == 60 and got["kalibr"].is_shahed is None

@@ -142,3 +142,28 @@ def test_outputs_of_run_are_checked_before_the_run(tmp_path) -> None:
         res = CliRunner().invoke(main, ["compare", "eastern-flank-night-raid-v1", "--options", "none", "-n", "1",
                                         "-j", "1", opt, str(tmp_path / "nowhere" / "f")])
         assert res.exit_code == 2 and "does not exist" in res.output and "nowhere" in res.output
+
+
+def test_a_run_killed_while_running_is_closed_as_interrupted_with_what_it_wrote(swept, tmp_path) -> None:
+    """A process killed mid-run leaves its run record at ``running``. The next writer to open
+    the store marks it ``interrupted`` with the chunks and replications its chunk files show,
+    and leaves finished runs alone. Mutants killed: the stale test inverted or reading the
+    wrong field (finished runs rewritten, killed runs left ``running``)."""
+    import json
+
+    out = _copy(swept, tmp_path)
+    d, exp = swept
+    [rec] = sorted((out / "runs").glob("*.json"))
+    run = json.loads(rec.read_text())
+    assert run["status"] == "finished"
+    (out / "runs" / "other.json").write_text(json.dumps(run))  # a finished run: left alone
+    rec.write_text(json.dumps(dict(run, status="running")))  # the run that wrote the chunks, killed
+    st = ResultStore.open_for(out, exp, (d / "exp.yaml").read_text())
+    st.close()
+    by_file = {r["file"]: r for r in ResultStore.open(out).runs()}
+    killed = by_file[rec.name]
+    assert killed["status"] == "interrupted" and "killed" in killed["note"]
+    chunks = list((out / "metrics").glob("*.parquet"))
+    assert killed["chunks_written"] == len(chunks) == 8
+    assert killed["replications_written"] == ResultStore.open(out).metrics().num_rows == 12
+    assert by_file["other.json"]["status"] == "finished" and "note" not in by_file["other.json"]
