@@ -311,7 +311,25 @@ class LaunchArea(_Frozen):
     source: str = ""
 
 
-class RaidGroup(_Frozen):
+class _Aimed(_Frozen):
+    """A launch window and aim weights, checked alike for raid groups and aircraft groups."""
+
+    @field_validator("launch_window", check_fields=False)
+    @classmethod
+    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[1] < v[0]:
+            raise ValueError("launch_window end is before its start")
+        return v
+
+    @field_validator("targets", check_fields=False)
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(w < 0 for w in v.values()) or sum(v.values()) <= 0:
+            raise ValueError("target weights must be non-negative and not all zero")
+        return v
+
+
+class RaidGroup(_Aimed):
     """Threats of one type, launched from areas over a window toward weighted aim assets."""
 
     id: Id
@@ -330,20 +348,6 @@ class RaidGroup(_Frozen):
     )
     dispersion: Length = Field(15000.0, description="lateral scatter of launch points and waypoints")
 
-    @field_validator("launch_window")
-    @classmethod
-    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if v[1] < v[0]:
-            raise ValueError("launch_window end is before its start")
-        return v
-
-    @field_validator("targets")
-    @classmethod
-    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
-        if any(w < 0 for w in v.values()) or sum(v.values()) <= 0:
-            raise ValueError("target weights must be non-negative and not all zero")
-        return v
-
 
 class Raid(_Frozen):
     groups: tuple[RaidGroup, ...] = Field(min_length=1, max_length=LIMITS["items"])
@@ -356,7 +360,7 @@ class Raid(_Frozen):
         return self
 
 
-class AircraftGroup(_Frozen):
+class AircraftGroup(_Aimed):
     """Adversary launch platforms of one type (:mod:`skyshield.engine.aviation`).
 
     Each platform takes off from one of ``bases`` (launch areas: public regions, never
@@ -386,20 +390,6 @@ class AircraftGroup(_Frozen):
         min_length=1, max_length=LIMITS["items"], description="aim assets with relative weights (not all 0)"
     )
     source: str = ""
-
-    @field_validator("launch_window")
-    @classmethod
-    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if v[1] < v[0]:
-            raise ValueError("launch_window end is before its start")
-        return v
-
-    @field_validator("targets")
-    @classmethod
-    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
-        if any(w < 0 for w in v.values()) or sum(v.values()) <= 0:
-            raise ValueError("target weights must be non-negative and not all zero")
-        return v
 
 
 class FighterStation(_Frozen):
