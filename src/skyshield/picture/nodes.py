@@ -36,6 +36,7 @@ from ..sensors.radar import radar_horizon_m
 from ..tracking import Tracker, TrackerParams
 from ..tracking.scans import ScanRunner
 from .frames import Plane, east_north, polar_from, sensor_units, unit_from_polar
+from .looks import detections, look_pd
 from .measurement import coverage_range_m, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
 
 __all__ = ["NodeConfig", "LocalTracks", "NodeResult", "run_nodes", "coverage_windows"]
@@ -57,7 +58,7 @@ class NodeConfig:
     gate: float = 4.0
     init_vel_sigma_mps: float = 300.0
     motion: str = "cv"  # "imm" for manoeuvring threats (CV + coordinated turns)
-    compiled: bool = True  # NCV trackers in the compiled scan loop (tracking.scans); same tracks
+    compiled: bool = True  # compiled looks (picture.looks) and NCV trackers (tracking.scans); same tracks
 
 
 @dataclass(frozen=True)
@@ -196,23 +197,15 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             fk, fj = _active_pairs(lk, lj, node_of_row, rows, ja, jb)  # node scans with a look
             thr = seg.threat[lm]
             t = lj * T
-            s_u = _sensor_positions(sen.unit, lk, mod.orbit_radius_m, mod.orbit_period_s, phase, t,
-                                    east_row, north_row)
-            en = _local_axes(s_u, lk, mod.orbit_radius_m, east_row, north_row)
-            u = positions_at(seg, lm, t)
-            r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm], en=en)
-            ground = np.arccos(np.clip(np.einsum("ij,ij->i", s_u, u), -1, 1)) * EARTH_RADIUS_M
-            pd = pd_at_range(r, rcs[lm], sen.ref_range_m[lk], snr0[lk], mod.pfa[lk], mod.swerling[lk])
-            pd = np.where(ground <= radar_horizon_m(sen.height_m[lk], seg.alt_m[lm]), pd, 0.0)
             idx = (thr << 20) | lj
-            det = keyed_uniform(k_det, sen.key[lk], idx) < pd
-            lk, lj, thr, r, az, el, s_u, idx = (a[det] for a in (lk, lj, thr, r, az, el, s_u, idx))
-            en = (en[0][det], en[1][det])
-            off = sen.key[lk] + np.int64(1 << 36)
-            r = r + mod.range_sigma_m[lk] * keyed_normal(k_noise, off, idx)
-            az = az + mod.az_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 37), idx)
-            el = el + mod.el_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 38), idx)
-            z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el, en=en))
+            if cfg.compiled:
+                pd = look_pd(lk, lm, t, rcs[lm], sen, mod, phase, east_row, north_row, snr0, seg)
+                det, z = detections(lk, lm, t, idx, pd, k_det, k_noise, sen, mod, phase, east_row, north_row,
+                                    seg, plane)
+                lk, lj, thr = lk[det], lj[det], thr[det]
+            else:
+                lk, lj, thr, z = _looks_numpy(lk, lj, lm, thr, t, idx, rcs, snr0, sen, mod, phase, east_row,
+                                              north_row, seg, plane, k_det, k_noise)
             # False alarms at every node scan that has a threat in coverage.
             np.add.at(active, fk, 1.0)
             nfa = poisson_from_uniform(keyed_uniform(k_fa, sen.key[fk], fj), mod.false_alarms_per_scan[fk])
@@ -279,6 +272,29 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
         win_k=k, win_thr=seg.threat[m], win_in=t_in, win_out=t_out,
         active_node_scans=active, false_confirmed=false_conf,
     )
+
+
+def _looks_numpy(lk, lj, lm, thr, t, idx, rcs, snr0, sen, mod, phase, east_row, north_row, seg, plane,
+                 k_det, k_noise):
+    """The looks of a block with NumPy (the reference of :mod:`skyshield.picture.looks`):
+    detections' sensor rows, scans, threats and noisy plane positions."""
+    s_u = _sensor_positions(sen.unit, lk, mod.orbit_radius_m, mod.orbit_period_s, phase, t,
+                            east_row, north_row)
+    en = _local_axes(s_u, lk, mod.orbit_radius_m, east_row, north_row)
+    u = positions_at(seg, lm, t)
+    r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm], en=en)
+    ground = np.arccos(np.clip(np.einsum("ij,ij->i", s_u, u), -1, 1)) * EARTH_RADIUS_M
+    pd = pd_at_range(r, rcs[lm], sen.ref_range_m[lk], snr0[lk], mod.pfa[lk], mod.swerling[lk])
+    pd = np.where(ground <= radar_horizon_m(sen.height_m[lk], seg.alt_m[lm]), pd, 0.0)
+    det = keyed_uniform(k_det, sen.key[lk], idx) < pd
+    lk, lj, thr, r, az, el, s_u, idx = (a[det] for a in (lk, lj, thr, r, az, el, s_u, idx))
+    en = (en[0][det], en[1][det])
+    off = sen.key[lk] + np.int64(1 << 36)
+    r = r + mod.range_sigma_m[lk] * keyed_normal(k_noise, off, idx)
+    az = az + mod.az_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 37), idx)
+    el = el + mod.el_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 38), idx)
+    z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el, en=en))
+    return lk, lj, thr, z
 
 
 def _confirmations(res, runner: ScanRunner, n: int, first_k: list, first_t: list, false_conf: F) -> None:
