@@ -31,7 +31,7 @@ from ..geo import EARTH_RADIUS_M
 from ..sensors import radar as _radar
 from .measurement import pd_at_range
 
-__all__ = ["keyed_uniform_nb", "look_pd", "detections"]
+__all__ = ["keyed_uniform_nb", "LookTables", "look_pd", "detections"]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -71,8 +71,10 @@ def _keyed_normal(key, stream, index):
 
 
 @numba.njit(**_JIT)
-def _sensor_frame(k, t, unit, orbit_radius_m, orbit_period_s, phase, east_row, north_row, out):
-    """Sensor ``k``'s unit position and east, north axes at ``t`` into ``out`` (3, 3)."""
+def _sensor_frame(k, t, unit, orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row, north_row, out):
+    """Sensor ``k``'s unit position and east, north axes at ``t`` into ``out`` (3, 3)
+    (:func:`~skyshield.picture.frames.sensor_units` and :func:`~skyshield.picture.frames.east_north`;
+    ``cos_a``, ``sin_a``: of the orbit's angular radius)."""
     if orbit_radius_m[k] == 0.0:
         for c in range(3):
             out[0, c] = unit[k, c]
@@ -80,13 +82,12 @@ def _sensor_frame(k, t, unit, orbit_radius_m, orbit_period_s, phase, east_row, n
             out[2, c] = north_row[k, c]
         return
     th = phase[k] + 2.0 * np.pi * t / max(orbit_period_s[k], 1.0)
-    a = orbit_radius_m[k] / _R
-    ct, st, ca, sa = np.cos(th), np.sin(th), np.cos(a), np.sin(a)
+    ct, st, ca, sa = np.cos(th), np.sin(th), cos_a[k], sin_a[k]
     for c in range(3):
         off = east_row[k, c] * ct + north_row[k, c] * st
         out[0, c] = unit[k, c] * ca + off * sa
     s0, s1, s2 = out[0, 0], out[0, 1], out[0, 2]
-    # east = z x s normalised, north = s x east (frames.east_north)
+    # east = z x s normalised, north = s x east
     e0, e1, e2 = -s1, s0, 0.0
     nrm = max(np.sqrt(e0 * e0 + e1 * e1 + e2 * e2), 1e-15)
     e0, e1, e2 = e0 / nrm, e1 / nrm, e2 / nrm
@@ -105,16 +106,16 @@ def _target(m, t, seg_t0, seg_rate, seg_arc, seg_a, seg_tan, u):
 
 
 @numba.njit(**_JIT)
-def _look_pd_kernel(lk, lm, t, rcs, unit, height_m, orbit_radius_m, orbit_period_s, phase, east_row,
-                    north_row, ref_range_m, snr0, pfa, swerling, seg_t0, seg_rate, seg_arc, seg_a, seg_tan,
-                    seg_alt, r_out, in_hor):
+def _look_pd_kernel(lk, lm, t, unit, height_m, orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row,
+                    north_row, ref_range_m, snr0, thr_pfa, swerling, hor_sensor, seg_t0, seg_rate, seg_arc, seg_a,
+                    seg_tan, seg_alt, seg_lrcs, seg_hor, r_out, az_out, el_out):
     n = lk.shape[0]
     pd = np.empty(n)
     fr = np.empty((3, 3))
     u = np.empty(3)
     for i in range(n):
         k, m = lk[i], lm[i]
-        _sensor_frame(k, t[i], unit, orbit_radius_m, orbit_period_s, phase, east_row, north_row, fr)
+        _sensor_frame(k, t[i], unit, orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row, north_row, fr)
         _target(m, t[i], seg_t0, seg_rate, seg_arc, seg_a, seg_tan, u)
         ht, hs = _R + seg_alt[m], _R + height_m[k]
         d0 = ht * u[0] - hs * fr[0, 0]
@@ -122,47 +123,66 @@ def _look_pd_kernel(lk, lm, t, rcs, unit, height_m, orbit_radius_m, orbit_period
         d2 = ht * u[2] - hs * fr[0, 2]
         r = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
         r_out[i] = r
+        az_out[i] = np.arctan2(d0 * fr[1, 0] + d1 * fr[1, 1] + d2 * fr[1, 2],
+                               d0 * fr[2, 0] + d1 * fr[2, 1] + d2 * fr[2, 2])
+        el_out[i] = np.arcsin(min(max((d0 * fr[0, 0] + d1 * fr[0, 1] + d2 * fr[0, 2]) / max(r, 1e-9), -1.0), 1.0))
         cg = fr[0, 0] * u[0] + fr[0, 1] * u[1] + fr[0, 2] * u[2]
         ground = np.arccos(min(max(cg, -1.0), 1.0)) * _R
-        hor = np.sqrt(_TWO_KR * max(height_m[k], 0.0)) + np.sqrt(_TWO_KR * max(seg_alt[m], 0.0))
-        in_hor[i] = ground <= hor
+        if not ground <= hor_sensor[k] + seg_hor[m]:
+            pd[i] = 0.0
+            continue
         sw = swerling[k]
-        snr = snr0[k] + 10.0 * np.log10(rcs[i]) + 40.0 * np.log10(ref_range_m[k] / max(r, 1.0))
-        x = 10.0 ** (snr / 10.0)
-        th = -np.log(pfa[k])
-        if sw == 1 or sw == 2:
-            p = np.exp(-th / (1.0 + x))
-        elif sw == 3 or sw == 4:
-            a = 0.5 * x
-            p = np.exp(-th / (1.0 + a)) * (1.0 + a * th / (1.0 + a) ** 2)
+        if sw == 1 or sw == 2 or sw == 3 or sw == 4:
+            snr = snr0[k] + seg_lrcs[m] + 40.0 * np.log10(ref_range_m[k] / max(r, 1.0))
+            x = 10.0 ** (snr / 10.0)
+            th = thr_pfa[k]
+            if sw <= 2:
+                p = np.exp(-th / (1.0 + x))
+            else:
+                a = 0.5 * x
+                p = np.exp(-th / (1.0 + a)) * (1.0 + a * th / (1.0 + a) ** 2)
+            pd[i] = min(max(p, 0.0), 1.0)
         else:
-            p = np.nan  # Marcum Q: filled in by NumPy/SciPy
-        pd[i] = min(max(p, 0.0), 1.0) if p == p else p
+            pd[i] = np.nan  # Marcum Q: filled in by NumPy/SciPy
     return pd
 
 
-def look_pd(lk: I, lm: I, t: F, rcs_m2: F, sen, mod, phase: F, east_row: F, north_row: F, snr0: F,
-            seg) -> F:
+class LookTables:
+    """What the kernels need of the sensors and segments, computed once per run."""
+
+    def __init__(self, sen, mod, phase: F, east_row: F, north_row: F, snr0: F, seg, rcs_m2: F, plane) -> None:
+        self.sen, self.mod, self.seg, self.plane, self.snr0, self.rcs = sen, mod, seg, plane, snr0, rcs_m2
+        self.phase, self.east_row, self.north_row = phase, east_row, north_row
+        a = mod.orbit_radius_m / _R
+        self.cos_a, self.sin_a = np.cos(a), np.sin(a)
+        self.thr_pfa = -np.log(mod.pfa)  # detection.detection_threshold
+        self.swerling = np.asarray(mod.swerling, np.int64)
+        self.key = np.asarray(sen.key, np.int64)
+        self.hor_sensor = np.sqrt(_TWO_KR * np.maximum(sen.height_m, 0.0))  # radar_horizon_m, term by term
+        self.seg_hor = np.sqrt(_TWO_KR * np.maximum(seg.alt_m, 0.0))
+        self.seg_lrcs = 10.0 * np.log10(rcs_m2)
+
+
+def look_pd(tab: LookTables, lk: I, lm: I, t: F) -> tuple[F, F, F, F]:
     """Single-scan :math:`P_d` of looks ``(sensor row lk, segment lm, time t)`` with the horizon
-    applied (0 beyond it), as ``run_nodes`` computes it with NumPy."""
-    r = np.empty(lk.size)
-    in_hor = np.empty(lk.size, np.bool_)
-    pd = _look_pd_kernel(lk, lm, t, rcs_m2, sen.unit, sen.height_m, mod.orbit_radius_m, mod.orbit_period_s,
-                         phase, east_row, north_row, sen.ref_range_m, snr0, mod.pfa,
-                         np.asarray(mod.swerling, np.int64), seg.t0_s, seg.rate_rad_s, seg.arc_rad, seg.a,
-                         seg.tangent, seg.alt_m, r, in_hor)
+    applied (0 beyond it), and the looks' slant range, azimuth and elevation."""
+    sen, mod, seg = tab.sen, tab.mod, tab.seg
+    r, az, el = np.empty(lk.size), np.empty(lk.size), np.empty(lk.size)
+    pd = _look_pd_kernel(lk, lm, t, sen.unit, sen.height_m, mod.orbit_radius_m, mod.orbit_period_s, tab.phase,
+                         tab.cos_a, tab.sin_a, tab.east_row, tab.north_row, sen.ref_range_m, tab.snr0, tab.thr_pfa,
+                         tab.swerling, tab.hor_sensor, seg.t0_s, seg.rate_rad_s, seg.arc_rad, seg.a, seg.tangent,
+                         seg.alt_m, tab.seg_lrcs, tab.seg_hor, r, az, el)
     mq = np.isnan(pd)
     if mq.any():
         k = lk[mq]
-        pd[mq] = pd_at_range(r[mq], rcs_m2[mq], sen.ref_range_m[k], snr0[k], mod.pfa[k], mod.swerling[k])
-    pd[~in_hor] = 0.0
-    return pd
+        pd[mq] = pd_at_range(r[mq], tab.rcs[lm[mq]], sen.ref_range_m[k], tab.snr0[k], mod.pfa[k], mod.swerling[k])
+    return pd, r, az, el
 
 
 @numba.njit(**_JIT)
-def _detections_kernel(lk, lm, t, idx, pd, key_det, key_noise, sen_key, unit, height_m, orbit_radius_m,
-                       orbit_period_s, phase, east_row, north_row, range_sigma_m, az_sigma_rad, el_sigma_rad,
-                       seg_t0, seg_rate, seg_arc, seg_a, seg_tan, seg_alt, plane_e, plane_n):
+def _detections_kernel(lk, t, idx, pd, r_l, az_l, el_l, key_det, key_noise, sen_key, unit, height_m,
+                       orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row, north_row, range_sigma_m,
+                       az_sigma_rad, el_sigma_rad, plane_e, plane_n):
     n = lk.shape[0]
     sel = np.empty(n, np.int64)
     nd = 0
@@ -172,23 +192,15 @@ def _detections_kernel(lk, lm, t, idx, pd, key_det, key_noise, sen_key, unit, he
             nd += 1
     z = np.empty((nd, 2))
     fr = np.empty((3, 3))
-    u = np.empty(3)
     for q in range(nd):
         i = sel[q]
-        k, m = lk[i], lm[i]
-        _sensor_frame(k, t[i], unit, orbit_radius_m, orbit_period_s, phase, east_row, north_row, fr)
-        _target(m, t[i], seg_t0, seg_rate, seg_arc, seg_a, seg_tan, u)
-        ht, hs = _R + seg_alt[m], _R + height_m[k]
-        d0 = ht * u[0] - hs * fr[0, 0]
-        d1 = ht * u[1] - hs * fr[0, 1]
-        d2 = ht * u[2] - hs * fr[0, 2]
-        r = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
-        az = np.arctan2(d0 * fr[1, 0] + d1 * fr[1, 1] + d2 * fr[1, 2], d0 * fr[2, 0] + d1 * fr[2, 1] + d2 * fr[2, 2])
-        el = np.arcsin(min(max((d0 * fr[0, 0] + d1 * fr[0, 1] + d2 * fr[0, 2]) / max(r, 1e-9), -1.0), 1.0))
+        k = lk[i]
+        _sensor_frame(k, t[i], unit, orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row, north_row, fr)
+        hs = _R + height_m[k]
         off = sen_key[k] + (1 << 36)
-        r = abs(r + range_sigma_m[k] * _keyed_normal(key_noise, off, idx[i]))
-        az = az + az_sigma_rad[k] * _keyed_normal(key_noise, off + (1 << 37), idx[i])
-        el = el + el_sigma_rad[k] * _keyed_normal(key_noise, off + (1 << 38), idx[i])
+        r = abs(r_l[i] + range_sigma_m[k] * _keyed_normal(key_noise, off, idx[i]))
+        az = az_l[i] + az_sigma_rad[k] * _keyed_normal(key_noise, off + (1 << 37), idx[i])
+        el = el_l[i] + el_sigma_rad[k] * _keyed_normal(key_noise, off + (1 << 38), idx[i])
         ce = np.cos(el)
         ae, an, au = r * (ce * np.sin(az)), r * (ce * np.cos(az)), r * np.sin(el)
         p0 = hs * fr[0, 0] + (ae * fr[1, 0] + an * fr[2, 0] + au * fr[0, 0])
@@ -201,12 +213,12 @@ def _detections_kernel(lk, lm, t, idx, pd, key_det, key_noise, sen_key, unit, he
     return sel[:nd], z
 
 
-def detections(lk: I, lm: I, t: F, idx: I, pd: F, key_det: int, key_noise: int, sen, mod, phase: F,
-               east_row: F, north_row: F, seg, plane) -> tuple[I, F]:
+def detections(tab: LookTables, lk: I, t: F, idx: I, pd: F, r: F, az: F, el: F, key_det: int,
+               key_noise: int) -> tuple[I, F]:
     """Which looks detect (the draw ``keyed_uniform(key_det, sensor key, idx) < pd``) and their
     noisy plane positions ``(D, 2)``: the indices of the detecting looks, in order, and ``z``."""
+    sen, mod = tab.sen, tab.mod
     return _detections_kernel(
-        lk, lm, t, idx, pd, np.uint64(key_det), np.uint64(key_noise), np.asarray(sen.key, np.int64), sen.unit,
-        sen.height_m, mod.orbit_radius_m, mod.orbit_period_s, phase, east_row, north_row, mod.range_sigma_m,
-        mod.az_sigma_rad, mod.el_sigma_rad, seg.t0_s, seg.rate_rad_s, seg.arc_rad, seg.a, seg.tangent, seg.alt_m,
-        plane.e, plane.n)
+        lk, t, idx, pd, r, az, el, np.uint64(key_det), np.uint64(key_noise), tab.key, sen.unit, sen.height_m,
+        mod.orbit_radius_m, mod.orbit_period_s, tab.phase, tab.cos_a, tab.sin_a, tab.east_row, tab.north_row,
+        mod.range_sigma_m, mod.az_sigma_rad, mod.el_sigma_rad, tab.plane.e, tab.plane.n)

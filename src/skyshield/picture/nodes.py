@@ -36,7 +36,7 @@ from ..sensors.radar import radar_horizon_m
 from ..tracking import Tracker, TrackerParams
 from ..tracking.scans import ScanRunner
 from .frames import Plane, east_north, polar_from, sensor_units, unit_from_polar
-from .looks import detections, look_pd
+from .looks import LookTables, detections, look_pd
 from .measurement import coverage_range_m, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
 
 __all__ = ["NodeConfig", "LocalTracks", "NodeResult", "run_nodes", "coverage_windows"]
@@ -137,6 +137,7 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
     fa_radius = np.minimum(sen.ref_range_m * 0.05**0.25 * 1.5, radar_horizon_m(sen.height_m, 500.0)) + mod.orbit_radius_m
     station_xy = plane.xy(sen.unit)
     east_row, north_row = east_north(sen.unit)
+    tab = LookTables(sen, mod, phase, east_row, north_row, snr0, seg, rcs, plane)
     snaps: dict[float, list[LocalTracks]] = {float(s): [] for s in snap_times}
     first_k: list[I] = []
     first_t: list[F] = []
@@ -199,9 +200,8 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             t = lj * T
             idx = (thr << 20) | lj
             if cfg.compiled:
-                pd = look_pd(lk, lm, t, rcs[lm], sen, mod, phase, east_row, north_row, snr0, seg)
-                det, z = detections(lk, lm, t, idx, pd, k_det, k_noise, sen, mod, phase, east_row, north_row,
-                                    seg, plane)
+                pd, r, az, el = look_pd(tab, lk, lm, t)
+                det, z = detections(tab, lk, t, idx, pd, r, az, el, k_det, k_noise)
                 lk, lj, thr = lk[det], lj[det], thr[det]
             else:
                 lk, lj, thr, z = _looks_numpy(lk, lj, lm, thr, t, idx, rcs, snr0, sen, mod, phase, east_row,
