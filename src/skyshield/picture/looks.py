@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..geo import EARTH_RADIUS_M
-from ..sensors import radar as _radar
+from ..sensors.radar import radar_horizon_m
 from .measurement import pd_at_range
 
 __all__ = ["keyed_uniform_nb", "LookTables", "look_pd", "detections"]
@@ -38,7 +38,6 @@ I = NDArray[np.int64]
 
 _JIT = {"cache": True, "nogil": True}
 _R = EARTH_RADIUS_M
-_TWO_KR = 2.0 * _radar.EFFECTIVE_EARTH_FACTOR * _radar._EARTH_RADIUS_M  # as radar_horizon_m
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -106,15 +105,15 @@ def _target(m, t, seg_t0, seg_rate, seg_arc, seg_a, seg_tan, u):
 
 
 @numba.njit(**_JIT)
-def _look_pd_kernel(lk, lm, t, unit, height_m, orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row,
-                    north_row, ref_range_m, snr0, thr_pfa, swerling, hor_sensor, seg_t0, seg_rate, seg_arc, seg_a,
-                    seg_tan, seg_alt, seg_lrcs, seg_hor, r_out, az_out, el_out):
+def _look_pd_kernel(lk, lm, lw, t, unit, height_m, orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row,
+                    north_row, ref_range_m, w_snr_lin, w_cos_hor, thr_pfa, swerling, seg_t0, seg_rate, seg_arc,
+                    seg_a, seg_tan, seg_alt, r_out, d_out):
     n = lk.shape[0]
     pd = np.empty(n)
     fr = np.empty((3, 3))
     u = np.empty(3)
     for i in range(n):
-        k, m = lk[i], lm[i]
+        k, m, w = lk[i], lm[i], lw[i]
         _sensor_frame(k, t[i], unit, orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row, north_row, fr)
         _target(m, t[i], seg_t0, seg_rate, seg_arc, seg_a, seg_tan, u)
         ht, hs = _R + seg_alt[m], _R + height_m[k]
@@ -123,18 +122,15 @@ def _look_pd_kernel(lk, lm, t, unit, height_m, orbit_radius_m, orbit_period_s, p
         d2 = ht * u[2] - hs * fr[0, 2]
         r = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
         r_out[i] = r
-        az_out[i] = np.arctan2(d0 * fr[1, 0] + d1 * fr[1, 1] + d2 * fr[1, 2],
-                               d0 * fr[2, 0] + d1 * fr[2, 1] + d2 * fr[2, 2])
-        el_out[i] = np.arcsin(min(max((d0 * fr[0, 0] + d1 * fr[0, 1] + d2 * fr[0, 2]) / max(r, 1e-9), -1.0), 1.0))
-        cg = fr[0, 0] * u[0] + fr[0, 1] * u[1] + fr[0, 2] * u[2]
-        ground = np.arccos(min(max(cg, -1.0), 1.0)) * _R
-        if not ground <= hor_sensor[k] + seg_hor[m]:
+        d_out[i, 0], d_out[i, 1], d_out[i, 2] = d0, d1, d2
+        # beyond the radar horizon (ground angle above hor / R) nothing is seen
+        if not fr[0, 0] * u[0] + fr[0, 1] * u[1] + fr[0, 2] * u[2] >= w_cos_hor[w]:
             pd[i] = 0.0
             continue
         sw = swerling[k]
         if sw == 1 or sw == 2 or sw == 3 or sw == 4:
-            snr = snr0[k] + seg_lrcs[m] + 40.0 * np.log10(ref_range_m[k] / max(r, 1.0))
-            x = 10.0 ** (snr / 10.0)
+            q = ref_range_m[k] / max(r, 1.0)
+            x = w_snr_lin[w] * ((q * q) * (q * q))
             th = thr_pfa[k]
             if sw <= 2:
                 p = np.exp(-th / (1.0 + x))
@@ -148,7 +144,7 @@ def _look_pd_kernel(lk, lm, t, unit, height_m, orbit_radius_m, orbit_period_s, p
 
 
 class LookTables:
-    """What the kernels need of the sensors and segments, computed once per run."""
+    """What the kernels need of the sensors, computed once per run."""
 
     def __init__(self, sen, mod, phase: F, east_row: F, north_row: F, snr0: F, seg, rcs_m2: F, plane) -> None:
         self.sen, self.mod, self.seg, self.plane, self.snr0, self.rcs = sen, mod, seg, plane, snr0, rcs_m2
@@ -158,29 +154,35 @@ class LookTables:
         self.thr_pfa = -np.log(mod.pfa)  # detection.detection_threshold
         self.swerling = np.asarray(mod.swerling, np.int64)
         self.key = np.asarray(sen.key, np.int64)
-        self.hor_sensor = np.sqrt(_TWO_KR * np.maximum(sen.height_m, 0.0))  # radar_horizon_m, term by term
-        self.seg_hor = np.sqrt(_TWO_KR * np.maximum(seg.alt_m, 0.0))
-        self.seg_lrcs = 10.0 * np.log10(rcs_m2)
+
+    def windows(self, wm: I, wk: I) -> tuple[F, F]:
+        """Per coverage window (segment ``wm``, sensor ``wk``): the linear SNR of the threat at
+        the reference range, and the cosine of the radar horizon's ground angle."""
+        sen, seg = self.sen, self.seg
+        snr_lin = 10.0 ** ((self.snr0[wk] + 10.0 * np.log10(self.rcs[wm])) / 10.0)
+        hor = radar_horizon_m(sen.height_m[wk], seg.alt_m[wm])
+        return snr_lin, np.cos(np.minimum(hor / _R, np.pi))
 
 
-def look_pd(tab: LookTables, lk: I, lm: I, t: F) -> tuple[F, F, F, F]:
-    """Single-scan :math:`P_d` of looks ``(sensor row lk, segment lm, time t)`` with the horizon
-    applied (0 beyond it), and the looks' slant range, azimuth and elevation."""
+def look_pd(tab: LookTables, win: tuple[F, F], lk: I, lm: I, lw: I, t: F) -> tuple[F, F, F]:
+    """Single-scan :math:`P_d` of looks ``(sensor row lk, segment lm, time t)`` in windows ``lw``
+    (of :meth:`LookTables.windows` ``win``), 0 beyond the horizon; the looks' slant ranges and
+    line-of-sight vectors (m, earth-centred)."""
     sen, mod, seg = tab.sen, tab.mod, tab.seg
-    r, az, el = np.empty(lk.size), np.empty(lk.size), np.empty(lk.size)
-    pd = _look_pd_kernel(lk, lm, t, sen.unit, sen.height_m, mod.orbit_radius_m, mod.orbit_period_s, tab.phase,
-                         tab.cos_a, tab.sin_a, tab.east_row, tab.north_row, sen.ref_range_m, tab.snr0, tab.thr_pfa,
-                         tab.swerling, tab.hor_sensor, seg.t0_s, seg.rate_rad_s, seg.arc_rad, seg.a, seg.tangent,
-                         seg.alt_m, tab.seg_lrcs, tab.seg_hor, r, az, el)
+    r, d = np.empty(lk.size), np.empty((lk.size, 3))
+    pd = _look_pd_kernel(lk, lm, lw, t, sen.unit, sen.height_m, mod.orbit_radius_m, mod.orbit_period_s, tab.phase,
+                         tab.cos_a, tab.sin_a, tab.east_row, tab.north_row, sen.ref_range_m, win[0], win[1],
+                         tab.thr_pfa, tab.swerling, seg.t0_s, seg.rate_rad_s, seg.arc_rad, seg.a, seg.tangent,
+                         seg.alt_m, r, d)
     mq = np.isnan(pd)
     if mq.any():
         k = lk[mq]
         pd[mq] = pd_at_range(r[mq], tab.rcs[lm[mq]], sen.ref_range_m[k], tab.snr0[k], mod.pfa[k], mod.swerling[k])
-    return pd, r, az, el
+    return pd, r, d
 
 
 @numba.njit(**_JIT)
-def _detections_kernel(lk, t, idx, pd, r_l, az_l, el_l, key_det, key_noise, sen_key, unit, height_m,
+def _detections_kernel(lk, t, idx, pd, r_l, d_l, key_det, key_noise, sen_key, unit, height_m,
                        orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row, north_row, range_sigma_m,
                        az_sigma_rad, el_sigma_rad, plane_e, plane_n):
     n = lk.shape[0]
@@ -197,10 +199,13 @@ def _detections_kernel(lk, t, idx, pd, r_l, az_l, el_l, key_det, key_noise, sen_
         k = lk[i]
         _sensor_frame(k, t[i], unit, orbit_radius_m, orbit_period_s, phase, cos_a, sin_a, east_row, north_row, fr)
         hs = _R + height_m[k]
+        d0, d1, d2, r = d_l[i, 0], d_l[i, 1], d_l[i, 2], r_l[i]
+        az = np.arctan2(d0 * fr[1, 0] + d1 * fr[1, 1] + d2 * fr[1, 2], d0 * fr[2, 0] + d1 * fr[2, 1] + d2 * fr[2, 2])
+        el = np.arcsin(min(max((d0 * fr[0, 0] + d1 * fr[0, 1] + d2 * fr[0, 2]) / max(r, 1e-9), -1.0), 1.0))
         off = sen_key[k] + (1 << 36)
-        r = abs(r_l[i] + range_sigma_m[k] * _keyed_normal(key_noise, off, idx[i]))
-        az = az_l[i] + az_sigma_rad[k] * _keyed_normal(key_noise, off + (1 << 37), idx[i])
-        el = el_l[i] + el_sigma_rad[k] * _keyed_normal(key_noise, off + (1 << 38), idx[i])
+        r = abs(r + range_sigma_m[k] * _keyed_normal(key_noise, off, idx[i]))
+        az = az + az_sigma_rad[k] * _keyed_normal(key_noise, off + (1 << 37), idx[i])
+        el = el + el_sigma_rad[k] * _keyed_normal(key_noise, off + (1 << 38), idx[i])
         ce = np.cos(el)
         ae, an, au = r * (ce * np.sin(az)), r * (ce * np.cos(az)), r * np.sin(el)
         p0 = hs * fr[0, 0] + (ae * fr[1, 0] + an * fr[2, 0] + au * fr[0, 0])
@@ -213,12 +218,12 @@ def _detections_kernel(lk, t, idx, pd, r_l, az_l, el_l, key_det, key_noise, sen_
     return sel[:nd], z
 
 
-def detections(tab: LookTables, lk: I, t: F, idx: I, pd: F, r: F, az: F, el: F, key_det: int,
+def detections(tab: LookTables, lk: I, t: F, idx: I, pd: F, r: F, d: F, key_det: int,
                key_noise: int) -> tuple[I, F]:
     """Which looks detect (the draw ``keyed_uniform(key_det, sensor key, idx) < pd``) and their
     noisy plane positions ``(D, 2)``: the indices of the detecting looks, in order, and ``z``."""
     sen, mod = tab.sen, tab.mod
     return _detections_kernel(
-        lk, t, idx, pd, r, az, el, np.uint64(key_det), np.uint64(key_noise), tab.key, sen.unit, sen.height_m,
+        lk, t, idx, pd, r, d, np.uint64(key_det), np.uint64(key_noise), tab.key, sen.unit, sen.height_m,
         mod.orbit_radius_m, mod.orbit_period_s, tab.phase, tab.cos_a, tab.sin_a, tab.east_row, tab.north_row,
         mod.range_sigma_m, mod.az_sigma_rad, mod.el_sigma_rad, tab.plane.e, tab.plane.n)

@@ -159,6 +159,7 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
         if wm.size == 0:
             continue
         tparams = _class_params(cfg, params, rows)
+        win = tab.windows(wm, wk)
         tail = tparams.confirmed_max_misses + 1
         n_scans = int(np.ceil(params.duration_s / T)) + tail + 2
         mark = np.zeros(n_scans + 1, np.int64)
@@ -200,8 +201,8 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             t = lj * T
             idx = (thr << 20) | lj
             if cfg.compiled:
-                pd, r, az, el = look_pd(tab, lk, lm, t)
-                det, z = detections(tab, lk, t, idx, pd, r, az, el, k_det, k_noise)
+                pd, r, d = look_pd(tab, win, lk, lm, lw, t)
+                det, z = detections(tab, lk, t, idx, pd, r, d, k_det, k_noise)
                 lk, lj, thr = lk[det], lj[det], thr[det]
             else:
                 lk, lj, thr, z = _looks_numpy(lk, lj, lm, thr, t, idx, rcs, snr0, sen, mod, phase, east_row,
