@@ -37,7 +37,7 @@ from ..tracking import Tracker, TrackerParams
 from ..tracking.scans import ScanRunner
 from .frames import Plane, east_north, polar_from, sensor_units, unit_from_polar
 from .looks import LookTables, detections, look_pd
-from .measurement import coverage_range_m, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
+from .measurement import coverage_range_m, floor_snr_db, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
 
 __all__ = ["NodeConfig", "LocalTracks", "NodeResult", "run_nodes", "coverage_windows"]
 
@@ -102,9 +102,10 @@ def coverage_windows(params: EngineParams, raid: Raid, seg: Segments):
     sen, mod = params.sensors, params.sensor_models
     rcs = params.threat_types.rcs_m2[raid.type_index[seg.threat]]
     snr0 = reference_snr_db(sen.pd_scan, mod.pfa, mod.swerling)
+    floor = floor_snr_db(mod.pfa, mod.swerling)
 
     def radius(m: I, k: I) -> F:
-        cov = coverage_range_m(rcs[m], sen.ref_range_m[k], snr0[k], mod.pfa[k], mod.swerling[k])
+        cov = coverage_range_m(rcs[m], sen.ref_range_m[k], snr0[k], mod.pfa[k], mod.swerling[k], floor[k])
         return np.minimum(cov, radar_horizon_m(sen.height_m[k], seg.alt_m[m])) + mod.orbit_radius_m[k]
 
     hi = float(np.max(sen.ref_range_m * 4.0 + mod.orbit_radius_m, initial=0.0))
