@@ -22,7 +22,7 @@ import numpy as np
 from ..geo import lonlat_to_unit
 from ..picture.frames import Plane
 from ..picture.fusion import TrackNumbers, fuse_tracks_grouped
-from ..picture.metrics import PictureScore, airborne_xy, eval_times, latency_s
+from ..picture.metrics import PictureScore, airborne_xy_many, eval_times, latency_s, score_many
 from ..picture.network import link_into, side_pictures, track_quality
 from ..picture.nodes import LocalTracks, NodeConfig, run_nodes
 from ..rng import Streams
@@ -99,15 +99,16 @@ class FullSensing:
             fused, c0, _amb = fuse_tracks_grouped(x, P, lt.node, keys, grp, G)
             tq = track_quality(fused.P)
             tq_sum, tq_n = float(tq.sum()), tq.size
-        for g, tau in enumerate(grid):
-            truth, _ = airborne_xy(seg, plane, float(tau))
-            a, b = int(starts[g]), int(starts[g + 1])
-            if a == b:
-                score.add(np.zeros((0, 2)), truth)
-                continue
-            ca, cb = int(c0[g]), int(c0[g + 1])
-            numbers.assign(keys[a:b], fused.cluster[a:b] - ca, cb - ca)
-            score.add(fused.x[ca:cb][:, [0, 2]], truth)
+        truth, t_start = airborne_xy_many(seg, plane, grid)
+        est = np.zeros((0, 2))
+        e_start = np.zeros(G + 1, np.int64)
+        if lt.node.size:
+            est = fused.x[:, [0, 2]]
+            e_start = c0
+            for g in np.flatnonzero(np.diff(starts)):  # track numbers: in time order
+                a, b, ca, cb = int(starts[g]), int(starts[g + 1]), int(c0[g]), int(c0[g + 1])
+                numbers.assign(keys[a:b], fused.cluster[a:b] - ca, cb - ca)
+        score.add_many(*score_many(est, e_start, truth, t_start, score.c).T)
         metrics = score.metrics()
         cover = first_cover_s(params, n, res.win_k, res.win_thr, res.win_in, feeds)
         metrics["siap_latency_s"] = latency_s(cover, net[DEFENDED], seg.arrival_s)
