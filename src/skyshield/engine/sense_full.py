@@ -96,14 +96,14 @@ class FullSensing:
             # All evaluation times at once: predict, associate and fuse each time's tracks.
             x, P = _predict(lt.x, lt.P, grid[grp] - lt.t_s, self.config.q_m2ps3)
             keys = (lt.node << 32) | lt.track_id
-            fused, c0, _amb = fuse_tracks_grouped(x, P, lt.node, keys, grp, G)
+            fused, c0, _ = fuse_tracks_grouped(x, P, lt.node, keys, grp, G)
             tq = track_quality(fused.P)
             tq_sum, tq_n = float(tq.sum()), tq.size
         truth, t_start = airborne_xy_many(seg, plane, grid)
         est = np.zeros((0, 2))
         e_start = np.zeros(G + 1, np.int64)
         if lt.node.size:
-            est = fused.x[:, [0, 2]]
+            est = fused.x[:, [0, 2]]  # scored against truth at every time in one compiled pass
             e_start = c0
             for g in np.flatnonzero(np.diff(starts)):  # track numbers: in time order
                 a, b, ca, cb = int(starts[g]), int(starts[g + 1]), int(c0[g]), int(c0[g + 1])

@@ -10,12 +10,20 @@ detection draw, then for the detections the noisy polar measurement
 (:func:`~skyshield.picture.frames.unit_from_polar`) and into the theatre plane.
 
 In NumPy each of these steps makes several temporary arrays of the block's size; here one
-compiled loop per look does the same arithmetic in the same order, with the same counter-based
-draws (:func:`~skyshield.rng.keyed_uniform`'s SplitMix64 mixing, in unsigned 64-bit integers,
-bit for bit). Transcendental functions come from the compiled math library rather than NumPy's,
-so results agree to a few units in the last place, not bit for bit: a detection decision could
-differ only if a uniform draw fell within about :math:`10^{-16}` of :math:`P_d`.
-``tests/picture/test_looks.py`` checks the kernels against the NumPy functions look by look.
+compiled loop per look does the same computation with the same counter-based draws
+(:func:`~skyshield.rng.keyed_uniform`'s SplitMix64 mixing in unsigned 64-bit integers, bit for
+bit, in the same order per key). Two quantities are rearranged so that a look needs fewer
+transcendental functions, exactly equal in real arithmetic: the linear SNR is
+:math:`\mathrm{SNR}_{lin}(R_0)\,(R_0/r)^4` with :math:`\mathrm{SNR}_{lin}(R_0)` computed once
+per coverage window (not :math:`10^{(\ldots + 40\log_{10}(R_0/r))/10}` per look), and the
+horizon test compares the cosine of the ground angle with that of the horizon's (not the arc
+cosine with the angle). Azimuth and elevation are computed for detections only. Results agree
+with the NumPy path to a few units in the last place, not bit for bit; a detection or horizon
+decision could differ only where a uniform draw or a ground angle falls within about
+:math:`10^{-15}` of its threshold (probability about :math:`10^{-15}` per look).
+``tests/picture/test_looks.py`` checks the kernels against the NumPy path
+(``NodeConfig(compiled=False)``) look by look; ``tests/picture/test_nodes_compiled.py`` checks a
+whole run against the frozen outputs of commit 913e546.
 
 Swerling cases 1 to 4 (closed forms) are evaluated in the loop; cases 0 and 5 (Marcum Q, via
 SciPy) are filled in by :func:`~skyshield.picture.measurement.pd_at_range` on their looks.

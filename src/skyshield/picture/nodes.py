@@ -11,7 +11,8 @@ the theatre plane (node :math:`i` shifted by :math:`i \cdot 10^7` m), so that ga
 crosses nodes: each node is tracked on its own. The class's NCV tracker runs in the compiled
 scan loop of :class:`~skyshield.tracking.scans.ScanRunner`, a block of scans per call (the same
 tracks as :class:`~skyshield.tracking.Tracker` scan by scan, which ``NodeConfig(compiled=False)``
-and the IMM still use). Looks are generated for blocks of about :data:`LOOKS_PER_BLOCK` looks.
+and the IMM still use). Looks are generated for blocks of about :data:`LOOKS_PER_BLOCK` looks,
+in compiled code (:mod:`~skyshield.picture.looks`; NumPy with ``NodeConfig(compiled=False)``).
 The tracker's isotropic measurement noise is the class's largest converted-measurement
 standard deviation :math:`\sqrt{(\sigma_r^2 + (r_{typ}\sigma_{az})^2)/2}`.
 
