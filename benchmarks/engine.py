@@ -184,7 +184,10 @@ def phases_full(seed: int = 0) -> dict[str, float]:
             for (file, _line, fn), (_cc, _nc, _tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
                 if fn == func and file.endswith(suffix):
                     cum[name] = cum.get(name, 0.0) + ct
-    g = lambda k: cum.get(k, 0.0)  # noqa: E731
+
+    def g(k: str) -> float:
+        return cum.get(k, 0.0)
+
     out = {
         "coverage_windows": g("coverage_windows"),
         "looks": g("looks"),

@@ -75,7 +75,7 @@ def test_look_pd_is_numpys(looks, all_cases: bool) -> None:
     if all_cases:
         mod = replace(mod, swerling=np.arange(len(sen.ids), dtype=np.int64) % 6)
     tab, rcs, snr0, phase = _tables(p, raid, seg, st, mod)
-    pd, r, d = look_pd(tab, tab.windows(lm, lk), lk, lm, np.arange(lk.size), t)
+    pd, r, _d = look_pd(tab, tab.windows(lm, lk), lk, lm, np.arange(lk.size), t)
     s_u = nodes._sensor_positions(sen.unit, lk, mod.orbit_radius_m, mod.orbit_period_s, phase, t,
                                   tab.east_row, tab.north_row)
     en = nodes._local_axes(s_u, lk, mod.orbit_radius_m, tab.east_row, tab.north_row)
