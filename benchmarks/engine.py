@@ -21,7 +21,11 @@ The last line printed is one JSON object:
   streaming metrics and events to a store;
 * ``peak_rss_mb``: peak resident memory of the 1,000-replication sweep, this process plus its
   workers (sampled every 50 ms);
+* ``cpu_s_full``, ``cpu_s_statistical_beside_full``, ``full_over_statistical_cpu``: the same
+  side-by-side medians in CPU seconds of the process (what the load changes less);
 * ``phases_s``: where one replication's time goes (cProfile cumulative time per phase);
+* ``phases_full_s``: the same for one full-fidelity replication (coverage windows, looks,
+  trackers, the rest of the sensor nodes, the defended picture's fusion and scoring, other);
 * ``threat_curve``: one statistical replication of the reference raid scaled to 1,000, 10,000
   and 100,000 threats (``--curve``), each in a fresh process: ``threats`` launched, ``s``
   seconds, ``peak_rss_mb`` that process's peak resident memory (imports included);
@@ -75,25 +79,28 @@ def one_replication(fidelity: str, n: int, warm_up: bool = True) -> float:
     return statistics.median(times)
 
 
-def side_by_side(n_full: int, n_stat_each: int = 3) -> tuple[float, float]:
+def side_by_side(n_full: int, n_stat_each: int = 3) -> tuple[float, float, float, float]:
     """Medians of statistical and full-fidelity replications run interleaved (each full
-    replication between ``n_stat_each`` statistical ones), after a warm-up of each."""
+    replication between ``n_stat_each`` statistical ones), after a warm-up of each: wall
+    seconds, then CPU seconds of this process (less sensitive to the machine's load)."""
     from skyshield.engine import engine_for, simulate
 
     p = _params()
     es, ef = engine_for("statistical"), engine_for("full")
     simulate(p, 1, 10_000, engine=es)
     simulate(p, 1, 10_000, engine=ef)  # imports, compiled code loaded, caches
-    ts, tf = [], []
+    ts, tf, cs, cf = [], [], [], []
     for r in range(n_full):
         for k in range(n_stat_each):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             simulate(p, 1, 1000 + n_stat_each * r + k, engine=es)
             ts.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+            cs.append(time.process_time() - c0)
+        t0, c0 = time.perf_counter(), time.process_time()
         simulate(p, 1, r, engine=ef)
         tf.append(time.perf_counter() - t0)
-    return statistics.median(ts), statistics.median(tf)
+        cf.append(time.process_time() - c0)
+    return statistics.median(ts), statistics.median(tf), statistics.median(cs), statistics.median(cf)
 
 
 _PHASES = {
@@ -143,6 +150,54 @@ def phases(n: int = 5) -> dict[str, float]:
     res["other"] = round(max(total - sum(out.values()), 0.0) / n, 4)
     _ = battle_cls
     return res
+
+
+_FULL_PHASES = {  # (file suffix, function) of the parts of one full-fidelity replication
+    "coverage_windows": ("picture/nodes.py", "coverage_windows"),
+    "looks": [("picture/looks.py", "look_pd"), ("picture/looks.py", "detections")],
+    "trackers": [("tracking/scans.py", "run"), ("tracking/scans.py", "finish")],
+    "nodes": ("picture/nodes.py", "run_nodes"),
+    "sense": ("engine/sense_full.py", "__call__"),
+    "total": ("engine/core.py", "run"),
+}
+
+
+def phases_full(seed: int = 0) -> dict[str, float]:
+    """Where one full-fidelity replication's time goes (cProfile cumulative seconds):
+    ``coverage_windows``, ``looks`` (geometry, detection, noise), ``trackers`` (the compiled
+    scan loops), ``nodes_other`` (the rest of the sensor nodes: blocks, false alarms, records),
+    ``picture`` (the defended picture: gathering, fusion, track numbers, scoring),
+    ``other`` (raid, trajectories, opportunities, battle, assessment) and ``total``."""
+    from skyshield.engine import engine_for, simulate
+
+    p = _params()
+    eng = engine_for("full")
+    simulate(p, 1, 10_000, engine=eng)
+    prof = cProfile.Profile()
+    prof.enable()
+    simulate(p, 1, seed, engine=eng)
+    prof.disable()
+    st = pstats.Stats(prof)
+    cum: dict[str, float] = {}
+    for name, where in _FULL_PHASES.items():
+        for suffix, func in where if isinstance(where, list) else [where]:
+            for (file, _line, fn), (_cc, _nc, _tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
+                if fn == func and file.endswith(suffix):
+                    cum[name] = cum.get(name, 0.0) + ct
+
+    def g(k: str) -> float:
+        return cum.get(k, 0.0)
+
+    out = {
+        "coverage_windows": g("coverage_windows"),
+        "looks": g("looks"),
+        "trackers": g("trackers"),
+        "nodes_other": g("nodes") - g("coverage_windows") - g("looks") - g("trackers"),
+        "picture": g("sense") - g("nodes"),
+        "other": g("total") - g("sense"),
+        "total": g("total"),
+    }
+    return {k: round(v, 3) for k, v in out.items()}
 
 
 def _scaled_params(n_threats: int):
@@ -301,11 +356,14 @@ def main() -> None:
     if "full" in parts and "full" in FIDELITIES:
         # Side by side: the full-fidelity replications interleaved with statistical ones, so
         # that the ratio holds under whatever load the machine has meanwhile.
-        stat, full = side_by_side(a.reps_full)
+        stat, full, stat_cpu, full_cpu = side_by_side(a.reps_full)
         out["rep_s_full"] = round(full, 4)
         out["rep_s_full_reps"] = a.reps_full
         out["rep_s_statistical_beside_full"] = round(stat, 4)
         out["full_over_statistical"] = round(full / stat, 1)
+        out["cpu_s_full"] = round(full_cpu, 4)
+        out["cpu_s_statistical_beside_full"] = round(stat_cpu, 4)
+        out["full_over_statistical_cpu"] = round(full_cpu / stat_cpu, 1)
         print(f"one replication, full: {out['rep_s_full']} s ({out['full_over_statistical']}x statistical)",
               file=sys.stderr)
     elif "full" in parts:
@@ -314,6 +372,9 @@ def main() -> None:
     if "phases" in parts:
         out["phases_s"] = phases()
         print(f"phases: {out['phases_s']}", file=sys.stderr)
+        if "full" in FIDELITIES:
+            out["phases_full_s"] = phases_full()
+            print(f"phases at full fidelity: {out['phases_full_s']}", file=sys.stderr)
     if "scaling" in parts:
         t1, _ = sweep_time(a.reps_scaling, 1)
         t2, _ = sweep_time(a.reps_scaling, 2)

@@ -117,3 +117,44 @@ def test_track_numbers_are_those_of_the_sorted_table_rebuilt_each_time(seed: int
         np.testing.assert_array_equal(tn.assign(keys, cluster, n_c), want)
         np.testing.assert_array_equal(tn._keys, ref_keys)
         np.testing.assert_array_equal(tn._tn, ref_tn)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_groups=st.integers(1, 8))
+def test_grouped_fusion_is_fuse_tracks_group_by_group(seed: int, n_groups: int) -> None:
+    """Many pictures fused at once give each picture's fuse_tracks: same clusters (renumbered
+    from the group's first), states, covariances and ambiguous-cluster counts."""
+    from skyshield.picture.fusion import fuse_tracks_grouped
+
+    rng = np.random.default_rng(seed)
+    xs, Ps, srcs, keys, grp = [], [], [], [], []
+    for g in range(n_groups):
+        k = int(rng.integers(0, 30))  # empty pictures too
+        truth = rng.uniform(-2e4, 2e4, size=(max(k // 3, 1), 2))
+        on = rng.integers(0, truth.shape[0], k)
+        sd = rng.uniform(50, 3000, k)
+        x = np.zeros((k, 4))
+        x[:, [0, 2]] = truth[on] + rng.normal(size=(k, 2)) * sd[:, None]
+        x[:, [1, 3]] = rng.normal(size=(k, 2)) * 50
+        P = np.zeros((k, 4, 4))
+        P[:, [0, 2], [0, 2]] = (sd**2)[:, None]
+        P[:, 0, 2] = P[:, 2, 0] = 0.3 * sd**2
+        P[:, [1, 3], [1, 3]] = 400.0
+        xs.append(x), Ps.append(P), srcs.append(rng.integers(0, 4, k)), keys.append(rng.permutation(1000)[:k])
+        grp.append(np.full(k, g))
+    x, P, src, key, group = (np.concatenate(a) for a in (xs, Ps, srcs, keys, grp))
+    fused, c0, amb = fuse_tracks_grouped(x, P, src, key, group, n_groups)
+    a = 0
+    for g in range(n_groups):
+        b = a + xs[g].shape[0]
+        ca, cb = int(c0[g]), int(c0[g + 1])
+        if b == a:
+            assert cb == ca and amb[g] == 0
+            continue
+        ref = fuse_tracks(xs[g], Ps[g], srcs[g], keys[g])
+        np.testing.assert_array_equal(fused.cluster[a:b] - ca, ref.cluster)
+        np.testing.assert_allclose(fused.x[ca:cb], ref.x, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(fused.P[ca:cb], ref.P, rtol=1e-12, atol=1e-9)
+        assert amb[g] == ref.multi_same_source
+        a = b
+    assert fused.multi_same_source == int(amb.sum())

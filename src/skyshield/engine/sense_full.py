@@ -21,8 +21,8 @@ import numpy as np
 
 from ..geo import lonlat_to_unit
 from ..picture.frames import Plane
-from ..picture.fusion import TrackNumbers, fuse_tracks
-from ..picture.metrics import PictureScore, airborne_xy, eval_times, latency_s
+from ..picture.fusion import TrackNumbers, fuse_tracks_grouped
+from ..picture.metrics import PictureScore, airborne_xy_many, eval_times, latency_s, score_many
 from ..picture.network import link_into, side_pictures, track_quality
 from ..picture.nodes import LocalTracks, NodeConfig, run_nodes
 from ..rng import Streams
@@ -88,41 +88,67 @@ class FullSensing:
         feeds = (sen.side == DEFENDED) | ((sen.side == ALLIED) & (level >= 1))
         score = PictureScore()
         numbers = TrackNumbers()
-        tq_sum, tq_n, amb_clusters = 0.0, 0, 0
-        for tau in grid:
-            parts = []
-            a = res.snapshots[float(tau)]
-            parts.append(_select(a, sen.side[a.node] == DEFENDED))
-            if level >= 1:
-                b = res.snapshots[float(tau - lat)]
-                b = _select(b, sen.side[b.node] == ALLIED)
-                if b.node.size:
-                    U = np.full(b.node.size, params.link_update_s)
-                    if level >= 3:
-                        U = np.minimum(U, sen.revisit_s[b.node])
-                    b = _select(b, np.isfinite(link.last_delivered(sen.key[b.node], float(tau), U)))
-                    if level == 1:
-                        b = _coarse(b)
-                parts.append(b)
-            lt = LocalTracks.concat(parts)
-            truth, _ = airborne_xy(seg, plane, float(tau))
-            if lt.node.size == 0:
-                score.add(np.zeros((0, 2)), truth)
-                continue
-            x, P = _predict(lt.x, lt.P, float(tau) - lt.t_s, self.config.q_m2ps3)
-            fused = fuse_tracks(x, P, lt.node, (lt.node << 32) | lt.track_id)
-            numbers.assign((lt.node << 32) | lt.track_id, fused.cluster, fused.x.shape[0])
+        lt, grp = _picture_tracks(params, res.snapshots, grid, link)
+        G = grid.size
+        starts = np.searchsorted(grp, np.arange(G + 1))
+        tq_sum, tq_n = 0.0, 0
+        if lt.node.size:
+            # All evaluation times at once: predict, associate and fuse each time's tracks.
+            x, P = _predict(lt.x, lt.P, grid[grp] - lt.t_s, self.config.q_m2ps3)
+            keys = (lt.node << 32) | lt.track_id
+            fused, c0, _ = fuse_tracks_grouped(x, P, lt.node, keys, grp, G)
             tq = track_quality(fused.P)
-            tq_sum += float(tq.sum())
-            tq_n += tq.size
-            amb_clusters += fused.multi_same_source
-            score.add(fused.x[:, [0, 2]], truth)
+            tq_sum, tq_n = float(tq.sum()), tq.size
+        truth, t_start = airborne_xy_many(seg, plane, grid)
+        est = np.zeros((0, 2))
+        e_start = np.zeros(G + 1, np.int64)
+        if lt.node.size:
+            est = fused.x[:, [0, 2]]  # scored against truth at every time in one compiled pass
+            e_start = c0
+            for g in np.flatnonzero(np.diff(starts)):  # track numbers: in time order
+                a, b, ca, cb = int(starts[g]), int(starts[g + 1]), int(c0[g]), int(c0[g + 1])
+                numbers.assign(keys[a:b], fused.cluster[a:b] - ca, cb - ca)
+        score.add_many(*score_many(est, e_start, truth, t_start, score.c).T)
         metrics = score.metrics()
         cover = first_cover_s(params, n, res.win_k, res.win_thr, res.win_in, feeds)
         metrics["siap_latency_s"] = latency_s(cover, net[DEFENDED], seg.arrival_s)
         metrics["track_quality_mean"] = tq_sum / tq_n if tq_n else 0.0
         metrics["network_track_numbers"] = float(numbers._next - 1)
         return Picture(res.first_key, res.first_t, net, own, n, metrics)
+
+
+def _picture_tracks(params: EngineParams, snapshots: dict[float, LocalTracks], grid: np.ndarray,
+                    link) -> tuple[LocalTracks, np.ndarray]:
+    """The local tracks in the defended country's picture at every evaluation time, and the
+    index of the time of each (sorted; within a time: own tracks, then the allied tracks
+    delivered over the link, in snapshot order)."""
+    sen = params.sensors
+    level, lat = params.sharing_level, params.sharing_latency_s
+
+    def gather(times: np.ndarray) -> tuple[LocalTracks, np.ndarray]:
+        parts = [snapshots[float(t)] for t in times]
+        g = np.repeat(np.arange(times.size), [p.node.size for p in parts])
+        return LocalTracks.concat(parts), g
+
+    a, ga = gather(grid)
+    keep = sen.side[a.node] == DEFENDED
+    a, ga = _select(a, keep), ga[keep]
+    if level < 1:
+        return a, ga
+    b, gb = gather(grid - lat)
+    keep = sen.side[b.node] == ALLIED
+    b, gb = _select(b, keep), gb[keep]
+    if b.node.size:
+        U = np.full(b.node.size, params.link_update_s)
+        if level >= 3:
+            U = np.minimum(U, sen.revisit_s[b.node])
+        keep = np.isfinite(link.last_delivered(sen.key[b.node], grid[gb], U))
+        b, gb = _select(b, keep), gb[keep]
+        if level == 1:
+            b = _coarse(b)
+    order = np.argsort(np.concatenate([2 * ga, 2 * gb + 1]), kind="stable")
+    lt = LocalTracks.concat([a, b])
+    return _select(lt, order), np.concatenate([ga, gb])[order]
 
 
 def _select(a: LocalTracks, keep: np.ndarray) -> LocalTracks:

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-__all__ = ["ci_fuse", "ci_weights_trace", "FusedTracks", "fuse_tracks", "TrackNumbers"]
+__all__ = ["ci_fuse", "ci_weights_trace", "FusedTracks", "fuse_tracks", "fuse_tracks_grouped", "TrackNumbers"]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -105,6 +105,59 @@ def fuse_tracks(x: F, P: F, source: I, key: I) -> FusedTracks:
     code = np.sort(lab * base + source)
     dup = np.unique(code[1:][code[1:] == code[:-1]] // base)
     return FusedTracks(xf, Pf, n_src, min_key, int(dup.size), lab)
+
+
+def fuse_tracks_grouped(x: F, P: F, source: I, key: I, group: I, n_groups: int) -> tuple[FusedTracks, I, I]:
+    """:func:`fuse_tracks` of many independent pictures at once (tracks of group ``g`` are
+    associated and fused among themselves only).
+
+    ``group`` must be sorted. Returns the fused tracks of all groups together (clusters in group
+    order, within a group numbered as :func:`fuse_tracks` numbers them, so ``cluster - c0[g]``
+    is that group's own numbering), ``c0`` ``(n_groups + 1,)`` the first cluster of each group,
+    and the number of ambiguous clusters of each group (``multi_same_source`` is their total).
+    Each group's candidate pairs come from its own kd-tree and reach, as in :func:`fuse_tracks`;
+    the gating, components and covariance intersection are done once for all groups.
+    """
+    k = x.shape[0]
+    starts = np.searchsorted(group, np.arange(n_groups + 1))
+    if k == 0:
+        z = np.zeros(0, np.int64)
+        empty = FusedTracks(np.zeros((0, 4)), np.zeros((0, 4, 4)), z, z, 0, z)
+        return empty, np.zeros(n_groups + 1, np.int64), np.zeros(n_groups, np.int64)
+    pos = x[:, [0, 2]]
+    sig = np.sqrt(np.maximum(P[:, 0, 0], P[:, 2, 2]))
+    ii, jj = [], []
+    for g in np.flatnonzero(np.diff(starts) >= 2):
+        a, b = int(starts[g]), int(starts[g + 1])
+        reach = float(np.sqrt(CHI2_GATE_2D) * np.sqrt(2.0) * sig[a:b].max())
+        pairs = cKDTree(pos[a:b]).query_pairs(reach, output_type="ndarray")
+        if pairs.size:
+            ii.append(pairs[:, 0] + a)
+            jj.append(pairs[:, 1] + a)
+    if ii:
+        i, j = np.concatenate(ii), np.concatenate(jj)
+        keep = source[i] != source[j]
+        i, j = i[keep], j[keep]
+        dlt = pos[i] - pos[j]
+        S = P[i][:, [0, 2]][:, :, [0, 2]] + P[j][:, [0, 2]][:, :, [0, 2]]
+        d2 = np.einsum("ki,kij,kj->k", dlt, np.linalg.inv(S), dlt)
+        ok = d2 <= CHI2_GATE_2D
+        i, j = i[ok], j[ok]
+    else:
+        i = j = np.zeros(0, np.int64)
+    n_c, lab = components(k, np.asarray(i, np.int64), np.asarray(j, np.int64))
+    xf, Pf = ci_fuse(x, P, lab, n_c)
+    n_src = np.bincount(lab, minlength=n_c)
+    min_key = np.full(n_c, np.iinfo(np.int64).max)
+    np.minimum.at(min_key, lab, key)
+    c_group = np.empty(n_c, np.int64)
+    c_group[lab] = group
+    c0 = np.searchsorted(c_group, np.arange(n_groups + 1))
+    base = int(source.max()) + 1
+    code = np.sort(lab * base + source)
+    dup = np.unique(code[1:][code[1:] == code[:-1]] // base)
+    amb = np.bincount(c_group[dup], minlength=n_groups)
+    return FusedTracks(xf, Pf, n_src, min_key, int(dup.size), lab), c0, amb
 
 
 @numba.njit(cache=True, nogil=True)

@@ -28,7 +28,7 @@ from scipy import special, stats
 from ..rng import keyed_uniform
 from ..sensors.detection import probability_of_detection, required_snr_db
 
-__all__ = ["PD_FLOOR", "reference_snr_db", "pd_at_range", "coverage_range_m", "keyed_normal",
+__all__ = ["PD_FLOOR", "reference_snr_db", "pd_at_range", "floor_snr_db", "coverage_range_m", "keyed_normal",
            "poisson_from_uniform"]
 
 F = NDArray[np.float64]
@@ -60,9 +60,19 @@ def pd_at_range(range_m: F, rcs_m2: F, ref_range_m: F, ref_snr_db: F, pfa: F, sw
     return _by_case(lambda c, s, f: probability_of_detection(s, f, c), swerling, snr, pfa)
 
 
-def coverage_range_m(rcs_m2: F, ref_range_m: F, ref_snr_db: F, pfa: F, swerling: I) -> F:
-    """Range at which :math:`P_d` falls to :data:`PD_FLOOR` (before the horizon cap)."""
-    floor_db = _by_case(lambda c, f: required_snr_db(np.full(f.shape, PD_FLOOR), f, c), swerling, pfa)
+def floor_snr_db(pfa: F, swerling: I) -> F:
+    """SNR (dB) at which :math:`P_d` is :data:`PD_FLOOR`."""
+    return _by_case(lambda c, f: required_snr_db(np.full(f.shape, PD_FLOOR), f, c), swerling, pfa)
+
+
+def coverage_range_m(rcs_m2: F, ref_range_m: F, ref_snr_db: F, pfa: F, swerling: I, floor_db: F | None = None) -> F:
+    """Range at which :math:`P_d` falls to :data:`PD_FLOOR` (before the horizon cap).
+
+    ``floor_db``: :func:`floor_snr_db` of ``pfa`` and ``swerling`` if already known (it depends
+    on the sensor only, so it is best computed per sensor, not per pair).
+    """
+    if floor_db is None:
+        floor_db = floor_snr_db(pfa, swerling)
     return ref_range_m * rcs_m2**0.25 * 10.0 ** ((ref_snr_db - floor_db) / 40.0)
 
 

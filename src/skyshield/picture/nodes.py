@@ -11,7 +11,8 @@ the theatre plane (node :math:`i` shifted by :math:`i \cdot 10^7` m), so that ga
 crosses nodes: each node is tracked on its own. The class's NCV tracker runs in the compiled
 scan loop of :class:`~skyshield.tracking.scans.ScanRunner`, a block of scans per call (the same
 tracks as :class:`~skyshield.tracking.Tracker` scan by scan, which ``NodeConfig(compiled=False)``
-and the IMM still use). Looks are generated for blocks of about :data:`LOOKS_PER_BLOCK` looks.
+and the IMM still use). Looks are generated for blocks of about :data:`LOOKS_PER_BLOCK` looks,
+in compiled code (:mod:`~skyshield.picture.looks`; NumPy with ``NodeConfig(compiled=False)``).
 The tracker's isotropic measurement noise is the class's largest converted-measurement
 standard deviation :math:`\sqrt{(\sigma_r^2 + (r_{typ}\sigma_{az})^2)/2}`.
 
@@ -36,7 +37,8 @@ from ..sensors.radar import radar_horizon_m
 from ..tracking import Tracker, TrackerParams
 from ..tracking.scans import ScanRunner
 from .frames import Plane, east_north, polar_from, sensor_units, unit_from_polar
-from .measurement import coverage_range_m, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
+from .looks import LookTables, detections, look_pd
+from .measurement import coverage_range_m, floor_snr_db, keyed_normal, pd_at_range, poisson_from_uniform, reference_snr_db
 
 __all__ = ["NodeConfig", "LocalTracks", "NodeResult", "run_nodes", "coverage_windows"]
 
@@ -57,7 +59,7 @@ class NodeConfig:
     gate: float = 4.0
     init_vel_sigma_mps: float = 300.0
     motion: str = "cv"  # "imm" for manoeuvring threats (CV + coordinated turns)
-    compiled: bool = True  # NCV trackers in the compiled scan loop (tracking.scans); same tracks
+    compiled: bool = True  # compiled looks (picture.looks) and NCV trackers (tracking.scans); same tracks
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,10 @@ def coverage_windows(params: EngineParams, raid: Raid, seg: Segments):
     sen, mod = params.sensors, params.sensor_models
     rcs = params.threat_types.rcs_m2[raid.type_index[seg.threat]]
     snr0 = reference_snr_db(sen.pd_scan, mod.pfa, mod.swerling)
+    floor = floor_snr_db(mod.pfa, mod.swerling)
 
     def radius(m: I, k: I) -> F:
-        cov = coverage_range_m(rcs[m], sen.ref_range_m[k], snr0[k], mod.pfa[k], mod.swerling[k])
+        cov = coverage_range_m(rcs[m], sen.ref_range_m[k], snr0[k], mod.pfa[k], mod.swerling[k], floor[k])
         return np.minimum(cov, radar_horizon_m(sen.height_m[k], seg.alt_m[m])) + mod.orbit_radius_m[k]
 
     hi = float(np.max(sen.ref_range_m * 4.0 + mod.orbit_radius_m, initial=0.0))
@@ -136,6 +139,7 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
     fa_radius = np.minimum(sen.ref_range_m * 0.05**0.25 * 1.5, radar_horizon_m(sen.height_m, 500.0)) + mod.orbit_radius_m
     station_xy = plane.xy(sen.unit)
     east_row, north_row = east_north(sen.unit)
+    tab = LookTables(sen, mod, phase, east_row, north_row, snr0, seg, rcs, plane)
     snaps: dict[float, list[LocalTracks]] = {float(s): [] for s in snap_times}
     first_k: list[I] = []
     first_t: list[F] = []
@@ -157,6 +161,7 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
         if wm.size == 0:
             continue
         tparams = _class_params(cfg, params, rows)
+        win = tab.windows(wm, wk)
         tail = tparams.confirmed_max_misses + 1
         n_scans = int(np.ceil(params.duration_s / T)) + tail + 2
         mark = np.zeros(n_scans + 1, np.int64)
@@ -196,23 +201,14 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
             fk, fj = _active_pairs(lk, lj, node_of_row, rows, ja, jb)  # node scans with a look
             thr = seg.threat[lm]
             t = lj * T
-            s_u = _sensor_positions(sen.unit, lk, mod.orbit_radius_m, mod.orbit_period_s, phase, t,
-                                    east_row, north_row)
-            en = _local_axes(s_u, lk, mod.orbit_radius_m, east_row, north_row)
-            u = positions_at(seg, lm, t)
-            r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm], en=en)
-            ground = np.arccos(np.clip(np.einsum("ij,ij->i", s_u, u), -1, 1)) * EARTH_RADIUS_M
-            pd = pd_at_range(r, rcs[lm], sen.ref_range_m[lk], snr0[lk], mod.pfa[lk], mod.swerling[lk])
-            pd = np.where(ground <= radar_horizon_m(sen.height_m[lk], seg.alt_m[lm]), pd, 0.0)
             idx = (thr << 20) | lj
-            det = keyed_uniform(k_det, sen.key[lk], idx) < pd
-            lk, lj, thr, r, az, el, s_u, idx = (a[det] for a in (lk, lj, thr, r, az, el, s_u, idx))
-            en = (en[0][det], en[1][det])
-            off = sen.key[lk] + np.int64(1 << 36)
-            r = r + mod.range_sigma_m[lk] * keyed_normal(k_noise, off, idx)
-            az = az + mod.az_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 37), idx)
-            el = el + mod.el_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 38), idx)
-            z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el, en=en))
+            if cfg.compiled:
+                pd, r, d = look_pd(tab, win, lk, lm, lw, t)
+                det, z = detections(tab, lk, t, idx, pd, r, d, k_det, k_noise)
+                lk, lj, thr = lk[det], lj[det], thr[det]
+            else:
+                lk, lj, thr, z = _looks_numpy(lk, lj, lm, thr, t, idx, rcs, snr0, sen, mod, phase, east_row,
+                                              north_row, seg, plane, k_det, k_noise)
             # False alarms at every node scan that has a threat in coverage.
             np.add.at(active, fk, 1.0)
             nfa = poisson_from_uniform(keyed_uniform(k_fa, sen.key[fk], fj), mod.false_alarms_per_scan[fk])
@@ -279,6 +275,29 @@ def run_nodes(params: EngineParams, raid: Raid, seg: Segments, streams: Streams,
         win_k=k, win_thr=seg.threat[m], win_in=t_in, win_out=t_out,
         active_node_scans=active, false_confirmed=false_conf,
     )
+
+
+def _looks_numpy(lk, lj, lm, thr, t, idx, rcs, snr0, sen, mod, phase, east_row, north_row, seg, plane,
+                 k_det, k_noise):
+    """The looks of a block with NumPy (the reference of :mod:`skyshield.picture.looks`):
+    detections' sensor rows, scans, threats and noisy plane positions."""
+    s_u = _sensor_positions(sen.unit, lk, mod.orbit_radius_m, mod.orbit_period_s, phase, t,
+                            east_row, north_row)
+    en = _local_axes(s_u, lk, mod.orbit_radius_m, east_row, north_row)
+    u = positions_at(seg, lm, t)
+    r, az, el = polar_from(s_u, sen.height_m[lk], u, seg.alt_m[lm], en=en)
+    ground = np.arccos(np.clip(np.einsum("ij,ij->i", s_u, u), -1, 1)) * EARTH_RADIUS_M
+    pd = pd_at_range(r, rcs[lm], sen.ref_range_m[lk], snr0[lk], mod.pfa[lk], mod.swerling[lk])
+    pd = np.where(ground <= radar_horizon_m(sen.height_m[lk], seg.alt_m[lm]), pd, 0.0)
+    det = keyed_uniform(k_det, sen.key[lk], idx) < pd
+    lk, lj, thr, r, az, el, s_u, idx = (a[det] for a in (lk, lj, thr, r, az, el, s_u, idx))
+    en = (en[0][det], en[1][det])
+    off = sen.key[lk] + np.int64(1 << 36)
+    r = r + mod.range_sigma_m[lk] * keyed_normal(k_noise, off, idx)
+    az = az + mod.az_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 37), idx)
+    el = el + mod.el_sigma_rad[lk] * keyed_normal(k_noise, off + np.int64(1 << 38), idx)
+    z = plane.xy(unit_from_polar(s_u, sen.height_m[lk], np.abs(r), az, el, en=en))
+    return lk, lj, thr, z
 
 
 def _confirmations(res, runner: ScanRunner, n: int, first_k: list, first_t: list, false_conf: F) -> None:

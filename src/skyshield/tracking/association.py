@@ -286,24 +286,48 @@ def _assign(n_rows: int, n_cols: int, rows: I, cols: I, cost: F, n_pairs: int, m
         if k >= 0:
             local_c[c] = nc[k]
             nc[k] += 1
+    # Members of each component, bucketed once (rows and columns in increasing index order,
+    # pairs in input order): each component then costs its own size, not the problem's.
+    r_ptr = np.zeros(n_comp + 1, np.int64)
+    c_ptr = np.zeros(n_comp + 1, np.int64)
+    p_ptr = np.zeros(n_comp + 1, np.int64)
+    for k in range(n_comp):
+        r_ptr[k + 1] = r_ptr[k] + nr[k]
+        c_ptr[k + 1] = c_ptr[k] + nc[k]
+    r_mem = np.empty(r_ptr[n_comp], np.int64)
+    c_mem = np.empty(c_ptr[n_comp], np.int64)
+    for r in range(n_rows):
+        k = comp_of_row[r]
+        if k >= 0:
+            r_mem[r_ptr[k] + local_r[r]] = r
+    for c in range(n_cols):
+        k = col_comp[c]
+        if k >= 0:
+            c_mem[c_ptr[k] + local_c[c]] = c
+    for p in range(n_pairs):
+        k = comp_of_row[rows[p]]
+        if k >= 0 and cost[p] < miss:
+            p_ptr[k + 1] += 1
+    for k in range(n_comp):
+        p_ptr[k + 1] += p_ptr[k]
+    p_mem = np.empty(p_ptr[n_comp], np.int64)
+    p_fill = p_ptr[:-1].copy()
+    for p in range(n_pairs):
+        k = comp_of_row[rows[p]]
+        if k >= 0 and cost[p] < miss:
+            p_mem[p_fill[k]] = p
+            p_fill[k] += 1
     for k in range(n_comp):
         m = nr[k]
         kc = nc[k]
         C = np.full((m, kc + m), np.inf)
         for i in range(m):
             C[i, kc + i] = miss
-        gr = np.empty(m, np.int64)
-        gc = np.empty(kc, np.int64)
-        for r in range(n_rows):
-            if comp_of_row[r] == k:
-                gr[local_r[r]] = r
-        for c in range(n_cols):
-            if col_comp[c] == k:
-                gc[local_c[c]] = c
-        for p in range(n_pairs):
-            r = rows[p]
-            if comp_of_row[r] == k and cost[p] < miss:
-                C[local_r[r], local_c[cols[p]]] = cost[p]
+        gr = r_mem[r_ptr[k]:r_ptr[k + 1]]
+        gc = c_mem[c_ptr[k]:c_ptr[k + 1]]
+        for q in range(p_ptr[k], p_ptr[k + 1]):
+            p = p_mem[q]
+            C[local_r[rows[p]], local_c[cols[p]]] = cost[p]
         a = _lsa(C)
         for i in range(m):
             if 0 <= a[i] < kc:

@@ -234,17 +234,26 @@ def _run_block(
                     elif j == 2:
                         kh = K[i, 1]
                     IKH[i, j] = (1.0 if i == j else 0.0) - kh
+            # (I - KH) P (I - KH)^T: columns 1 and 3 of I - KH are those of the identity, so
+            # the terms they contribute are exact (a product by 1, or an exact zero, which
+            # leaves a sum unchanged); the sums are the full ones, in the same order.
             for i in range(nx):
                 for j in range(nx):
-                    acc = 0.0
-                    for k in range(nx):
-                        acc += IKH[i, k] * P[a, k, j]
+                    acc = IKH[i, 0] * P[a, 0, j]
+                    if i == 1:
+                        acc = acc + P[a, 1, j]
+                    acc = acc + IKH[i, 2] * P[a, 2, j]
+                    if i == 3:
+                        acc = acc + P[a, 3, j]
                     M[i, j] = acc
             for i in range(nx):
                 for j in range(nx):
-                    acc = 0.0
-                    for k in range(nx):
-                        acc += M[i, k] * IKH[j, k]
+                    acc = M[i, 0] * IKH[j, 0]
+                    if j == 1:
+                        acc = acc + M[i, 1]
+                    acc = acc + M[i, 2] * IKH[j, 2]
+                    if j == 3:
+                        acc = acc + M[i, 3]
                     krk = K[i, 0] * r_var * K[j, 0] + K[i, 1] * r_var * K[j, 1]
                     P[a, i, j] = acc + krk
         # 4. management, compaction in order, births
