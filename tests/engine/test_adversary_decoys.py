@@ -25,7 +25,13 @@ import pytest
 
 from skyshield.catalog import THREAT_CLASSES
 from skyshield.engine import compile_scenario
-from skyshield.engine.adversary import AdaptiveRules, aim_cover_depth, allied_reach, crosses, retarget_weights
+from skyshield.engine.adversary import (
+    AdaptiveRules,
+    aim_cover_depth,
+    allied_reach,
+    crosses,
+    retarget_weights,
+)
 from skyshield.engine.raid import sample_raid
 from skyshield.options import resolve_option
 from skyshield.rng import Streams
