@@ -176,6 +176,35 @@ def both(a) -> None:
               f"{_ci(col(o, 'adaptive', 'leaked'), nb)} | {_ci(col(o, 'adaptive', 'leaked'), col(o, 'fixed', 'leaked'))} | "
               f"{_ci(col(o, 'adaptive', 'expected_damage_usd') / 1e6, col(o, 'fixed', 'expected_damage_usd') / 1e6)} | "
               f"{causes} |")
+    print("\nSame runs, fixed → adaptive per option (means; ± is the 95 % CI half-width of the paired difference "
+          "adaptive − fixed). Redeployment gain: `protection_gain_from_redeployment`, split into assets the allies "
+          "cover / elsewhere; decoy leakers: `leaked_by_cause_*_decoy` summed.\n")
+    print("| option | expected damage (M USD) | interceptor cost (M USD) | P(direct) | redeployment gain (M USD) | "
+          "gain: allied-covered / elsewhere, fixed → adaptive (M USD) | decoy leakers |")
+    print("|---|---|---|---|---|---|---|")
+    names = set(t.column_names)
+
+    def arrow(o: str, k: str, scale: float = 1.0, digits: int = 1) -> str:
+        if k not in names:
+            return "-"
+        f, ad = col(o, "fixed", k) / scale, col(o, "adaptive", k) / scale
+        return f"{f.mean():.{digits}f} → {ad.mean():.{digits}f} ({_ci(ad, f)})"
+
+    decoy = [k for k in t.column_names if k.startswith("leaked_by_cause_") and k.endswith("_decoy")]
+    for o in opts:
+        g = "protection_gain_from_redeployment"
+        split = "-"
+        if f"{g}_allied_covered" in names:
+            split = " / ".join(f"{col(o, 'fixed', f'{g}_{s}').mean() / 1e6:.1f} → "
+                               f"{col(o, 'adaptive', f'{g}_{s}').mean() / 1e6:.1f}" for s in ("allied_covered", "elsewhere"))
+        dec = "-"
+        if decoy:
+            df, da = (sum(col(o, m, k) for k in decoy) for m in ("fixed", "adaptive"))
+            dec = f"{df.mean():.1f} → {da.mean():.1f}"
+        pd = "p_direct_engagement"
+        pdir = f"{col(o, 'fixed', pd).mean():.2f} → {col(o, 'adaptive', pd).mean():.2f}" if pd in names else "-"
+        print(f"| `{o}` | {arrow(o, 'expected_damage_usd', 1e6)} | {arrow(o, 'interceptor_cost_usd', 1e6)} | {pdir} | "
+              f"{arrow(o, g, 1e6)} | {split} | {dec} |")
     print(f"\n{a.replications * len(cmp.options)} replications in {cmp.result.wall_s:.0f} s")
 
 

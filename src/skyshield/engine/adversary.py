@@ -10,9 +10,9 @@ four documented ways, each a deterministic function of the compiled option:
 **Reroute.** An *allied envelope* is a disc around an allied shooter (SAM, ship, CAP station
 or QRA base) of radius its reach against the threat's class (plus a mobile unit's relocation
 reach), for every allied shooter whose rules of engagement let it fire over the defended
-country. A threat that does not fly a ballistic profile and whose track (the great-circle
-chain of its launch point, via points and aim point, as sampled) enters an envelope of
-radius :math:`R` is sent around it: in the gnomonic projection centred on the shooter, where
+country. A threat that does not fly a ballistic profile, is not a decoy (see *Decoys* below)
+and whose track (the great-circle chain of its launch point, via points and aim point, as
+sampled) enters an envelope of radius :math:`R` is sent around it: in the gnomonic projection centred on the shooter, where
 great circles are straight lines and the disc a disc, the track leaves from the tangent
 point of the last point before the disc, follows the circumscribed polygon of the disc of
 radius :math:`R (1 + \mu)` on the shorter side (steps of at most 45 degrees) and rejoins at
@@ -21,8 +21,8 @@ lies inside an envelope, the geometry does not allow a way round and the track i
 Envelopes are handled one at a time, first crossed first, at most :attr:`AdaptiveRules.max_detours`
 per threat.
 
-**Retarget.** Each raid group's allied cover depth of its aim areas (the group's own targets,
-cities and regions: the adversary never gains aim points) is
+**Retarget.** For each raid group but the decoy groups, the allied cover depth of its aim
+areas (the group's own targets, cities and regions: the adversary never gains aim points) is
 :math:`D_a = \sum_j -\ln(1 - p_{j,c})` over the allied shooters whose envelope against the
 group's class :math:`c` contains the area's centre, whose rules of engagement allow an
 intercept there and whose stand-off keep-out does not (as :func:`skyshield.engine.redeploy.cover_layers`).
@@ -44,8 +44,9 @@ When every aim area has the same cover (no allied cover at all, under ``none``) 
     + w_P\,[\text{allied aircraft over the defended country}]\bigr),
 
 with :math:`c_0` the option's initial credibility and :math:`p_k` the execution probability
-of clause :math:`k`. Every group's count is multiplied by :math:`m = 1 - a\,\delta`
-(rounded to the nearest whole threat).
+of clause :math:`k`. Every group's count, decoy groups included, is multiplied by
+:math:`m = 1 - a\,\delta` (rounded to the nearest whole threat): a deterred adversary sends a
+smaller raid package and keeps its ratio of decoys to warheads, the ratio that saturates.
 
 **Mix.** Where allied fighters that may fire over the defended country reach a drone group's
 aim areas, the adversary moves a share :math:`x` of that group's drones, weighted by the
@@ -53,7 +54,13 @@ share :math:`f_g` of its aim on areas they reach, into ballistic missiles of the
 (catalog unit costs): drone group :math:`g` loses :math:`\mathrm{round}(x f_g n_g)` threats,
 and the freed budget :math:`B`, shared between the ballistic groups in proportion to their
 counts, buys whole missiles of each (what a group's share cannot buy passes to the next group in
-the scenario's order). A raid without ballistic groups keeps its drones.
+the scenario's order). A raid without ballistic groups keeps its drones. Decoy groups (class
+``decoy``) are not drones here and are never traded.
+
+**Decoys.** Decoys (class ``decoy``, Gerbera-type) are launched to saturate and draw fire where
+the defences are, not to reach the least-defended asset, and the adversary spends no planning
+on them: a decoy group keeps the fixed raid's aim weights and every decoy keeps its sampled
+route (no retarget, no reroute). Size applies to them as above; the mix trade does not.
 
 Every weight and share here is notional (:class:`AdaptiveRules`; docs/options.md has the
 sensitivity table). The defended country's redeployment (:mod:`skyshield.engine.redeploy`) is
@@ -103,6 +110,7 @@ ADVERSARY_MODES = ("fixed", "adaptive")
 to the option's published posture (this module)."""
 
 _DRONE = THREAT_CLASSES.index("drone")
+_DECOY = THREAT_CLASSES.index("decoy")
 _FIGHTER = SHOOTER_KINDS.index("fighter")
 _MAX_STEP_RAD = np.pi / 4
 
@@ -140,7 +148,7 @@ class AdversaryPlan:
     counts: NDArray[np.int64]  # (G,) threats per raid group after size and mix
     env_lonlat: NDArray[np.float64]  # (E, 2) allied envelope centres
     env_radius_m: NDArray[np.float64]  # (E, C) radius per threat class (0: no envelope)
-    reroutable: NDArray[np.bool_]  # (K,) threat types that may be rerouted (not ballistic)
+    reroutable: NDArray[np.bool_]  # (K,) threat types that may be rerouted (neither ballistic nor decoy)
     weights: tuple[NDArray[np.float64], ...] = field(default_factory=tuple)  # (G,) adapted aim weights
 
     def adapt(self, raid, params: EngineParams, streams: Streams):
@@ -311,7 +319,8 @@ def plan_adversary(params: EngineParams, rules: AdaptiveRules | None = None) -> 
     rows, reach = allied_reach(params)
     depth = aim_cover_depth(params, rows, reach)
     tt = params.threat_types
-    weights = tuple(retarget_weights(g.target_weight, depth[g.target_index, tt.cls[g.type_index]],
+    weights = tuple(g.target_weight if tt.cls[g.type_index] == _DECOY else
+                    retarget_weights(g.target_weight, depth[g.target_index, tt.cls[g.type_index]],
                                      rules.retarget_share) for g in params.raid)
     det = deterrence(params, rules)
     m = 1.0 - rules.size_response * det["score"]
@@ -319,7 +328,7 @@ def plan_adversary(params: EngineParams, rules: AdaptiveRules | None = None) -> 
     keep = reach.max(axis=1) > 0 if rows.size else np.zeros(0, bool)
     return AdversaryPlan(rules=rules, deterrence=det, size_multiplier=m, counts=counts,
                          env_lonlat=params.shooters.lonlat[rows[keep]], env_radius_m=reach[keep],
-                         reroutable=~tt.ballistic.astype(bool), weights=weights)
+                         reroutable=~tt.ballistic.astype(bool) & (tt.cls != _DECOY), weights=weights)
 
 
 def adapt_params(params: EngineParams, adversary: str = "fixed", rules: AdaptiveRules | None = None) -> EngineParams:
