@@ -62,15 +62,17 @@ def capture(params, seed: int, nights: int) -> list[list]:
     return out
 
 
-def replay(params, pol, static: list, streams):
-    """The escalate phase's metrics for one night, from its parameter-independent events."""
+def replay(params, pol, static: list, streams, fire: list | None = None):
+    """The escalate phase's metrics for one night, from its parameter-independent events
+    (``fire``, if given, gets the number of times allied aircraft were fired upon from exposure,
+    not by adversary responses)."""
     from skyshield.policy.events import exposure_events
     from skyshield.policy.phase import walk_ladder
 
     fired, expo = exposure_events(params, pol, streams, start_seq=len(static))
-    m = walk_ladder(static + fired, pol, streams, expo).metrics
-    m["exposure_fired_upon"] = float(len(fired))  # times fired upon from exposure (not by adversary responses)
-    return m
+    if fire is not None:
+        fire.append(len(fired))
+    return walk_ladder(static + fired, pol, streams, expo).metrics
 
 
 def variants(names=None) -> list[tuple[str, str, float | None]]:
@@ -135,9 +137,11 @@ def campaign_table(params_by_option: dict, static_by_option: dict, seed: int, vs
                 state, cred, top, fired, lost, hz = LadderState(), None, 0.0, 0, 0.0, 0.0
                 for d in range(days):
                     pol = replace(base, ladder=state, initial_credibility=cred)
-                    m = replay(params, pol, static[(c + d) % len(static)], Streams(seed=seed, replication=c, sample=d + 1))
+                    fire: list[int] = []
+                    m = replay(params, pol, static[(c + d) % len(static)], Streams(seed=seed, replication=c, sample=d + 1),
+                               fire)
                     top = max(top, m["max_rung"])
-                    fired += m["exposure_fired_upon"] > 0
+                    fired += fire[0] > 0
                     lost += m["allied_losses"]
                     hz += m["exposure_hazard"]
                     cred = m["clause_credibility"]
