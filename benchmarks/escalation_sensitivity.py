@@ -33,7 +33,7 @@ import time
 from dataclasses import replace
 
 SCENARIO = "eastern-flank-night-raid-v1"
-OPTIONS = ("none", "air-policing", "umbrella", "forward-cap", "contingency-clauses", "tripwire")
+OPTIONS = ("none", "air-policing", "umbrella", "forward-cap", "sky-shield", "contingency-clauses", "tripwire")
 CAMPAIGN_PARAMS = (
     "exposure_fire_rate_per_h", "envelope_scale", "response_rate_inadvertent", "response_rate_deliberate",
     "action_count_exponent", "p_response_step_up", "tension_gain", "tension_half_life",
@@ -62,12 +62,16 @@ def capture(params, seed: int, nights: int) -> list[list]:
     return out
 
 
-def replay(params, pol, static: list, streams):
-    """The escalate phase's metrics for one night, from its parameter-independent events."""
+def replay(params, pol, static: list, streams, fire: list | None = None):
+    """The escalate phase's metrics for one night, from its parameter-independent events
+    (``fire``, if given, gets the number of times allied aircraft were fired upon from exposure,
+    not by adversary responses)."""
     from skyshield.policy.events import exposure_events
     from skyshield.policy.phase import walk_ladder
 
     fired, expo = exposure_events(params, pol, streams, start_seq=len(static))
+    if fire is not None:
+        fire.append(len(fired))
     return walk_ladder(static + fired, pol, streams, expo).metrics
 
 
@@ -130,21 +134,29 @@ def campaign_table(params_by_option: dict, static_by_option: dict, seed: int, vs
             static = static_by_option[o]
             res = []
             for c in range(campaigns):
-                state, cred, top = LadderState(), None, 0.0
+                state, cred, top, fired, lost, hz = LadderState(), None, 0.0, 0, 0.0, 0.0
                 for d in range(days):
                     pol = replace(base, ladder=state, initial_credibility=cred)
-                    m = replay(params, pol, static[(c + d) % len(static)], Streams(seed=seed, replication=c, sample=d + 1))
+                    fire: list[int] = []
+                    m = replay(params, pol, static[(c + d) % len(static)], Streams(seed=seed, replication=c, sample=d + 1),
+                               fire)
                     top = max(top, m["max_rung"])
+                    fired += fire[0] > 0
+                    lost += m["allied_losses"]
+                    hz += m["exposure_hazard"]
                     cred = m["clause_credibility"]
                     state = state.after(m, pol.escalation)
-                res.append((top, state))
-            k = sum(top >= DIRECT_ENGAGEMENT for top, _ in res)
+                res.append((top, state, fired, lost, hz))
+            k = sum(r[0] >= DIRECT_ENGAGEMENT for r in res)
             cells[(label, o)] = {
                 "p_direct": k / campaigns, "p_direct_ci95": _wilson(k, campaigns),
-                "max_rung": sum(top for top, _ in res) / campaigns,
-                "nights_direct": sum(s.nights_direct for _, s in res) / campaigns,
-                "adversary_actions": sum(s.adversary_actions for _, s in res) / campaigns,
-                "rung_final": sum(s.rung for _, s in res) / campaigns,
+                "max_rung": sum(r[0] for r in res) / campaigns,
+                "nights_direct": sum(r[1].nights_direct for r in res) / campaigns,
+                "adversary_actions": sum(r[1].adversary_actions for r in res) / campaigns,
+                "rung_final": sum(r[1].rung for r in res) / campaigns,
+                "nights_fired_upon": sum(r[2] for r in res) / campaigns,
+                "allied_losses": sum(r[3] for r in res) / campaigns,
+                "exposure_hazard_sum": sum(r[4] for r in res) / campaigns,
             }
     return cells
 
@@ -173,6 +185,10 @@ def _exposure_cell(c: dict) -> str:
 
 def _campaign_cell(c: dict) -> str:
     return f"{c['p_direct']:.2f} / {c['max_rung']:.1f} / {c['nights_direct']:.1f}"
+
+
+def _campaign_fire_cell(c: dict) -> str:
+    return f"{c['nights_fired_upon']:.2f} / {c['exposure_hazard_sum']:.2g} / {c['allied_losses']:.2f}"
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -219,6 +235,9 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"\n## {a.days} reference nights, ladder carried: P(direct engagement on any night) / mean highest rung / "
               f"mean nights at rung >= 6 ({a.campaigns} campaigns)\n")
         print(markdown(camp, vs_camp, options, _campaign_cell))
+        print(f"\n## {a.days} reference nights, ladder carried: mean nights with allied aircraft fired upon from exposure / "
+              f"summed exposure_hazard / mean allied losses ({a.campaigns} campaigns)\n")
+        print(markdown(camp, vs_camp, options, _campaign_fire_cell))
         doc.update(days=a.days, campaigns=a.campaigns, campaign={f"{k[0]} | {k[1]}": v for k, v in camp.items()})
     doc["capture_s"] = round(t_capture, 1)
     doc["total_s"] = round(time.perf_counter() - t0, 1)

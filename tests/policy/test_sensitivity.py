@@ -60,3 +60,9 @@ def test_the_quick_sweep_prints_every_cell_and_exposure_scales_with_its_rate(swe
     assert all(v["p_direct"] == 0 and v["max_rung"] == 0 for k, v in cells.items() if k.endswith("| none"))
     assert set(doc["campaign"]) == {f"{label} | {o}" for label, _, _ in sweep.variants(("exposure_fire_rate_per_h", "tension_gain"))
                                     for o in ("none", "forward-cap")}
+    # The campaign's fire table: without tension every night carries the one night's exposure.
+    c = doc["campaign"]["tension_gain = 0 | forward-cap"]
+    assert np.isclose(c["exposure_hazard_sum"], doc["days"] * h_def)
+    assert 0 <= c["nights_fired_upon"] <= doc["days"]
+    assert all(v["exposure_hazard_sum"] == 0 and v["nights_fired_upon"] == 0 for k, v in doc["campaign"].items()
+               if k.endswith("| none"))

@@ -116,6 +116,8 @@ CAMPAIGN_UNITS: dict[str, str] = {
     "p_direct_engagement": "probability", "p_tripwire": "probability", "allied_losses": "count",
     "clauses_fired": "count", "clauses_not_honoured": "count", "incursions": "threats",
     "debris_on_allied_territory": "intercepts",
+    "allied_fired_upon": "count", "nights_fired_upon": "nights", "exposure_hazard": "expected events",
+    "exposure_expected_losses": "expected losses",
 }
 
 CAMPAIGN_EXTRA_DOCS = {

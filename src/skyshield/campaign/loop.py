@@ -61,6 +61,13 @@ CAMPAIGN_METRIC_DOCS = {
                                 "(last 14 nights in use; 3650 where not falling; NaN if no unit of it was ever present)",
     "allied_days_of_defence_<weapon>": "the same over the magazines of the allied units carrying the weapon",
 }
+CAMPAIGN_METRIC_DOCS.update({  # exposure of allied aircraft by geometry (skyshield.policy.exposure), over the nights
+    "allied_fired_upon": "count: times allied aircraft or units were fired upon (exposure and adversary responses), summed over the nights",
+    "nights_fired_upon": "nights: nights on which allied aircraft or units were fired upon at least once",
+    "exposure_hazard": "expected number of times allied aircraft are fired upon in adversary envelopes, summed over the "
+                       "nights (each night's rate x weighted hours x that night's tension multiplier)",
+    "exposure_expected_losses": "expected allied aircraft lost to exposure, summed over the nights",
+})
 CAMPAIGN_METRIC_DOCS.update(LADDER_CAMPAIGN_METRIC_DOCS)  # the escalation ladder carried night to night
 
 
@@ -149,8 +156,9 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
     supplier_cut = False
     tot = dict(launched=0.0, destroyed=0.0, leaked=0.0, assets_hit=0.0, population_exposed=0.0,
                interceptor_cost_usd=0.0, allied_losses=0.0, clauses_fired=0.0, clauses_not_honoured=0.0,
-               incursions=0.0, debris_on_allied_territory=0.0)
-    max_rung, direct, trip = 0.0, 0.0, 0.0
+               incursions=0.0, debris_on_allied_territory=0.0, allied_fired_upon=0.0, exposure_hazard=0.0,
+               exposure_expected_losses=0.0)
+    max_rung, direct, trip, nights_fired = 0.0, 0.0, 0.0, 0.0
     for d in range(settings.days):
         present = set(all_pk)
         for rot in base.rotation:
@@ -178,6 +186,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
             for k in tot:
                 tot[k] += m.get(k, 0.0)
             max_rung = max(max_rung, m.get("max_rung", 0.0))
+            nights_fired += m.get("allied_fired_upon", 0.0) > 0.0
             direct = max(direct, m.get("p_direct_engagement", 0.0))
             trip = max(trip, m.get("p_tripwire", 0.0))
             cred = m.get("clause_credibility", cred)
@@ -206,7 +215,7 @@ def run_campaign(scenario, catalog, option: str, gen: RaidGenerator, settings: C
                                             for p in c.response.packages if p in presets)))
     res = {"days": float(settings.days), **tot,
            "protection": 1.0 - tot["leaked"] / tot["launched"] if tot["launched"] else 1.0,
-           "max_rung": max_rung, "p_direct_engagement": direct, "p_tripwire": trip,
+           "max_rung": max_rung, "p_direct_engagement": direct, "p_tripwire": trip, "nights_fired_upon": nights_fired,
            "launch_capacity_final": kappa, "launch_capacity_mean": kappa_sum / settings.days,
            "oth_strikes": float(strikes.sum()), "aid_interceptors": aid_total,
            **magazine_metrics(mags, every.shooters)}

@@ -48,9 +48,13 @@ keep their launch point, time and aim across options; their rows, and so their e
 damage dice, shift when an earlier platform's munitions are withheld (the paired difference
 stays unbiased, with more noise).
 
+**Escalation.** Every platform shot down is a ``platform-kill`` row of the night's events
+(:func:`platform_kill_events`: the time of the killing salvo, the shooter, the platform type
+and where it was, on its leg at its speed), which the escalate phase reads: an allied kill of
+a crewed platform is direct engagement (:mod:`skyshield.policy.events`).
+
 **Not modelled** (documented limits): salvoes at platforms do not draw on the magazines used
-against the night's missiles; allied kills of platforms are counted
-(``launch_platforms_destroyed_by_allied``) but not yet fed to the escalation ladder; the return
+against the night's missiles; the return
 leg after release is not engaged; adversary SAM cover of the platforms is the exposure model's
 (:mod:`skyshield.policy.exposure`), not this one's.
 """
@@ -85,6 +89,7 @@ __all__ = [
     "compile_aviation",
     "fly",
     "launch",
+    "platform_kill_events",
 ]
 
 STEP_M = 5000.0
@@ -129,6 +134,7 @@ class AircraftPlan:
     release_m: float
     speed_mps: float
     alt_m: float
+    platform: str = ""  # catalog name of the platform type (events name it)
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,7 @@ def compile_aviation(sc, catalog, t_names: list[str], shooters) -> AviationParam
             target_index=np.array([row[t] for t in g.targets], dtype=np.int64), target_weight=w / w.sum(),
             munition=t_names.index(g.munition), per_platform=g.munitions_per_platform,
             release_m=float(g.release_range) if g.release_range is not None else float(mu.range.value),
-            speed_mps=float(p.speed.value), alt_m=float(p.altitude.value),
+            speed_mps=float(p.speed.value), alt_m=float(p.altitude.value), platform=g.platform,
         ))
     unknown = set(av.unknown_to_adversary)
     return AviationParams(
@@ -387,3 +393,40 @@ def aviation_metrics(params: EngineParams, raid: Raid, sortie: Sortie, events) -
         "glide_bombs_leaked": float(sum(1 for r in rows.tolist() if r in leaked)),
         "air_launched_missiles_launched": float((raid.size - n0) - rows.size),
     }
+
+
+def platform_kill_events(params: EngineParams, sortie: Sortie):
+    """One ``platform-kill`` event row (:data:`skyshield.engine.assess.EVENT_SCHEMA`) per platform
+    shot down: the killing salvo's time and shooter, the platform type (``threat_type``; no raid
+    row, ``threat`` null) and its position then on its take-off -> release leg, with the zone."""
+    import pyarrow as pa
+
+    from ..geo import Zone
+    from .assess import EVENT_SCHEMA
+
+    k = np.flatnonzero(sortie.eng_killed)
+    if k.size == 0:
+        return EVENT_SCHEMA.empty_table()
+    av = cast(AviationParams, params.aviation)
+    p = sortie.eng_platform[k]
+    t = sortie.eng_t_s[k]
+    o, r = sortie.origin[p], sortie.release[p]
+    speed = np.array([g.speed_mps for g in av.groups], dtype=float)[sortie.group[p]]
+    leg = np.atleast_1d(great_circle_distance_m(o[:, 0], o[:, 1], r[:, 0], r[:, 1]))
+    flown = np.clip((t - sortie.t_takeoff_s[p]) * speed, 0.0, leg)
+    brg = initial_bearing_deg(o[:, 0], o[:, 1], r[:, 0], r[:, 1])
+    lon, lat = destination_point(o[:, 0], o[:, 1], brg, flown)
+    lon, lat = np.atleast_1d(np.asarray(lon, float)), np.atleast_1d(np.asarray(lat, float))
+    names = np.array([z.name.lower() for z in Zone], dtype=object)
+    zone = names[np.asarray(params.theatre.classify(lon, lat)).astype(int)]
+    n = k.size
+    cols = {
+        "t_s": pa.array(t, pa.float64()), "kind": pa.array(["platform-kill"] * n, pa.string()),
+        "threat": pa.nulls(n, pa.int32()),
+        "threat_type": pa.array([av.groups[int(g)].platform or av.groups[int(g)].id for g in sortie.group[p]], pa.string()),
+        "shooter": pa.array([params.shooters.ids[int(j)] for j in sortie.eng_shooter[k]], pa.string()),
+        "interceptors": pa.array(sortie.eng_n[k], pa.int32()), "cost_usd": pa.array(np.zeros(n), pa.float64()),
+        "lon_deg": pa.array(lon, pa.float64()), "lat_deg": pa.array(lat, pa.float64()),
+        "zone": pa.array(zone.tolist(), pa.string()),
+    }
+    return pa.table({f.name: cols.get(f.name, pa.nulls(n, f.type)) for f in EVENT_SCHEMA}, schema=EVENT_SCHEMA)

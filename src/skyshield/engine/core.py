@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import pyarrow as pa
+
 from ..engage.fighters import launch_on_warning
 from ..policy.phase import EscalationPhase
 from ..rng import Streams
 from .assess import Outcome, assess
-from .aviation import aviation_metrics, launch
+from .aviation import aviation_metrics, launch, platform_kill_events
 from ..picture.network import link_into
 from .battle import BattlePolicy, GreedyBattle
 from .opportunities import find_opportunities
@@ -58,7 +60,8 @@ class Engine:
         damage_u = streams.generator("damage").random(raid.size)
         out = assess(params, raid, seg, pic, opp, eng, damage_u)
         if sortie is not None:
-            out = replace(out, metrics={**out.metrics, **aviation_metrics(params, raid, sortie, out.events)})
+            out = replace(out, metrics={**out.metrics, **aviation_metrics(params, raid, sortie, out.events)},
+                          events=pa.concat_tables([out.events, platform_kill_events(params, sortie)]))
         return self.escalate(params, raid, seg, out, streams)  # escalate: ladder and clauses
 
 

@@ -19,7 +19,9 @@ What moves the ladder (table in ``docs/escalation.md``):
   or over a host nation that permits them rung 3, over the defended country (occupied part
   included), the sea, a neutral, another third country or disputed land rung 4, over adversary
   territory rung 6; the event names whose territory it was (a country code or a disputed area); a kill of a manned aircraft is rung 6 anywhere
-  (deliberate: allies knowingly fire on an adversary crew); defensive intercepts are the
+  (deliberate: allies knowingly fire on an adversary crew), whether it is a raid threat of class
+  ``aircraft`` or a launch platform of the aviation phase (a ``platform-kill`` row: bomber or
+  glide-bomb carrier shot down before release); defensive intercepts are the
   inadvertent channel; debris of an intercept outside adversary territory falling on it is an
   allied accident (rung 4);
 - adversary threats arriving in allied territory (leak or hit rows): *deliberate* (rung 8,
@@ -225,6 +227,24 @@ def derive_events(
                 add(t_s=t, kind="allied-accident", threat_class=cls_names[i], rung=RUNG["intercepts-over-defended"],
                     channel="accidental", actor="allied", threat=i, action="debris-on-adversary",
                     detail=f"debris of {shooters[r]}'s intercept over {zone} territory fell on adversary territory")
+
+    # Launch platforms shot down (engine/aviation.py ``platform-kill`` rows: bombers, glide-bomb
+    # carriers; not raid threats, so never also a ``kill`` row): by an allied shooter, a crewed
+    # adversary aircraft shot down, rung 6 like any manned kill (deliberate), of the same action kind.
+    pk_rows = np.flatnonzero(kind_col == "platform-kill")
+    if pk_rows.size:
+        p_shooter = events.column("shooter").to_pylist()
+        p_zone = events.column("zone").to_pylist()
+        p_type = events.column("threat_type").to_pylist()
+        p_whose = params.theatre.territory(lon[pk_rows], lat[pk_rows]).tolist()
+        for r, who in zip(pk_rows.tolist(), p_whose):
+            if _force_id(p_shooter[r] or "") not in pol.allied_forces:
+                continue
+            zone = p_zone[r] or "other"
+            add(t_s=float(t_col[r]), kind="allied-intercept", threat_class="aircraft", rung=RUNG["direct-engagement"],
+                channel="deliberate", actor="allied", action=f"intercept:manned:{zone}",
+                lon_deg=float(lon[r]), lat_deg=float(lat[r]),
+                detail=f"{p_shooter[r]} shot down an adversary {p_type[r]} (launch platform) over {_whose(who, zone)}")
 
     # Tripwires: a warhead leaker within the lethal radius, or debris with casualties.
     if pol.tripwire_ids:
