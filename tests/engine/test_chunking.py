@@ -214,3 +214,19 @@ def test_merged_event_loop_fires_as_one_heap_of_all_opportunities(option, monkey
         assert len(ref.out) > 50
         assert new.out == ref.out
     assert np.unique(coarse.t_first_s).size < coarse.t_first_s.size  # ties were there
+
+
+@pytest.mark.parametrize("block", [1, 97, 65_536])
+def test_dice_drawn_in_blocks_equal_one_draw_of_all(block, monkeypatch) -> None:
+    """The battle's kill and assessment draws, block by block, are the one-call draws."""
+    import skyshield.engine.battle as battle
+    from skyshield.rng import keyed_uniform
+
+    monkeypatch.setattr(battle, "_BLOCK", block)
+    n = 301
+    kill, ka = battle._dice(Streams(4, 2), n)
+    st = Streams(4, 2)
+    ref_kill = st.generator("engagement").random((n, MAX_SHOTS))
+    ref_ka = keyed_uniform(st.key("engagement/assessment"), 1, np.arange(n * MAX_SHOTS))
+    assert np.array_equal(np.frombuffer(kill, np.float64), ref_kill.ravel())
+    assert np.array_equal(np.frombuffer(ka, np.float64), ref_ka)

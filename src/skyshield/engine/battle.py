@@ -102,8 +102,8 @@ class _Books:
             self.group = side
         self.seg_pk = opp_pk_factor.tolist() if opp_pk_factor is not None and opp_pk_factor.size else None
         # Flat, 8 bytes a draw (lists of Python floats would take four times that per threat).
-        self.ku = array("d", np.ascontiguousarray(kill_u, dtype=np.float64).ravel().tobytes())
-        self.ka = array("d", np.ascontiguousarray(ka_u, dtype=np.float64).ravel().tobytes())
+        self.ku = kill_u if isinstance(kill_u, array) else array("d", np.asarray(kill_u, np.float64).tobytes())
+        self.ka = ka_u if isinstance(ka_u, array) else array("d", np.asarray(ka_u, np.float64).tobytes())
         n = raid.size
         self.t_lost = t_lost.tolist()
         self.t_dead = [math.inf] * n
@@ -231,8 +231,7 @@ class GreedyBattle:
         n = raid.size
         # Dice per threat and per interceptor fired at it, from named streams: the same for
         # every option (common random numbers), untouched when other subsystems draw more.
-        kill_u = streams.generator("engagement").random((n, MAX_SHOTS))
-        ka_u = keyed_uniform(streams.key("engagement/assessment"), 1, np.arange(n * MAX_SHOTS)).reshape(n, MAX_SHOTS)
+        kill_u, ka_u = _dice(streams, n)
         t_lost, ew_site = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
         if params.ew is not None and opp.ew_site.size:
             ew = params.ew
@@ -251,6 +250,22 @@ class GreedyBattle:
 
 _BLOCK = 65_536
 """Opportunities turned into Python values at a time by the event loop."""
+
+
+def _dice(streams: Streams, n: int) -> tuple[array, array]:
+    """Kill and kill-assessment draws, ``MAX_SHOTS`` per threat, row after row: the
+    ``engagement`` stream's ``(n, MAX_SHOTS)`` uniforms and the counter-based assessment
+    uniforms of indices ``0 .. n * MAX_SHOTS - 1``. Drawn :data:`_BLOCK` values at a time
+    (the same values as in one call), straight into 8-byte arrays."""
+    gen = streams.generator("engagement")
+    key = streams.key("engagement/assessment")
+    kill, ka = array("d"), array("d")
+    rows = max(_BLOCK // MAX_SHOTS, 1)
+    for lo in range(0, n, rows):
+        hi = min(lo + rows, n)
+        kill.frombytes(gen.random((hi - lo, MAX_SHOTS)).tobytes())
+        ka.frombytes(keyed_uniform(key, 1, np.arange(lo * MAX_SHOTS, hi * MAX_SHOTS)).tobytes())
+    return kill, ka
 
 
 def _event_loop(books: _Books, opp: Opportunities) -> None:
