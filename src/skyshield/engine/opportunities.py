@@ -173,21 +173,42 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
     """
     chunk = CHUNK_THREATS if chunk_threats is None else chunk_threats
     t_fcq = fire_control_picture(params, pic, link)
-    parts = []
+    parts, counts, ew = [], np.zeros(len(REASONS) - 1, np.int64), []
     for lo, hi in threat_chunks(seg, chunk):
         sub = seg if (lo, hi) == (0, seg.threat.size) else segment_slice(seg, lo, hi)
-        parts.append(_chunk_opportunities(params, raid, sub, pic, t_fcq, lo))
-    cols = [np.concatenate(c) for c in zip(*(p[0] for p in parts))]
+        cols, c = _chunk_opportunities(params, raid, sub, pic, t_fcq, lo)
+        parts.append(list(cols))
+        counts += c
+        ew.append(_ew_exposure(params, raid, sub))
+    cols = _concatenate(parts)
+    # Earliest intercept first (ties: by threat, then shooter; chunks hold disjoint threats,
+    # so this is the order of the whole raid at once).
+    order = np.lexsort((cols[0], cols[1], cols[3]))
+    for c in range(6):
+        cols[c] = cols[c][order]
+    del order
+    ew_site, ew_threat, ew_t = _concatenate([list(e) for e in ew])
+    if len(ew) > 1:  # by (site, threat), as for the whole raid at once
+        order = np.argsort(ew_site * raid.size + ew_threat)
+        ew_site, ew_threat, ew_t = ew_site[order], ew_threat[order], ew_t[order]
     jj, ii, mm, t_first, t_b, fly = cols[:6]
-    counts = sum((p[1] for p in parts), np.zeros(len(REASONS) - 1, np.int64))
-    order = np.lexsort((jj, ii, t_first))
     return Opportunities(
-        jj[order], ii[order], mm[order], t_first[order], t_b[order], fly[order], int(cols[6].size),
-        tuple(int(x) for x in counts), *_ew_exposure(params, raid, seg),
+        jj, ii, mm, t_first, t_b, fly, int(cols[6].size), tuple(int(x) for x in counts), ew_site, ew_threat, ew_t,
         denied_shooter=cols[6], denied_threat=cols[7], denied_reason=cols[8],
         win_shooter=cols[9], win_threat=cols[10], win_segment=cols[11],
         win_t_in_s=cols[12], win_t_out_s=cols[13], segment_pk_factor=_manoeuvre(params, raid, seg),
     )
+
+
+def _concatenate(parts: list[list[NDArray]]) -> list[NDArray]:
+    """Column ``c`` of every part, end to end, for each ``c``; each part's arrays are released
+    as soon as their column is joined (so the columns are not held twice at once)."""
+    out = []
+    for c in range(len(parts[0])):
+        out.append(np.concatenate([p[c] for p in parts]) if len(parts) > 1 else parts[0][c])
+        for p in parts:
+            p[c] = None
+    return out
 
 
 def _chunk_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Picture,
