@@ -42,7 +42,7 @@ from .trajectory import Segments, circle_windows
 
 __all__ = ["Picture", "Sensing", "StatisticalSensing", "Coverage", "coverage", "effective_windows",
            "pair_draws", "geometric_scans", "first_confirmations", "CHUNK_THREATS", "threat_chunks",
-           "segment_slice"]
+           "segment_slice", "sensor_groups"]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
