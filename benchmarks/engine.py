@@ -28,7 +28,10 @@ The last line printed is one JSON object:
   trackers, the rest of the sensor nodes, the defended picture's fusion and scoring, other);
 * ``threat_curve``: one statistical replication of the reference raid scaled to 1,000, 10,000
   and 100,000 threats (``--curve``), each in a fresh process: ``threats`` launched, ``s``
-  seconds, ``peak_rss_mb`` that process's peak resident memory (imports included);
+  seconds and ``s_per_1000_threats`` (flat if time is linear), ``peak_rss_mb`` that process's
+  peak resident memory (imports included; goal at 100,000: under 1 GB) and
+  ``peak_rss_before_raid_mb`` its peak before the raid (imports and the warm-up night), so
+  the raid's own share is the difference;
 * ``load_average_at_start`` / ``load_average_at_end``: the machine's 1-minute load.
 
 ``--only single,full,phases,scaling,many,curve`` runs only the parts named.
@@ -232,12 +235,14 @@ def one_raid(n_threats: int) -> dict[str, float]:
 
     simulate(_params(), 1, 10_000)  # imports, caches, geometry
     p = _scaled_params(n_threats)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
     t0 = time.perf_counter()
     out = simulate(p, 1, 0)
     wall = time.perf_counter() - t0
     n = int(out.metrics.get("launched", n_threats))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
-    return {"threats": n, "s": round(wall, 3), "peak_rss_mb": round(peak, 1)}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return {"threats": n, "s": round(wall, 3), "s_per_1000_threats": round(1000.0 * wall / max(n, 1), 3),
+            "peak_rss_mb": round(peak, 1), "peak_rss_before_raid_mb": round(before, 1)}
 
 
 def threat_curve(counts: list[int]) -> list[dict[str, float]]:

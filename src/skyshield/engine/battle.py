@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -100,8 +101,9 @@ class _Books:
         else:
             self.group = side
         self.seg_pk = opp_pk_factor.tolist() if opp_pk_factor is not None and opp_pk_factor.size else None
-        self.ku = kill_u.tolist()
-        self.ka = ka_u.tolist()
+        # Flat, 8 bytes a draw (lists of Python floats would take four times that per threat).
+        self.ku = kill_u if isinstance(kill_u, array) else array("d", np.asarray(kill_u, np.float64).tobytes())
+        self.ka = ka_u if isinstance(ka_u, array) else array("d", np.asarray(ka_u, np.float64).tobytes())
         n = raid.size
         self.t_lost = t_lost.tolist()
         self.t_dead = [math.inf] * n
@@ -174,15 +176,15 @@ class _Books:
         ch[c] = t + (fly if self.back[j] else 0.0)
         p = self.slot_pk[j][s][c_i] * (self.seg_pk[m] if self.seg_pk is not None else 1.0)
         k = self.shots[i]
-        row = self.ku[i]
+        row, ku = i * MAX_SHOTS, self.ku
         gone = t >= self.t_dead[i] or t >= self.t_lost[i]
-        killed = (not gone) and any(row[(k + q) % MAX_SHOTS] < p for q in range(n))
+        killed = (not gone) and any(ku[row + (k + q) % MAX_SHOTS] < p for q in range(n))
         self.shots[i] = k + n
         self.out.append((j, i, m, t_fire, t, n, killed, self.slot_weapon[j][s], n * self.slot_cost[j][s], gone))
         if killed:
             self.t_dead[i] = t
         g = self.group[j]
-        right = self.ka[i][k % MAX_SHOTS] < self.p_ka
+        right = self.ka[row + k % MAX_SHOTS] < self.p_ka
         dead = killed or gone
         self.mis.discard((g, i))
         self.busy[(g, i)] = t  # under fire: the group waits for the assessment
@@ -229,8 +231,7 @@ class GreedyBattle:
         n = raid.size
         # Dice per threat and per interceptor fired at it, from named streams: the same for
         # every option (common random numbers), untouched when other subsystems draw more.
-        kill_u = streams.generator("engagement").random((n, MAX_SHOTS))
-        ka_u = keyed_uniform(streams.key("engagement/assessment"), 1, np.arange(n * MAX_SHOTS)).reshape(n, MAX_SHOTS)
+        kill_u, ka_u = _dice(streams, n)
         t_lost, ew_site = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
         if params.ew is not None and opp.ew_site.size:
             ew = params.ew
@@ -247,28 +248,71 @@ class GreedyBattle:
         return books.engagements(t_lost, ew_site)
 
 
+_BLOCK = 65_536
+"""Opportunities turned into Python values at a time by the event loop."""
+
+
+def _dice(streams: Streams, n: int) -> tuple[array, array]:
+    """Kill and kill-assessment draws, ``MAX_SHOTS`` per threat, row after row: the
+    ``engagement`` stream's ``(n, MAX_SHOTS)`` uniforms and the counter-based assessment
+    uniforms of indices ``0 .. n * MAX_SHOTS - 1``. Drawn :data:`_BLOCK` values at a time
+    (the same values as in one call), straight into 8-byte arrays."""
+    gen = streams.generator("engagement")
+    key = streams.key("engagement/assessment")
+    kill, ka = array("d"), array("d")
+    rows = max(_BLOCK // MAX_SHOTS, 1)
+    for lo in range(0, n, rows):
+        hi = min(lo + rows, n)
+        kill.frombytes(gen.random((hi - lo, MAX_SHOTS)).tobytes())
+        ka.frombytes(keyed_uniform(key, 1, np.arange(lo * MAX_SHOTS, hi * MAX_SHOTS)).tobytes())
+    return kill, ka
+
+
 def _event_loop(books: _Books, opp: Opportunities) -> None:
-    heap = list(
-        zip(opp.t_first_s.tolist(), range(opp.shooter.size), opp.shooter.tolist(),
-            opp.threat.tolist(), opp.t_last_s.tolist(), opp.flyout_s.tolist(), opp.segment.tolist())
-    )
-    heapq.heapify(heap)
-    seq = len(heap)
+    """Opportunities in order of intercept time; a retry goes back in at its new time.
+
+    The opportunities arrive sorted by earliest intercept, so only the retries are kept in a
+    heap: the next opportunity is the earlier of the heap's top and the next in the sorted
+    columns (on a tie, the sorted one, whose index is below every retry's sequence number).
+    This is the order of one heap of all of them keyed ``(time, index)``, without holding a
+    Python tuple per opportunity.
+    """
+    O = opp.shooter.size
+    heap: list[tuple] = []
+    seq = O
     push, pop = heapq.heappush, heapq.heappop
     look = books.look
+    gate, slot, fire = books.gate, books.slot, books.fire
+    for lo in range(0, O, _BLOCK):
+        hi = min(lo + _BLOCK, O)
+        block = zip(opp.t_first_s[lo:hi].tolist(), opp.shooter[lo:hi].tolist(), opp.threat[lo:hi].tolist(),
+                    opp.t_last_s[lo:hi].tolist(), opp.flyout_s[lo:hi].tolist(), opp.segment[lo:hi].tolist())
+        for item in block:
+            while heap and heap[0][0] < item[0]:
+                seq = _step(pop(heap), heap, seq, gate, slot, fire, look, push)
+            seq = _step(item, heap, seq, gate, slot, fire, look, push)
     while heap:
-        t, _, j, i, t_last, fly, m = pop(heap)
-        nt = books.gate(t, j, i, fly)
-        if nt is None:
-            s = books.slot(j, i)
-            if s < 0:
-                continue
-            if not books.fire(t, j, i, fly, m, s):
-                continue
-            nt = t + look + fly
-        if nt <= t_last:
-            seq += 1
-            push(heap, (nt, seq, j, i, t_last, fly, m))
+        seq = _step(pop(heap), heap, seq, gate, slot, fire, look, push)
+
+
+def _step(item: tuple, heap: list[tuple], seq: int, gate, slot, fire, look: float, push) -> int:
+    """One opportunity's turn: fire if allowed, push its retry; returns the next sequence number."""
+    if len(item) == 7:
+        t, _, j, i, t_last, fly, m = item
+    else:
+        t, j, i, t_last, fly, m = item
+    nt = gate(t, j, i, fly)
+    if nt is None:
+        s = slot(j, i)
+        if s < 0:
+            return seq
+        if not fire(t, j, i, fly, m, s):
+            return seq
+        nt = t + look + fly
+    if nt <= t_last:
+        seq += 1
+        push(heap, (nt, seq, j, i, t_last, fly, m))
+    return seq
 
 
 def _priority(params: EngineParams, raid: Raid, t_now: float, i: NDArray[np.int64], arrival: NDArray[np.float64]) -> NDArray[np.float64]:

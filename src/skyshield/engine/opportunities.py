@@ -58,7 +58,7 @@ from ..picture.network import Link, side_pictures
 from ..sensors.radar import radar_horizon_m
 from .params import ALLIED, DEFENDED, ROE_CODES, SHOOTER_KINDS, EngineParams
 from .raid import Raid
-from .sense import Picture
+from .sense import CHUNK_THREATS, Picture, segment_slice, threat_chunks
 from .trajectory import Segments, circle_windows, positions_at
 
 __all__ = ["Opportunities", "find_opportunities", "debris_points", "DEBRIS_DRAG", "BORDER_MARGIN_M",
@@ -163,7 +163,59 @@ def fire_control_picture(params: EngineParams, pic: Picture, link: Link) -> NDAr
     return net
 
 
-def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Picture, link: Link) -> Opportunities:
+def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Picture, link: Link,
+                       chunk_threats: int | None = None) -> Opportunities:
+    """Every opportunity of the night, in order of earliest intercept.
+
+    Threats are taken ``chunk_threats`` at a time (default :data:`~skyshield.engine.sense.CHUNK_THREATS`;
+    every window is per threat, so a chunk's candidate pairs and ROE pieces are freed before
+    the next); the result does not depend on it.
+    """
+    chunk = CHUNK_THREATS if chunk_threats is None else chunk_threats
+    t_fcq = fire_control_picture(params, pic, link)
+    parts, counts, ew = [], np.zeros(len(REASONS) - 1, np.int64), []
+    for lo, hi in threat_chunks(seg, chunk):
+        sub = seg if (lo, hi) == (0, seg.threat.size) else segment_slice(seg, lo, hi)
+        cols, c = _chunk_opportunities(params, raid, sub, pic, t_fcq, lo)
+        parts.append(list(cols))
+        counts += c
+        ew.append(_ew_exposure(params, raid, sub))
+    cols = _concatenate(parts)
+    # Earliest intercept first (ties: by threat, then shooter; chunks hold disjoint threats,
+    # so this is the order of the whole raid at once).
+    order = np.lexsort((cols[0], cols[1], cols[3]))
+    for c in range(6):
+        cols[c] = cols[c][order]
+    del order
+    ew_site, ew_threat, ew_t = _concatenate([list(e) for e in ew])
+    if len(ew) > 1:  # by (site, threat), as for the whole raid at once
+        order = np.argsort(ew_site * raid.size + ew_threat)
+        ew_site, ew_threat, ew_t = ew_site[order], ew_threat[order], ew_t[order]
+    jj, ii, mm, t_first, t_b, fly = cols[:6]
+    return Opportunities(
+        jj, ii, mm, t_first, t_b, fly, int(cols[6].size), tuple(int(x) for x in counts), ew_site, ew_threat, ew_t,
+        denied_shooter=cols[6], denied_threat=cols[7], denied_reason=cols[8],
+        win_shooter=cols[9], win_threat=cols[10], win_segment=cols[11],
+        win_t_in_s=cols[12], win_t_out_s=cols[13], segment_pk_factor=_manoeuvre(params, raid, seg),
+    )
+
+
+def _concatenate(parts: list[list[NDArray]]) -> list[NDArray]:
+    """Column ``c`` of every part, end to end, for each ``c``; each part's arrays are released
+    as soon as their column is joined (so the columns are not held twice at once)."""
+    out = []
+    for c in range(len(parts[0])):
+        out.append(np.concatenate([p[c] for p in parts]) if len(parts) > 1 else parts[0][c])
+        for p in parts:
+            p[c] = None
+    return out
+
+
+def _chunk_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Picture,
+                         t_fcq: NDArray[np.float64], offset: int):
+    """Opportunities of the threats of ``seg`` (a slice of the night's segments starting at
+    segment ``offset``): the columns of :class:`Opportunities` (segments global, unsorted) and
+    the counts of windows denied by reason."""
     sh = params.shooters
     tt = params.threat_types
     sen = params.sensors
@@ -183,13 +235,12 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
     reach = (sh.max_range_m.max(axis=1) + sh.mobile_reach_m) if sh.max_range_m.size else np.zeros(0)
     m, j, t_in, t_out = _windows_by_reach(seg, sh.unit, reach, radius)
     i = seg.threat[m]
-    geometric = (j, i, m, t_in, np.minimum(t_out, params.duration_s))
+    geometric = (j, i, m + offset, t_in, np.minimum(t_out, params.duration_s))
     side = sh.side[j]
     t_pic = pic.network_t[side, i]
     t_fc = pic.sensor_time(sh.radar[j], i)
-    t_fcq = fire_control_picture(params, pic, link)[side, i]
     t_track = np.where(vectored[j], np.minimum(t_fc, t_pic),
-                       np.where(sh.engage_on_remote[j], np.minimum(t_fc, t_fcq), t_fc))
+                       np.where(sh.engage_on_remote[j], np.minimum(t_fc, t_fcq[side, i]), t_fc))
     t_ready = np.maximum(np.maximum(t_pic + sh.reaction_s[j], t_track), sh.avail_from_s[j])
     t_out = np.minimum(np.minimum(t_out, sh.avail_to_s[j]), params.duration_s)
     r0 = np.where(sh.mobile_reach_m[j] > 0, sh.max_range_m[j, seg_cls[m]], 0.0)
@@ -208,15 +259,9 @@ def find_opportunities(params: EngineParams, raid: Raid, seg: Segments, pic: Pic
     denied = np.flatnonzero(~served)
     reason_d = np.where(reason[denied] > 0, reason[denied], 1)
     counts = np.bincount(reason_d - 1, minlength=len(REASONS) - 1)[: len(REASONS) - 1]
-    mm, jj, ii, t_first, t_b, fly = (x[ok] for x in (mm, jj, ii, t_first, t_b, fly))
-    order = np.lexsort((jj, ii, t_first))
-    return Opportunities(
-        jj[order], ii[order], mm[order], t_first[order], t_b[order], fly[order], int(denied.size),
-        tuple(int(x) for x in counts), *_ew_exposure(params, raid, seg),
-        denied_shooter=j[denied], denied_threat=i[denied], denied_reason=reason_d.astype(np.int64),
-        win_shooter=geometric[0], win_threat=geometric[1], win_segment=geometric[2],
-        win_t_in_s=geometric[3], win_t_out_s=geometric[4], segment_pk_factor=_manoeuvre(params, raid, seg),
-    )
+    cols = (jj[ok], ii[ok], mm[ok] + offset, t_first[ok], t_b[ok], fly[ok],
+            j[denied], i[denied], reason_d.astype(np.int64), *geometric)
+    return cols, counts
 
 
 def _manoeuvre(params: EngineParams, raid: Raid, seg: Segments) -> NDArray[np.float64]:

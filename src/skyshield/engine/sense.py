@@ -41,13 +41,41 @@ from .raid import Raid
 from .trajectory import Segments, circle_windows
 
 __all__ = ["Picture", "Sensing", "StatisticalSensing", "Coverage", "coverage", "effective_windows",
-           "pair_draws", "geometric_scans", "first_confirmations"]
+           "pair_draws", "geometric_scans", "first_confirmations", "CHUNK_THREATS", "threat_chunks",
+           "segment_slice", "sensor_groups"]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
 
 _REACH_GROUP_OCTAVES = 1.0
 """Sensors whose reach is within this many doublings share one kd-tree search."""
+CHUNK_THREATS = 4096
+"""Threats sensed (and turned into opportunities) at a time. Everything per window is per
+threat, so a chunk's dense intermediates (coverage rows, passes, candidate pairs) are freed
+before the next chunk: peak memory follows the chunk, not the raid. Results do not depend on
+it (tests/engine/test_chunking.py); ``None`` takes the whole raid at once."""
+
+
+def threat_chunks(seg: Segments, chunk_threats: int | None = CHUNK_THREATS) -> list[tuple[int, int]]:
+    """Segment ranges ``[lo, hi)`` of consecutive blocks of at most ``chunk_threats`` threats.
+
+    Segments are stored in threat order, so a block of threats is a slice of segments; if
+    they are not (or ``chunk_threats`` is ``None``), the whole raid is one range.
+    """
+    M = seg.threat.size
+    th = seg.threat
+    if chunk_threats is None or M == 0 or int(th[-1]) - int(th[0]) < chunk_threats or np.any(th[1:] < th[:-1]):
+        return [(0, M)]
+    cuts = np.searchsorted(th, np.arange(int(th[0]) + chunk_threats, int(th[-1]) + 1, chunk_threats))
+    edges = np.unique(np.r_[0, cuts, M])
+    return list(zip(edges[:-1].tolist(), edges[1:].tolist()))
+
+
+def segment_slice(seg: Segments, lo: int, hi: int) -> Segments:
+    """Segments ``lo:hi`` (views, no copy); threat indices and ``arrival_s`` stay global."""
+    return Segments(threat=seg.threat[lo:hi], local=seg.local[lo:hi], t0_s=seg.t0_s[lo:hi], t1_s=seg.t1_s[lo:hi],
+                    a=seg.a[lo:hi], tangent=seg.tangent[lo:hi], arc_rad=seg.arc_rad[lo:hi],
+                    rate_rad_s=seg.rate_rad_s[lo:hi], alt_m=seg.alt_m[lo:hi], arrival_s=seg.arrival_s)
 
 
 @dataclass(frozen=True)
@@ -102,29 +130,47 @@ def _models(params: EngineParams) -> tuple[I, F, I, F]:
     return sm.kind, sm.pfa, sm.swerling, sm.orbit_radius_m
 
 
-def coverage(params: EngineParams, raid: Raid, seg: Segments) -> Coverage:
-    """The coverage windows of every sensor over the raid (the full model's circles)."""
+def sensor_groups(params: EngineParams, raid: Raid, seg: Segments) -> list[tuple[I, float]]:
+    """Sensor rows searched together (similar reach), each with the group's greatest reach.
+
+    Sensors are searched in groups of similar reach, so that a 6 km optical post is not
+    paired with every segment within an AEW's 400 km. The reach is bounded over the whole
+    raid, so that every chunk of it is searched alike.
+    """
+    sen, tt = params.sensors, params.threat_types
+    _, pfa, swerling, orbit = _models(params)
+    rcs4 = tt.rcs_m2[raid.type_index[seg.threat]] ** 0.25
+    c_cov = range_factor_at_pd(PD_FLOOR, sen.pd_scan, pfa, swerling)
+    reach = np.minimum(c_cov * sen.ref_range_m * float(np.max(rcs4, initial=0.0)),
+                       radar_horizon_m(sen.height_m, float(np.max(seg.alt_m, initial=0.0)))) + orbit
+    group = np.floor(np.log2(np.maximum(reach, 1.0)) / _REACH_GROUP_OCTAVES).astype(np.int64)
+    out = []
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+        out.append((rows, float(reach[rows].max())))
+    return out
+
+
+def coverage(params: EngineParams, raid: Raid, seg: Segments,
+             groups: list[tuple[I, float]] | None = None) -> Coverage:
+    """The coverage windows of every sensor over the raid (the full model's circles).
+
+    ``groups`` (:func:`sensor_groups` of the whole raid) when ``seg`` is a chunk of it.
+    """
     sen, tt = params.sensors, params.threat_types
     kind, pfa, swerling, orbit = _models(params)
     rcs4 = tt.rcs_m2[raid.type_index[seg.threat]] ** 0.25
     c_cov = range_factor_at_pd(PD_FLOOR, sen.pd_scan, pfa, swerling)
     c_half = range_factor_at_pd(FALLBACK_PD, sen.pd_scan, pfa, swerling)
-
-    # Sensors are searched in groups of similar reach, so that a 6 km optical post is not
-    # paired with every segment within an AEW's 400 km.
-    reach = np.minimum(c_cov * sen.ref_range_m * float(np.max(rcs4, initial=0.0)),
-                       radar_horizon_m(sen.height_m, float(np.max(seg.alt_m, initial=0.0)))) + orbit
-    group = np.floor(np.log2(np.maximum(reach, 1.0)) / _REACH_GROUP_OCTAVES).astype(np.int64)
     parts = []
-    for g in np.unique(group):
-        rows = np.flatnonzero(group == g)
+    for rows, reach in (sensor_groups(params, raid, seg) if groups is None else groups):
 
         def radius(m: I, j: I, rows: I = rows) -> F:
             k = rows[j]
             return np.minimum(c_cov[k] * sen.ref_range_m[k] * rcs4[m],
                               radar_horizon_m(sen.height_m[k], seg.alt_m[m])) + orbit[k]
 
-        gm, gj, gi, go = circle_windows(seg, sen.unit[rows], float(reach[rows].max()), radius)
+        gm, gj, gi, go = circle_windows(seg, sen.unit[rows], reach, radius)
         parts.append((gm, rows[gj], gi, go))
     m, k, t_in, t_out = (np.concatenate(c) for c in zip(*parts)) if parts else (
         np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
@@ -223,25 +269,61 @@ class StatisticalSensing:
         Whether to score the picture (GOSPA, SIAP) with the fast model.
     eval_dt_s
         Spacing of the evaluation times of the picture metrics.
+    chunk_threats
+        Threats sensed at a time (:data:`CHUNK_THREATS`; ``None``: all at once). Bounds the
+        memory of a large raid; the picture does not depend on it.
     """
 
     def __init__(self, calibration: Calibration = CALIBRATION, metrics: bool = True,
-                 eval_dt_s: float = 60.0) -> None:
+                 eval_dt_s: float = 60.0, chunk_threats: int | None = CHUNK_THREATS) -> None:
         self.calibration = calibration
         self.metrics = metrics
         self.eval_dt_s = eval_dt_s
+        self.chunk_threats = chunk_threats
 
     def __call__(self, params: EngineParams, raid: Raid, seg: Segments, streams: Streams) -> Picture:
         n = raid.size
+        sen = params.sensors
+        groups = sensor_groups(params, raid, seg)
+        key = streams.key("sensors")
+        feeds = (sen.side == DEFENDED) | ((sen.side == ALLIED) & (params.sharing_level >= 1))
+        first_cover = np.full(n, np.inf)
+        found: list[tuple[I, F]] = []
+        held: list[tuple[I, F, F]] = []
+        for lo, hi in threat_chunks(seg, self.chunk_threats):
+            sub = seg if (lo, hi) == (0, seg.threat.size) else segment_slice(seg, lo, hi)
+            cov = coverage(params, raid, sub, groups)
+            found.append(self._confirmed(params, sub, cov, key, n))
+            if self.metrics:
+                # A confirmed track is held while detections keep coming: inside the P_d = 1/2 circle.
+                row, t_a, t_b = effective_windows(params, sub, cov, cov.half_pd_factor)
+                sel = feeds[cov.k[row]]
+                held.append((cov.thr[row[sel]], t_a[sel], t_b[sel]))
+                fc = feeds[cov.k]
+                np.minimum.at(first_cover, cov.thr[fc], cov.t_in[fc])
+            del cov
+        by_key, by_t = (np.concatenate(x) for x in zip(*found))
+        if len(found) > 1:  # chunks hold disjoint threats: sort their pairs as one raid's
+            order = np.argsort(by_key)
+            by_key, by_t = by_key[order], by_t[order]
+        own, net = side_pictures(params, by_key, by_t, n, link_into(params, streams))
+        metrics = {}
+        if self.metrics:
+            thr, t_a, t_b = (np.concatenate(x) for x in zip(*held))
+            metrics = self._metrics(params, raid, seg, own, net, thr, t_a, t_b, first_cover)
+        return Picture(by_key, by_t, net, own, n, metrics)
+
+    def _confirmed(self, params: EngineParams, seg: Segments, cov: Coverage, key: int, n: int) -> tuple[I, F]:
+        """Sorted pair keys ``sensor_row * n + threat`` and first confirmation of the pairs
+        of ``cov`` that confirm a track."""
         cal = self.calibration
-        cov = coverage(params, raid, seg)
         col = table_column(cov.cls, cov.speed_mps, cal.max_speed_mps)
         f = cal.factor_table()[cov.kind, col]
         f = np.where(np.isnan(f), cov.half_pd_factor, f)
         q = cal.confirm_table()[cov.kind, col]
         q = np.where(np.isnan(q), params.sensors.pd_scan[cov.k], q)
         g = np.nan_to_num(cal.inner_table()[cov.kind, col], nan=1.0)
-        u, phase = pair_draws(params, cov, streams.key("sensors"))
+        u, phase = pair_draws(params, cov, key)
         pair = cov.k * n + cov.thr
         keys, pid = np.unique(pair, return_inverse=True)
         pid = pid.ravel()
@@ -253,32 +335,20 @@ class StatisticalSensing:
         first = np.minimum(first, first_confirmations(params, cov, row_i, a_i, b_i,
                                                       phase[row_i] + cal.min_scans, pid, keys.size))
         hit = np.isfinite(first)
-        by_key, by_t = keys[hit], first[hit]
-        own, net = side_pictures(params, by_key, by_t, n, link_into(params, streams))
-        metrics = {}
-        if self.metrics:
-            # A confirmed track is held while detections keep coming: inside the P_d = 1/2 circle.
-            held = effective_windows(params, seg, cov, cov.half_pd_factor)
-            metrics = self._metrics(params, raid, seg, own, net, cov, *held)
-        return Picture(by_key, by_t, net, own, n, metrics)
+        return keys[hit], first[hit]
 
     def _metrics(self, params: EngineParams, raid: Raid, seg: Segments, own: F, net: F,
-                 cov: Coverage, row: I, t_a: F, t_b: F) -> dict[str, float]:
-        """GOSPA and SIAP of the defended picture from the fast calibrated model."""
-        sen = params.sensors
+                 thr: I, t_a: F, t_b: F, first_cover: F) -> dict[str, float]:
+        """GOSPA and SIAP of the defended picture from the fast calibrated model: ``thr``,
+        ``t_a``, ``t_b`` are the holding-circle passes of the sensors feeding it,
+        ``first_cover`` each threat's first entry into their coverage."""
         n = raid.size
-        feeds = (sen.side == DEFENDED) | ((sen.side == ALLIED) & (params.sharing_level >= 1))
-        sel = feeds[cov.k[row]]
         grid = eval_times(seg, params.duration_s, self.eval_dt_s)
         launch = np.full(n, np.inf)
         np.minimum.at(launch, seg.threat, seg.t0_s)
         ew = np.zeros(n)
         if params.sharing_level == 1:
             ew = (~np.isfinite(own[DEFENDED]) | (own[DEFENDED] > seg.arrival_s)).astype(float)
-        out = fast_picture_metrics(grid, launch, seg.arrival_s, net[DEFENDED], cov.thr[row[sel]],
-                                   t_a[sel], t_b[sel], ew, self.calibration)
-        first_cover = np.full(n, np.inf)
-        fc = feeds[cov.k]
-        np.minimum.at(first_cover, cov.thr[fc], cov.t_in[fc])
+        out = fast_picture_metrics(grid, launch, seg.arrival_s, net[DEFENDED], thr, t_a, t_b, ew, self.calibration)
         out["siap_latency_s"] = latency_s(first_cover, net[DEFENDED], seg.arrival_s)
         return out
