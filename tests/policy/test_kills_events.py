@@ -1,0 +1,117 @@
+"""Policy details that mutation testing found unchecked: where intercept debris falls for a
+tripwire, the exposure metrics and the channel of allied aircraft fired upon, and the count of
+allied losses.
+
+Each test names the mistake it catches; each was checked by applying that mistake by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from skyshield.geo import Zone, destination_point
+from skyshield.policy.compile import PolicyParams
+from skyshield.policy.events import PolicyEvent, derive_events, exposure_events
+from skyshield.policy.laydown import Envelope, Laydown
+from skyshield.policy.phase import walk_ladder
+from skyshield.policy.spec import Escalation
+from skyshield.rng import Streams
+
+from .hand_built import NEAR_BELARUS, cap, scenario_params
+
+
+class _Theatre:
+    """Everything is defended territory (no allied soil: no strays, no incursions)."""
+
+    def classify(self, lon, lat):
+        return np.full(np.shape(lon), int(Zone.DEFENDED))
+
+    def territory(self, lon, lat):
+        return np.full(np.shape(lon), "UKR", dtype=object)
+
+
+def _kill_table(intercept: tuple[float, float], debris: tuple[float, float]) -> pa.Table:
+    """One kill of threat 0 by a defended-country shooter, its debris falling elsewhere."""
+    return pa.table({
+        "kind": ["kill"], "t_s": [1800.0], "threat": [0], "shooter": ["ukr-sam#0"], "zone": ["defended"],
+        "lon_deg": [intercept[0]], "lat_deg": [intercept[1]], "debris_zone": ["defended"],
+        "debris_lon_deg": [debris[0]], "debris_lat_deg": [debris[1]],
+    })
+
+
+def test_a_tripwire_unit_is_hit_where_the_debris_falls_not_where_the_intercept_was() -> None:
+    # Mistake caught: the debris point's latitude (or longitude) taken from the intercept point.
+    # The intercept is over one tripwire unit; its debris falls 30 km north-east, on the other.
+    intercept = (30.0, 50.0)
+    lon, lat = destination_point(30.0, 50.0, 45.0, 30e3)
+    debris = (float(lon), float(lat))
+    params = SimpleNamespace(
+        threat_types=SimpleNamespace(cls=np.array([0]), names=("shahed-136",)),
+        assets=SimpleNamespace(kind=["city"], ids=("kyiv",), lonlat=np.zeros((0, 2))),
+        theatre=_Theatre(), duration_s=8 * 3600.0)
+    raid = SimpleNamespace(size=1, type_index=np.array([0]), target=np.array([0]), launch_s=np.array([0.0]))
+    seg = SimpleNamespace(t0_s=np.zeros(0))
+    pol = PolicyParams(tripwire_ids=("at-intercept", "at-debris"), tripwire_lonlat=np.array([intercept, debris]),
+                       tripwire_radius_m=np.array([5e3, 5e3]), tripwire_p_debris=np.array([1.0, 1.0]))
+    out, _ = derive_events(params, pol, raid, seg, _kill_table(intercept, debris), Streams(3, 0))
+    trip = [e for e in out if e.kind == "tripwire"]
+    assert [e.detail for e in trip] == ["tripwire unit at-debris hit by intercept debris"]
+    assert (trip[0].lon_deg, trip[0].lat_deg) == debris and trip[0].t_s == 1800.0 and trip[0].threat == 0
+
+
+H = 3600.0
+
+
+def _envelope(eid: str, lonlat, rate_factor: float, pk: float = 0.5) -> Envelope:
+    return Envelope(id=eid, system="s-400", kind="sam", country="BLR", region=eid, lon_deg=lonlat[0],
+                    lat_deg=lonlat[1], reach_fighter_m=150e3, reach_aew_m=380e3, pk_fighter=pk, pk_aew=pk,
+                    rate_factor=rate_factor, radar_height_m=25.0)
+
+
+@pytest.fixture(scope="module")
+def one_cap_params():
+    esc = {"exposure_fire_rate_per_h": 2.0, "response_rate_deliberate": 0.0, "response_rate_inadvertent": 0.0,
+           "response_rate_accidental": 0.0}
+    return scenario_params([cap("c", NEAR_BELARUS, count=1, sorties=4)], esc)
+
+
+def test_exposure_weighted_hours_are_rate_factor_times_share_inside_times_hours_and_every_fire_is_accidental(one_cap_params):
+    # Mistakes caught: weighted exposure hours subtracted (or not weighted by the rate factor),
+    # an allied aircraft fired upon counted in another channel than "accidental", or its loss
+    # probability not the envelope's Pk at the orbit's distance.
+    p = one_cap_params
+    stn = p.policy.stations[0]
+    # An envelope centred on the station: the whole orbit (25 km) is inside its 150 km reach.
+    env = _envelope("over", (stn.lon_deg, stn.lat_deg), rate_factor=0.5)
+    pol = replace(p.policy, laydown=Laydown("test", (env,), 6000.0, 9000.0, 25e3, 0.25))
+    fired, expo = exposure_events(p, pol, Streams(5, 0))
+    hours = expo["allied_aircraft_h"]
+    assert hours > 1.0
+    assert expo["exposure_weighted_h"] == pytest.approx(0.5 * 1.0 * hours, rel=1e-12)
+    assert expo["exposure_h_in_sam_envelopes"] == pytest.approx(hours, rel=1e-12)
+    assert expo["exposure_h_in_fighter_envelopes"] == 0.0
+    assert expo["exposure_hazard"] == pytest.approx(2.0 * 0.5 * hours, rel=1e-12)
+    assert len(fired) > 0
+    p_hit = 0.5 * (1 - 0.75 * 25e3 / 150e3)  # Pk falls linearly to a quarter at the reach
+    for e in fired:
+        assert (e.kind, e.channel, e.actor, e.rung) == ("allied-fired-upon", "accidental", "adversary", 6)
+        assert e.p_loss == pytest.approx(p_hit, rel=1e-9)
+    assert [e.seq for e in fired] == list(range(len(fired)))
+
+
+def test_every_allied_aircraft_lost_adds_one_to_the_losses() -> None:
+    # Mistake caught: a loss decrementing (or resetting) the count. With P(loss) 1 each of five
+    # engagements is a loss; with P(loss) 0 none is.
+    esc = Escalation(response_rate_deliberate=0.0, response_rate_inadvertent=0.0, response_rate_accidental=0.0)
+    for p_loss, want in ((1.0, 5.0), (0.0, 0.0)):
+        ev = [PolicyEvent(t_s=600.0 * (k + 1), seq=k, kind="allied-fired-upon", rung=6, channel="accidental",
+                          actor="adversary", p_loss=p_loss) for k in range(5)]
+        res = walk_ladder(ev, PolicyParams(escalation=esc), Streams(4, 0))
+        assert res.metrics["allied_fired_upon"] == 5.0
+        assert res.metrics["allied_losses"] == want
+        assert sum(e.kind == "allied-loss" for e in res.rows) == want
