@@ -78,3 +78,36 @@ def test_a_quasi_ballistic_missile_climbs_to_half_its_apogee_flies_at_it_and_div
     # The drone flies its two legs at its own cruise altitude.
     d = seg.threat == 1
     assert seg.alt_m[d].tolist() == [float(p.threat_types.alt_m[list(p.threat_types.names).index("shahed-136")])] * 2
+
+
+def test_a_cap_fighter_reaches_its_commit_radius_and_a_qra_fighter_its_combat_radius(tmp_path) -> None:
+    # Mistake caught: the commit-radius test inverted (a CAP fighter then chases out to its
+    # combat radius, 550 km for an F-16, instead of committing within 120 km).
+    from skyshield.catalog.model import THREAT_CLASSES
+
+    from .builder import build, params_for
+
+    qra = {"posture": "qra", "alert": "15 min"}
+    sc, cat = build(
+        tmp_path,
+        assets=[{"id": "zhytomyr", "kind": "city", "lonlat": [28.66, 50.25], "radius": "8 km", "population": 260000,
+                 "value": 2e8}],
+        launch_areas=[{"id": "east", "lonlat": [37.5, 50.8], "radius": "10 km"}],
+        forces=[{"id": "cap16", "type": "f-16-cap", "side": "defended", "lonlat": [31.3, 49.5],
+                 "fighter": {"posture": "cap", "sorties": 1}},
+                {"id": "qra16", "type": "f-16-cap", "side": "defended", "lonlat": [28.5, 49.2], "fighter": qra}],
+        groups=[{"id": "kh", "type": "kh-101", "count": 2, "launch_areas": ["east"], "launch_window": ["0 h", "1 h"],
+                 "targets": {"zhytomyr": 1}}],
+    )
+    p = params_for(sc, cat)
+    a = cat.shooters["f-16-cap"].aircraft
+    commit, combat = a.commit_radius.value, a.combat_radius.value
+    assert (commit, combat) == (120e3, 550e3)
+    ids = list(p.shooters.ids)
+    engaged = [THREAT_CLASSES.index(c) for c in ("drone", "decoy", "cruise")]
+    for fid, want in (("cap16", commit), ("qra16", combat)):
+        rows = [k for k, i in enumerate(ids) if i.split("#")[0] == fid]
+        assert rows
+        for j in rows:
+            assert p.shooters.max_range_m[j, engaged].tolist() == [want] * 3
+            assert p.shooters.max_range_m[j, THREAT_CLASSES.index("ballistic")] == 0.0  # never engaged
