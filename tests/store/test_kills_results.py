@@ -137,3 +137,18 @@ def test_leftover_temporary_files_of_a_writer_and_of_duckdb_are_removed_and_othe
         (tmp / name).write_text("x")
     ResultStore.open_for(out, three).close()
     assert sorted(p.name for p in tmp.iterdir()) == ["notes.txt", "x.tmp.wal"]
+
+
+def test_the_parameters_table_of_a_design_without_parameters_is_typed_and_empty(experiments, tmp_path) -> None:
+    # Mistake caught: the parameters table's columns typed by inference (null-typed when the
+    # experiment varies nothing, so SQL on it fails or compares with NULL).
+    from skyshield.store.catalog import _tables
+
+    d, three, _ = experiments
+    st = ResultStore.open_for(tmp_path / "out", three, (d / "exp3.yaml").read_text())
+    st.close()
+    st.manifest = dict(st.manifest, parameters=[])  # what a design without parameters stores
+    t = _tables(st)["parameters"]
+    assert t.num_rows == 0
+    assert t.schema == pa.schema([("name", pa.string()), ("path", pa.string()), ("low", pa.float64()),
+                                  ("high", pa.float64())])
