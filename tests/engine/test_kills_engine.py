@@ -111,3 +111,37 @@ def test_a_cap_fighter_reaches_its_commit_radius_and_a_qra_fighter_its_combat_ra
         for j in rows:
             assert p.shooters.max_range_m[j, engaged].tolist() == [want] * 3
             assert p.shooters.max_range_m[j, THREAT_CLASSES.index("ballistic")] == 0.0  # never engaged
+
+
+def test_a_missile_with_a_trajectory_model_flies_the_physical_trajectory_and_one_without_the_profile(tmp_path) -> None:
+    # Mistake caught: the compiled ``keplerian`` flag dropped, so an MRBM with a ballistic
+    # coefficient flies the three-piece profile instead of its integrated trajectory.
+    from skyshield.engine.raid import sample_raid
+    from skyshield.engine.trajectory import build_segments
+    from skyshield.rng import Streams
+
+    from .builder import build, params_for
+
+    sc, cat = build(
+        tmp_path,
+        assets=[{"id": "kyiv", "kind": "city", "lonlat": [30.52, 50.45], "radius": "15 km", "population": 2900000,
+                 "value": 1e9}],
+        launch_areas=[{"id": "far-east", "lonlat": [44.5, 48.7], "radius": "10 km"},
+                      {"id": "near", "lonlat": [36.6, 50.6], "radius": "10 km"}],
+        forces=[],
+        groups=[{"id": "mrbm", "type": "iran-mrbm", "count": 2, "launch_areas": ["far-east"],
+                 "launch_window": ["0 h", "1 h"], "targets": {"kyiv": 1}},
+                {"id": "isk", "type": "iskander-m", "count": 2, "launch_areas": ["near"],
+                 "launch_window": ["0 h", "1 h"], "targets": {"kyiv": 1}}],
+    )
+    assert cat.threats["iran-mrbm"].trajectory is not None and cat.threats["iskander-m"].trajectory is None
+    p = params_for(sc, cat)
+    names = list(p.threat_types.names)
+    kep = dict(zip(names, p.threat_types.keplerian.tolist()))
+    assert kep["iran-mrbm"] is True and kep["iskander-m"] is False
+    raid = sample_raid(p, Streams(1, 0))
+    seg = build_segments(raid, p)
+    mrbm = np.isin(seg.threat, np.flatnonzero(raid.type_index == names.index("iran-mrbm")))
+    isk = np.isin(seg.threat, np.flatnonzero(raid.type_index == names.index("iskander-m")))
+    assert seg.local[isk].max() == 2  # the three-piece profile
+    assert seg.local[mrbm].max() > 2  # the integrated flight, in more pieces
