@@ -145,3 +145,16 @@ def test_a_missile_with_a_trajectory_model_flies_the_physical_trajectory_and_one
     isk = np.isin(seg.threat, np.flatnonzero(raid.type_index == names.index("iskander-m")))
     assert seg.local[isk].max() == 2  # the three-piece profile
     assert seg.local[mrbm].max() > 2  # the integrated flight, in more pieces
+
+
+def test_host_permissions_all_some_none_and_always_the_hosts_own_forces() -> None:
+    # Mistake caught: ``permits: all`` not recognised (every foreign shooter then refused).
+    from skyshield.engine.compile import host_permits
+    from skyshield.scenario.model import HostNation
+
+    hosts = {"JOR": HostNation(permits="all"), "IRQ": HostNation(permits=()), "POL": HostNation(permits=("USA",))}
+    sc = SimpleNamespace(theatre=SimpleNamespace(hosts=hosts))
+    got = host_permits(sc, ["USA", "GBR", "POL", "JOR"])
+    assert got.tolist() == [[True, True, True, True],     # JOR: all
+                            [False, False, False, False],  # IRQ: none (not even JOR's)
+                            [True, False, True, False]]    # POL: the USA, and its own
