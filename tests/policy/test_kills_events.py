@@ -115,3 +115,34 @@ def test_every_allied_aircraft_lost_adds_one_to_the_losses() -> None:
         assert res.metrics["allied_fired_upon"] == 5.0
         assert res.metrics["allied_losses"] == want
         assert sum(e.kind == "allied-loss" for e in res.rows) == want
+
+
+def test_station_hazard_is_the_nights_exposure_hazard_of_that_station(one_cap_params) -> None:
+    # Mistake caught: the public station hazard not the sum of the envelope rates times the hours
+    # (the escalate phase computes the same figure inline; the two must agree).
+    from skyshield.policy.exposure import station_exposure, station_hazard
+
+    p = one_cap_params
+    stn = p.policy.stations[0]
+    env = _envelope("over", (stn.lon_deg, stn.lat_deg), rate_factor=0.5)
+    lay = Laydown("test", (env,), 6000.0, 9000.0, 25e3, 0.25)
+    pol = replace(p.policy, laydown=lay)
+    _, expo = exposure_events(p, pol, Streams(5, 0))
+    esc = pol.escalation
+    sx = station_exposure(stn, lay, float(esc.envelope_scale), float(esc.allied_airspace_factor))
+    h = station_hazard(sx, expo["allied_aircraft_h"], esc)
+    assert h == pytest.approx(expo["exposure_hazard"], rel=1e-12) and h == pytest.approx(2.0 * 0.5 * expo["allied_aircraft_h"])
+    assert station_hazard(sx, expo["allied_aircraft_h"], esc, multiplier=3.0) == pytest.approx(3.0 * h)
+
+
+def test_the_distance_to_no_area_or_an_empty_area_is_infinite() -> None:
+    # Mistake caught: "no geometry or an empty one" tested with ``and`` (then it crashes on both).
+    import shapely
+
+    from skyshield.policy.exposure import distance_to_geometry_m
+
+    for geom in (None, shapely.Polygon()):
+        d = distance_to_geometry_m(geom, [30.0, 31.0], [50.0, 51.0])
+        assert d.tolist() == [np.inf, np.inf]
+    square = shapely.box(30.0, 50.0, 31.0, 51.0)
+    assert distance_to_geometry_m(square, [30.5], [50.5]).tolist() == [0.0]
