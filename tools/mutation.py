@@ -41,7 +41,7 @@ TESTS: dict[str, list[str]] = {
                "tests/engine/test_transfer.py", "tests/engine/test_options.py", "tests/engine/test_host_permission.py",
                "tests/engine/test_kills_engine.py", "tests/engine/test_adversary.py", "tests/engine/test_adversary_api.py",
                "tests/engine/test_adversary_response.py", "tests/engine/test_aviation.py",
-               "tests/engine/test_aviation_builtin.py", "tests/engine/test_redeploy.py"],
+               "tests/engine/test_aviation_builtin.py", "tests/engine/test_redeploy.py", "tests/engage/test_standoff.py"],
     "engage": ["tests/engage", "tests/engine/test_battle.py", "tests/engine/test_oracles_core.py",
                "tests/engine/test_oracles_engagement.py", "tests/engine/test_mechanisms.py"],
     "policy": ["tests/policy", "tests/engine/test_escalation_phase.py", "tests/engine/test_mechanisms.py"],
