@@ -21,6 +21,7 @@ surviving: nothing checks it). The score is killed / (killed + survived + no tes
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import os
@@ -28,7 +29,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import io
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
