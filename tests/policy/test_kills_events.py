@@ -146,3 +146,20 @@ def test_the_distance_to_no_area_or_an_empty_area_is_infinite() -> None:
         assert d.tolist() == [np.inf, np.inf]
     square = shapely.box(30.0, 50.0, 31.0, 51.0)
     assert distance_to_geometry_m(square, [30.5], [50.5]).tolist() == [0.0]
+
+
+def test_a_tripwire_options_units_are_compiled_with_their_positions() -> None:
+    # Mistake caught: the tripwire units' positions not compiled as a (units, 2) lon/lat table
+    # (dropped or flattened), so no hit can be placed near them.
+    from skyshield.catalog import load_catalog
+    from skyshield.engine import compile_scenario
+    from skyshield.options import resolve_option
+    from skyshield.scenario import load_scenario
+
+    sc = load_scenario("eastern-flank-night-raid-v1")
+    pol = compile_scenario(sc, load_catalog(), resolve_option("tripwire", sc)).policy
+    want = {f.id: f.lonlat for f in sc.forces if f.package == "tripwire"}
+    assert {"nato-tripwire-lviv-team", "nato-tripwire-f16-west"} <= set(want)
+    assert pol.tripwire_lonlat.shape == (len(pol.tripwire_ids), 2)
+    for uid, ll in zip(pol.tripwire_ids, pol.tripwire_lonlat):
+        assert tuple(ll) == tuple(want[uid.split("#")[0]])
