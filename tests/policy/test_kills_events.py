@@ -163,3 +163,18 @@ def test_a_tripwire_options_units_are_compiled_with_their_positions() -> None:
     assert pol.tripwire_lonlat.shape == (len(pol.tripwire_ids), 2)
     for uid, ll in zip(pol.tripwire_ids, pol.tripwire_lonlat):
         assert tuple(ll) == tuple(want[uid.split("#")[0]])
+
+
+def test_policy_rows_of_the_event_log_keep_their_place_and_leave_it_null_when_they_have_none() -> None:
+    # Mistake caught: a policy event's latitude (or longitude) always written as null in the log.
+    from skyshield.policy.phase import _table
+
+    rows = [PolicyEvent(t_s=60.0, seq=0, kind="tripwire", threat=3, lon_deg=24.05, lat_deg=49.83, detail="hit"),
+            PolicyEvent(t_s=90.0, seq=1, kind="rung", rung=4, detail="rung 4")]
+    schema = pa.schema([("t_s", pa.float64()), ("kind", pa.string()), ("threat", pa.int32()),
+                        ("lon_deg", pa.float64()), ("lat_deg", pa.float64()), ("shooter", pa.string())])
+    t = _table(rows, schema)
+    assert t.column_names == ["t_s", "kind", "threat", "lon_deg", "lat_deg", "shooter", "detail"]
+    assert t["lon_deg"].to_pylist() == [24.05, None] and t["lat_deg"].to_pylist() == [49.83, None]
+    assert t["threat"].to_pylist() == [3, None] and t["shooter"].null_count == 2
+    assert t["detail"].to_pylist() == ["hit", "rung 4"]
