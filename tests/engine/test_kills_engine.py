@@ -158,3 +158,25 @@ def test_host_permissions_all_some_none_and_always_the_hosts_own_forces() -> Non
     assert got.tolist() == [[True, True, True, True],     # JOR: all
                             [False, False, False, False],  # IRQ: none (not even JOR's)
                             [True, False, True, False]]    # POL: the USA, and its own
+
+
+def test_a_threat_failing_half_way_stops_there_and_keeps_its_earlier_pieces(reference) -> None:
+    # Mistakes caught: the truncated segments losing their piece index, a failing threat flying
+    # on to its aim, or a threat that does not fail cut.
+    from skyshield.engine.trajectory import build_segments
+
+    p = reference
+    launch, aim = (36.6, 50.6), (30.52, 50.45)
+    route = [launch, (33.0, 49.0), aim]
+    raid = _raid(p, ["shahed-136", "shahed-136"], [route, route], [0.0, 0.0])
+    whole = build_segments(raid, p)
+    failing = Raid(**{**raid.__dict__, "fail_frac": np.array([0.75, np.nan])})
+    seg = build_segments(failing, p)
+    flight = whole.arrival_s[0]
+    assert seg.arrival_s.tolist() == pytest.approx([0.75 * flight, flight], rel=1e-12)
+    a, b = seg.threat == 0, seg.threat == 1
+    first_leg = whole.t1_s[(whole.threat == 0) & (whole.local == 0)][0]
+    assert first_leg < 0.75 * flight  # the failure is on the second leg
+    assert seg.local[a].tolist() == [0, 1] and seg.local[b].tolist() == [0, 1]
+    assert seg.t1_s[a][-1] == pytest.approx(0.75 * flight, rel=1e-12)
+    assert seg.t1_s[b].tolist() == whole.t1_s[whole.threat == 1].tolist()
