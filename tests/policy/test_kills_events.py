@@ -178,3 +178,28 @@ def test_policy_rows_of_the_event_log_keep_their_place_and_leave_it_null_when_th
     assert t["lon_deg"].to_pylist() == [24.05, None] and t["lat_deg"].to_pylist() == [49.83, None]
     assert t["threat"].to_pylist() == [3, None] and t["shooter"].null_count == 2
     assert t["detail"].to_pylist() == ["hit", "rung 4"]
+
+
+def test_an_allied_intercept_says_who_shot_what_and_where() -> None:
+    # Mistake caught: the detail of an allied intercept (the analyst's "why") dropped.
+    params = SimpleNamespace(
+        threat_types=SimpleNamespace(cls=np.array([0]), names=("shahed-136",)),
+        assets=SimpleNamespace(kind=["city"], ids=("kyiv",), lonlat=np.zeros((0, 2))),
+        theatre=_Theatre(), duration_s=8 * 3600.0)
+    raid = SimpleNamespace(size=1, type_index=np.array([0]), target=np.array([0]), launch_s=np.array([0.0]))
+    events = _kill_table((30.0, 50.0), (30.0, 50.0)).set_column(3, "shooter", pa.array(["pl-f16#1"]))
+    pol = PolicyParams(allied_forces=frozenset({"pl-f16"}))
+    out, _ = derive_events(params, pol, raid, SimpleNamespace(t0_s=np.zeros(0)), events, Streams(3, 0))
+    ev = [e for e in out if e.kind == "allied-intercept"]
+    assert len(ev) == 1
+    assert ev[0].detail == "pl-f16#1 intercepted a drone over UKR (defended territory)"
+    assert (ev[0].actor, ev[0].channel, ev[0].action) == ("allied", "inadvertent", "intercept:unmanned:defended")
+
+
+def test_a_cap_flies_reloads_plus_one_sorties_and_none_past_the_end_of_its_window() -> None:
+    # Mistake caught: one sortie too many (or too few) on station.
+    from skyshield.policy.exposure import on_station_intervals
+
+    assert on_station_intervals(0.0, 100 * H, 2 * H, H, 2, False) == [(0.0, 2 * H), (3 * H, 5 * H), (6 * H, 8 * H)]
+    assert on_station_intervals(0.0, 7 * H, 2 * H, H, 2, False) == [(0.0, 2 * H), (3 * H, 5 * H), (6 * H, 7 * H)]
+    assert on_station_intervals(0.0, 100 * H, 2 * H, H, 2, True) == []
