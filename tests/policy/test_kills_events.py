@@ -45,7 +45,8 @@ def _kill_table(intercept: tuple[float, float], debris: tuple[float, float]) -> 
 
 
 def test_a_tripwire_unit_is_hit_where_the_debris_falls_not_where_the_intercept_was() -> None:
-    # Mistake caught: the debris point's latitude (or longitude) taken from the intercept point.
+    # Mistakes caught: the debris point's latitude (or longitude) taken from the intercept point;
+    # the event's actor or wording lost.
     # The intercept is over one tripwire unit; its debris falls 30 km north-east, on the other.
     intercept = (30.0, 50.0)
     lon, lat = destination_point(30.0, 50.0, 45.0, 30e3)
@@ -62,6 +63,7 @@ def test_a_tripwire_unit_is_hit_where_the_debris_falls_not_where_the_intercept_w
     trip = [e for e in out if e.kind == "tripwire"]
     assert [e.detail for e in trip] == ["tripwire unit at-debris hit by intercept debris"]
     assert (trip[0].lon_deg, trip[0].lat_deg) == debris and trip[0].t_s == 1800.0 and trip[0].threat == 0
+    assert trip[0].actor == "adversary"  # the hit is an act of the adversary
 
 
 H = 3600.0
