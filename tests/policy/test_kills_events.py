@@ -205,3 +205,27 @@ def test_a_cap_flies_reloads_plus_one_sorties_and_none_past_the_end_of_its_windo
     assert on_station_intervals(0.0, 100 * H, 2 * H, H, 2, False) == [(0.0, 2 * H), (3 * H, 5 * H), (6 * H, 8 * H)]
     assert on_station_intervals(0.0, 7 * H, 2 * H, H, 2, False) == [(0.0, 2 * H), (3 * H, 5 * H), (6 * H, 7 * H)]
     assert on_station_intervals(0.0, 100 * H, 2 * H, H, 2, True) == []
+
+
+@pytest.mark.parametrize("zone,reason", [("adversary", "intercept-over-adversary"), ("allied", "intercept-over-allied"),
+                                         ("defended", "intercept-over-defended"), ("sea", "intercept-over-defended")])
+def test_an_intercept_raises_the_rung_for_the_reason_of_its_zone(zone: str, reason: str) -> None:
+    # Mistake caught: an intercept over adversary territory explained as one over the defended country.
+    from skyshield.policy.phase import rise_reason
+
+    assert rise_reason(PolicyEvent(t_s=0.0, seq=0, kind="allied-intercept", action=f"intercept:unmanned:{zone}")) == reason
+    assert rise_reason(PolicyEvent(t_s=0.0, seq=0, kind="allied-intercept",
+                                   action=f"intercept:manned:{zone}")) == "manned-aircraft-shot-down"
+
+
+def test_a_fired_clause_says_which_trigger_held_and_when() -> None:
+    # Mistake caught: the trigger's explanation dropped from the clause's execution.
+    from skyshield.policy.spec import Clause, Response, Trigger
+
+    c = Clause(id="c", trigger=Trigger(event="incursion", at_least=2, within=f"{24 * H} s"), delay=f"{2 * H} s",
+               probability=1.0, response=Response(kind="more-aid", aid_interceptors={"PAC-3 MSE": 4}))
+    ev = [PolicyEvent(t_s=t, seq=k, kind="incursion", threat_class="drone", threat=k) for k, t in enumerate((H, 5 * H))]
+    res = walk_ladder(ev, PolicyParams(clauses=(c,)), Streams(1, 0))
+    fired = [r for r in res.rows if r.kind == "clause-fired"]
+    assert [r.t_s for r in fired] == [7 * H]
+    assert fired[0].detail == "c: more-aid (trigger incursion x2 within 24 h held at t=5.00 h)"
