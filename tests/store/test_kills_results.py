@@ -152,3 +152,34 @@ def test_the_parameters_table_of_a_design_without_parameters_is_typed_and_empty(
     assert t.num_rows == 0
     assert t.schema == pa.schema([("name", pa.string()), ("path", pa.string()), ("low", pa.float64()),
                                   ("high", pa.float64())])
+
+
+def test_a_missing_checksum_record_and_a_damaged_chunk_are_reported_in_full(experiments, tmp_path) -> None:
+    # Mistake caught: the remedy in the message garbled (the analyst is told what to delete and
+    # to rerun the sweep); the path and the cause are checked elsewhere, the wording here.
+    import re
+
+    from skyshield.store.files import checksum_path
+
+    d, three, _ = experiments
+    out = tmp_path / "out"
+    st = ResultStore.open_for(out, three, (d / "exp3.yaml").read_text())
+    _hand_chunks(st)
+    st.close()
+    first, second = sorted((out / "metrics").glob("*.parquet"))
+    cpath = checksum_path(out, first.name)
+    cpath.unlink()
+    with pytest.raises(StoreError) as e:
+        ResultStore.open(out).metrics()
+    assert str(e.value) == (f"{first}: its checksum record {cpath} is missing; delete the chunk file and rerun "
+                            "the sweep to recompute it")
+    first.unlink()
+    data = bytearray(second.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    second.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as e:
+        ResultStore.open(out).metrics()
+    c2 = checksum_path(out, second.name)
+    want = (re.escape(f"{second}: damaged (SHA-256 ") + "[0-9a-f]{12}" + re.escape("..., recorded ") + "[0-9a-f]{12}"
+            + re.escape(f"...); delete it (and {c2.name}) and rerun the sweep to recompute the chunk"))
+    assert re.fullmatch(want, str(e.value))
