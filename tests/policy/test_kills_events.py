@@ -229,3 +229,21 @@ def test_a_fired_clause_says_which_trigger_held_and_when() -> None:
     fired = [r for r in res.rows if r.kind == "clause-fired"]
     assert [r.t_s for r in fired] == [7 * H]
     assert fired[0].detail == "c: more-aid (trigger incursion x2 within 24 h held at t=5.00 h)"
+
+
+def test_a_rung_row_explains_the_rise_by_the_events_detail_or_else_its_kind() -> None:
+    # Mistake caught: ``e.detail or e.kind`` written with ``and`` (the kind shown instead of the
+    # detail, and nothing when there is no detail).
+    quiet = Escalation(response_rate_deliberate=0.0, response_rate_inadvertent=0.0, response_rate_accidental=0.0)
+    ev = [PolicyEvent(t_s=10.0, seq=0, kind="allied-intercept", rung=4, channel="inadvertent", actor="allied",
+                      action="intercept:unmanned:defended", detail="pl-f16#1 intercepted a drone"),
+          PolicyEvent(t_s=20.0, seq=1, kind="posture", rung=5, channel="inadvertent", actor="allied",
+                      action="posture:aircraft-over-defended")]
+    rows = [r.detail for r in walk_ladder(ev, PolicyParams(escalation=quiet), Streams(1, 0)).rows if r.kind == "rung"]
+    assert rows == ["rung 4 (intercepts-over-defended) [intercept-over-defended]: pl-f16#1 intercepted a drone",
+                    "rung 5 (allied-aircraft-over-defended) [allied-aircraft-over-defended]: posture"]
+    # An adversary response (near certain at this rate) names what it answers the same way.
+    hot = Escalation(response_rate_deliberate=0.0, response_rate_inadvertent=50.0, response_rate_accidental=0.0)
+    res = walk_ladder(ev[:1], PolicyParams(escalation=hot), Streams(1, 0))
+    resp = [r.detail for r in res.rows if r.actor == "adversary" and r.kind in ("adversary-response", "allied-fired-upon")]
+    assert resp and all(d.endswith(") to: pl-f16#1 intercepted a drone") for d in resp)
