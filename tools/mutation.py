@@ -15,12 +15,14 @@ Usage (from the repository root, with the ``dev`` extra installed)::
 
 A mutant counts as killed when a test fails (or times out) on it; survived when all tests that
 reach it pass; "no tests" when no selected test reaches the mutated function (counted as
-surviving: nothing checks it). The score is killed / (killed + survived + no tests).
+surviving: nothing checks it); "not run" when mutmut stopped before it (counted as not killed).
+The score is killed / (killed + survived + no tests + not run).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import os
@@ -28,7 +30,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import io
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,7 +39,10 @@ TESTS: dict[str, list[str]] = {
     "engine": ["tests/engine/test_battle.py", "tests/engine/test_mechanisms.py", "tests/engine/test_oracles_core.py",
                "tests/engine/test_assess.py", "tests/engine/test_trajectory.py", "tests/engine/test_ballistic.py",
                "tests/engine/test_sense.py", "tests/engine/test_roe_exact.py", "tests/engine/test_explain.py",
-               "tests/engine/test_transfer.py"],
+               "tests/engine/test_transfer.py", "tests/engine/test_options.py", "tests/engine/test_host_permission.py",
+               "tests/engine/test_kills_engine.py", "tests/engine/test_adversary.py", "tests/engine/test_adversary_api.py",
+               "tests/engine/test_adversary_response.py", "tests/engine/test_aviation.py",
+               "tests/engine/test_aviation_builtin.py", "tests/engine/test_redeploy.py", "tests/engage/test_standoff.py"],
     "engage": ["tests/engage", "tests/engine/test_battle.py", "tests/engine/test_oracles_core.py",
                "tests/engine/test_oracles_engagement.py", "tests/engine/test_mechanisms.py"],
     "policy": ["tests/policy", "tests/engine/test_escalation_phase.py", "tests/engine/test_mechanisms.py"],
@@ -80,13 +84,14 @@ def _prepare(module: str, work: Path, tests_ref: str | None, only: list[str] | N
     _copy_tree_at(None, "src", work)
     _copy_tree_at(tests_ref, "tests", work)
     _copy_tree_at(None, "benchmarks", work)  # tests/policy/test_sensitivity.py imports a benchmark script
+    _copy_tree_at(None, "examples", work)  # tests/engine/test_aviation_builtin.py reads an example scenario
     tests = [t for t in (only or TESTS[module]) if (work / t).exists()]
     cfg = f"""[tool.mutmut]
 source_paths = ["src/"]
 only_mutate = ["src/skyshield/{module}/*"]
 tests_dir = {json.dumps(tests)}
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-m", "not slow and not benchmark"]
-also_copy = ["benchmarks"]
+also_copy = ["benchmarks", "examples"]
 use_git_change_detection = false
 track_dependencies = false
 
@@ -135,7 +140,7 @@ def _summarise(module: str, work: Path, names: list[str], chosen: list[str], kil
     survived = [n for n in chosen if codes[n] in SURVIVED]
     no_tests = [n for n in chosen if codes[n] in NO_TESTS]
     other = [n for n in chosen if codes[n] not in KILLED | SURVIVED | NO_TESTS]
-    n = len(killed) + len(survived) + len(no_tests)
+    n = len(killed) + len(survived) + len(no_tests) + len(other)  # a mutant not run is not killed
     lo, hi = _wilson(len(killed), n)
     row = {"module": module, "mutants": len(names), "run": len(chosen) + len(killed_before),
            "killed": len(killed), "killed_names": sorted(killed), "survived": survived, "no_tests": no_tests,
