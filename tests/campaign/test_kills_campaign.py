@@ -25,3 +25,20 @@ def test_a_campaign_of_quiet_nights_launches_nothing_and_books_the_nights() -> N
     assert out["protection"] == 1.0
     assert out["max_rung"] == 0 and out["allied_fired_upon"] == 0
     assert out["launch_capacity_mean"] == pytest.approx(1.0)
+
+
+def test_magazines_reported_include_the_packages_a_clause_may_bring() -> None:
+    # contingency-clauses has no standing package, but its add-assets clause may bring the
+    # air-policing package for 30 days: the campaign reports that package's allied magazines
+    # (NaN when never used) as air-policing itself does.
+    # Mistake caught: the packages of add-assets clauses left out of the magazine report.
+    cat = load_catalog()
+    sc = load_scenario("eastern-flank-night-raid-v1", cat)
+    quiet = {c: ClassFit(0.0, 10.0, 50.0) for c in ("drone", "cruise", "ballistic")}
+    gen = RaidGenerator((PeriodFit("2025-Q3", 92, quiet, 0.4),), {"span": ["test"]})
+    s = CampaignSettings(days=1)
+    clauses = run_campaign(sc, cat, "contingency-clauses", gen, s, seed=3, replication=0)
+    policing = run_campaign(sc, cat, "air-policing", gen, s, seed=3, replication=0)
+    allied = {k for k in policing if k.startswith("allied_days_of_defence_") and k != "allied_days_of_defence_min"}
+    assert allied, "air-policing carries allied weapons"
+    assert allied <= set(clauses)
