@@ -119,3 +119,19 @@ def test_short_replay_of_real_nights_runs_and_does_not_depend_on_workers(shared_
     mass = a.nights[1].result("drone")
     assert mass is not None and mass.reported_launched == 810
     assert mass.reported_hit_locations == 33
+    # The JSON document names the seed and the calibration file it was made with, and each
+    # night's aim regions as the replayed shares (rounded), which sum to one.
+    doc = a.as_dict()
+    assert doc["seed"] == 1 and doc["calibration"]["file"] == a.calibration
+    aims = doc["nights"][1]["classes"]["drone"]["aim_regions"]
+    assert aims == {k: round(v, 4) for k, v in mass.aim_regions.items()}
+    assert len(aims) > 1 and sum(aims.values()) == pytest.approx(1.0, abs=1e-3)
+    # The chart is a PNG at the 96 dpi of a screen (the report embeds it at its pixel size).
+    import io
+
+    from PIL import Image
+
+    from skyshield.replay.plot import validation_chart
+
+    im = Image.open(io.BytesIO(validation_chart(a)))
+    assert im.format == "PNG" and round(im.info["dpi"][0]) == 96
