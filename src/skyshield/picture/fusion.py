@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-__all__ = ["ci_fuse", "ci_weights_trace", "FusedTracks", "fuse_tracks", "fuse_tracks_grouped", "TrackNumbers"]
+__all__ = ["FusedTracks", "TrackNumbers", "ci_fuse", "ci_weights_trace", "fuse_tracks", "fuse_tracks_grouped"]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -74,37 +74,10 @@ class FusedTracks:
 
 
 def fuse_tracks(x: F, P: F, source: I, key: I) -> FusedTracks:
-    """Associate local tracks across participants (chi-square gate) and fuse each cluster by CI."""
-    k = x.shape[0]
-    if k == 0:
-        z = np.zeros(0, np.int64)
-        return FusedTracks(np.zeros((0, 4)), np.zeros((0, 4, 4)), z, z, 0, z)
-    pos = x[:, [0, 2]]
-    sig = np.sqrt(np.maximum(P[:, 0, 0], P[:, 2, 2]))
-    tree = cKDTree(pos)
-    reach = float(np.sqrt(CHI2_GATE_2D) * np.sqrt(2.0) * sig.max())
-    pairs = tree.query_pairs(reach, output_type="ndarray")
-    if pairs.size:
-        i, j = pairs[:, 0], pairs[:, 1]
-        keep = source[i] != source[j]
-        i, j = i[keep], j[keep]
-        dlt = pos[i] - pos[j]
-        S = P[i][:, [0, 2]][:, :, [0, 2]] + P[j][:, [0, 2]][:, :, [0, 2]]
-        d2 = np.einsum("ki,kij,kj->k", dlt, np.linalg.inv(S), dlt)
-        ok = d2 <= CHI2_GATE_2D
-        i, j = i[ok], j[ok]
-    else:
-        i = j = np.zeros(0, np.int64)
-    n_c, lab = components(k, np.asarray(i, np.int64), np.asarray(j, np.int64))
-    xf, Pf = ci_fuse(x, P, lab, n_c)
-    n_src = np.bincount(lab, minlength=n_c)
-    min_key = np.full(n_c, np.iinfo(np.int64).max)
-    np.minimum.at(min_key, lab, key)
-    # Clusters in which one participant has two tracks: the picture is ambiguous there.
-    base = int(source.max()) + 1
-    code = np.sort(lab * base + source)
-    dup = np.unique(code[1:][code[1:] == code[:-1]] // base)
-    return FusedTracks(xf, Pf, n_src, min_key, int(dup.size), lab)
+    """Associate local tracks across participants (chi-square gate) and fuse each cluster by CI.
+
+    One picture: :func:`fuse_tracks_grouped` with every track in one group."""
+    return fuse_tracks_grouped(x, P, source, key, np.zeros(x.shape[0], np.int64), 1)[0]
 
 
 def fuse_tracks_grouped(x: F, P: F, source: I, key: I, group: I, n_groups: int) -> tuple[FusedTracks, I, I]:
