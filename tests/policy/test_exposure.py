@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from skyshield.engage.fighters import cap_schedule
@@ -107,6 +107,9 @@ def test_distance_to_an_area_matches_spherical_closed_forms():
 @settings(max_examples=40, deadline=None)
 @given(st.floats(0.0, 400e3), st.floats(20e3, 300e3), st.floats(5e3, 60e3))
 def test_the_share_of_an_orbit_inside_an_envelope_is_the_spherical_closed_form(d_m, reach_m, orbit_m):
+    # An orbit concentric with the envelope and of its radius (to a metre) lies on its edge at
+    # every point: inside or outside is decided by rounding there, so that case is left out.
+    assume(d_m > 1.0 or abs(orbit_m - reach_m) > 1.0)
     site = (30.0, 52.0)
     lon, lat = _south_of(site, d_m) if d_m > 0 else site
     stn = Station("s", "fighter", lon, lat, 1, 1, 0.0)
