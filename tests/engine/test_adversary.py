@@ -36,19 +36,25 @@ SAM_REACH_M = 40_000.0  # iris-t-slm against drones (catalog)
 REPS = 10
 
 
+#: The hand-built corridor: Chernihiv under an allied IRIS-T, Poltava uncovered, drones from Bryansk.
+CORRIDOR = {
+    "assets": [{"id": "chernihiv", "kind": "city", "lonlat": list(SAM_LONLAT), "radius": "8 km",
+             "population": 280000, "value": 3e8},
+            {"id": "poltava", "kind": "city", "lonlat": [34.55, 49.59], "radius": "8 km", "population": 280000,
+             "value": 3e8}],
+    "launch_areas": [{"id": "bryansk", "lonlat": [33.8, 52.8], "radius": "10 km"}],
+    "forces": [{"id": "radar", "type": "ground-surveillance-radar", "side": "defended", "lonlat": [32.0, 51.0]},
+            {"id": "iris-allied", "type": "iris-t-slm", "side": "allied", "package": "shield",
+             "lonlat": list(SAM_LONLAT), "deployed_forward": True}],
+}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("adversary")
     return build(
         tmp,
-        assets=[{"id": "chernihiv", "kind": "city", "lonlat": list(SAM_LONLAT), "radius": "8 km",
-                 "population": 280000, "value": 3e8},
-                {"id": "poltava", "kind": "city", "lonlat": [34.55, 49.59], "radius": "8 km", "population": 280000,
-                 "value": 3e8}],
-        launch_areas=[{"id": "bryansk", "lonlat": [33.8, 52.8], "radius": "10 km"}],
-        forces=[{"id": "radar", "type": "ground-surveillance-radar", "side": "defended", "lonlat": [32.0, 51.0]},
-                {"id": "iris-allied", "type": "iris-t-slm", "side": "allied", "package": "shield",
-                 "lonlat": list(SAM_LONLAT), "deployed_forward": True}],
+        **CORRIDOR,
         groups=[{"id": "a", "type": "shahed-136", "count": 30, "launch_areas": ["bryansk"],
                  "launch_window": ["0 h", "2 h"], "targets": {"poltava": 1}, "via": [[[30.9, 51.9]]],
                  "dispersion": "1 km"},

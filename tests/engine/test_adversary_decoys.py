@@ -37,8 +37,8 @@ from skyshield.options import resolve_option
 from skyshield.rng import Streams
 
 from .builder import build
+from .test_adversary import CORRIDOR, SAM_LONLAT
 
-SAM_LONLAT = (31.29, 51.49)
 DECOY = THREAT_CLASSES.index("decoy")
 DRONE = THREAT_CLASSES.index("drone")
 _ENV = {"max_range": "40 km", "min_range": "1 km", "max_altitude": "20 km", "min_altitude": "20 m", "pk": 0.9,
@@ -54,14 +54,7 @@ def params(tmp_path_factory):
                "dispersion": "1 km"}
     sc, cat = build(
         tmp,
-        assets=[{"id": "chernihiv", "kind": "city", "lonlat": list(SAM_LONLAT), "radius": "8 km",
-                 "population": 280000, "value": 3e8},
-                {"id": "poltava", "kind": "city", "lonlat": [34.55, 49.59], "radius": "8 km", "population": 280000,
-                 "value": 3e8}],
-        launch_areas=[{"id": "bryansk", "lonlat": [33.8, 52.8], "radius": "10 km"}],
-        forces=[{"id": "radar", "type": "ground-surveillance-radar", "side": "defended", "lonlat": [32.0, 51.0]},
-                {"id": "iris-allied", "type": "iris-t-slm", "side": "allied", "package": "shield",
-                 "lonlat": list(SAM_LONLAT), "deployed_forward": True}],
+        **CORRIDOR,
         groups=[{"id": "a", "type": "shahed-136", "count": 20, **route_a},
                 {"id": "a-decoys", "type": "gerbera", "count": 20, **route_a},
                 {"id": "b", "type": "shahed-136", "count": 30, **route_b},
