@@ -139,7 +139,8 @@ def _one_night(attacks, date, replications, seed, fmt, cat, cal, catalogs=(), ca
         err.print(f"{c.weapon_class} aims ({c.aim_basis}): " + ", ".join(f"{k} {v:.0%}" for k, v in top))
     if res.unmatched_places:
         err.print("place texts not in the mapping: " + "; ".join(res.unmatched_places))
-    err.print(f"decoy share {res.decoy_share:.2f}; {res.replications} replications over {len(res.draws)} parameter "
+    err.print(f"decoy share {res.decoy_share:.2f}; short- and medium-range shooters on duty {res.duty_share:.0%} "
+              f"(duty posture); {res.replications} replications over {len(res.draws)} parameter "
               f"draws, seed {res.seed}")
 
 

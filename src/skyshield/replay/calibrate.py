@@ -45,8 +45,9 @@ from ..engine import compile_scenario
 from ..engine.core import Engine, simulate
 from ..engine.sense import StatisticalSensing
 from ..options import resolve_option
+from ..rng import name_key
 from ..scenario import Scenario, load_scenario
-from .night import AimEvidence, build_night, class_of_type, decoy_share, region_weights
+from .night import AimEvidence, build_night, class_of_type, decoy_share, duty_share, region_weights
 from .params import Calibration, ReplayParameters, load_calibration
 from .places import load_places
 from .predict import LEVEL, predictive_interval
@@ -134,6 +135,7 @@ class NightResult:
     scenario_hash: str
     draws: tuple[dict[str, float], ...] = ()
     unmatched_places: tuple[str, ...] = ()
+    duty_share: float = 1.0  # mean over the draws: share of the posture units on duty
 
     def result(self, weapon_class: str) -> ClassResult | None:
         return next((c for c in self.classes if c.weapon_class == weapon_class), None)
@@ -151,6 +153,7 @@ class NightSim:
     draw: np.ndarray  # (R,) parameter draw of each replication
     scenario_hash: str  # of the first draw's scenario
     decoy_share: float  # of the first draw
+    duty_share: float = 1.0  # mean over the draws: share of the posture units on duty (duty_share)
 
 
 def replay_engine() -> Engine:
@@ -170,7 +173,9 @@ def simulate_night(
 ) -> NightSim:
     """Simulate the night of ``date`` with the defended country's own defences (option ``none``).
 
-    Replication ``r`` uses parameter draw ``r mod len(draws)`` (also its engine sample index).
+    Replication ``r`` uses parameter draw ``r mod len(draws)`` (also its engine sample index);
+    each draw also draws which of the duty-posture units are on duty (keyed by seed, night and
+    draw), so the spread across draws holds that draw too.
     """
     eng = engine or replay_engine()
     S = max(1, min(len(draws), replications))
@@ -180,10 +185,14 @@ def simulate_night(
     hard = {c: np.zeros(replications) for c in CLASSES}
     leak = {c: np.zeros(replications) for c in CLASSES}
     first_hash, first_decoys = "", 0.0
+    n_night = sum(r.launched for r in rows)
+    duty = [duty_share(n_night, draws[s].posture_exponent, draws[s].posture_full_launches) for s in range(S)]
     for s in range(S):
         p = draws[s]
         share = decoy_share(rows, date, assumed=p.decoy_share)
-        sc = build_night(reference, catalog, rows, date, aim_exponent=p.aim_exponent, decoy_share_value=share)
+        sc = build_night(reference, catalog, rows, date, aim_exponent=p.aim_exponent, decoy_share_value=share,
+                         posture_exponent=p.posture_exponent, posture_full_launches=p.posture_full_launches,
+                         posture_key=name_key(f"duty-posture/{seed}/{date}/{s}"))
         if s == 0:
             first_hash, first_decoys = sc.content_hash, share
         n_real: dict[str, int] = {c: 0 for c in CLASSES}
@@ -214,7 +223,8 @@ def simulate_night(
                 leak[cl][r] += lk
             for c in CLASSES:
                 stopped[c][r] += n_decoy[c]
-    return NightSim(date, launched, stopped, hard, leak, np.arange(replications) % S, first_hash, first_decoys)
+    return NightSim(date, launched, stopped, hard, leak, np.arange(replications) % S, first_hash, first_decoys,
+                    float(np.mean(duty)))
 
 
 _KINDS = pa.array(["kill", "suppress", "leak"])
@@ -274,7 +284,7 @@ def compare_night(
             aim_regions=ev.regions, aim_basis=ev.basis,
         ))
     return NightResult(sim.date, sim.decoy_share, R, seed, tuple(out), sim.scenario_hash,
-                       tuple(d.as_dict() for d in draws), tuple(dict.fromkeys(unmatched)))
+                       tuple(d.as_dict() for d in draws), tuple(dict.fromkeys(unmatched)), sim.duty_share)
 
 
 def _row_sum(rows: list[NightRow], attr: str) -> float | None:

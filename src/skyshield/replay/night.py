@@ -1,4 +1,4 @@
-"""Build a night's raid from what the public records say, on the reference scenario's defences.
+r"""Build a night's raid from what the public records say, on the reference scenario's defences.
 
 The night's scenario is the reference scenario (its theatre, defended assets and the
 defended country's own forces: one laydown for every night) with the raid replaced by what
@@ -17,6 +17,11 @@ the records report for the night:
   weapons aim only at the towns within :data:`REACH_FACTOR` of the type's range (a decoy
   from Bryansk does not reach Lviv; an Iskander-M from Crimea does not reach Kyiv);
 - **the decoy share** of Shahed-type launches (:func:`decoy_share`);
+- **duty posture**: the share of the defended country's short- and medium-range shooters on
+  duty grows with the night's size (:func:`duty_share`, :func:`on_duty`): a unit of
+  :data:`POSTURE_TYPES` is on duty with probability :math:`\min(1, (n / N_0)^\gamma)` for a
+  night of :math:`n` launches, :math:`N_0` = :data:`POSTURE_FULL_LAUNCHES` and the exponent
+  :math:`\gamma` calibrated (0: the whole laydown every night, as before);
 - **timing**: each row's launches spread over its report window, ending :data:`ARRIVAL_LEAD_S`
   before the window's end (the report is written when the wave is over), the scenario
   running :data:`TAIL_S` after the last window so every weapon can arrive.
@@ -34,10 +39,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from ..catalog import Catalog
 from ..engine.compile import build_theatre
 from ..geo import Zone, great_circle_distance_m
-from ..scenario.model import Asset, LaunchArea, Raid, RaidGroup, Scenario
+from ..rng import keyed_uniform, name_key
+from ..scenario.model import Asset, Force, LaunchArea, Raid, RaidGroup, Scenario
 from .places import Places, load_places
 from .records import NightRow
 
@@ -46,11 +54,15 @@ __all__ = [
     "ARRIVAL_LEAD_S",
     "DECOYS_FROM",
     "DECOY_SHARE_AFTER",
+    "POSTURE_FULL_LAUNCHES",
+    "POSTURE_TYPES",
     "TAIL_S",
     "AimEvidence",
     "build_night",
     "class_of_type",
     "decoy_share",
+    "duty_share",
+    "on_duty",
     "region_weights",
 ]
 
@@ -70,6 +82,45 @@ REACH_FACTOR = 0.9
 """A weapon aims only at towns within this share of its catalog range from its launch area."""
 NEW_AIM_RADIUS = "5 km"
 """Aim circle of a town the reference scenario lacks (city level)."""
+POSTURE_TYPES = ("mobile-fire-group", "gepard", "f-16-cap", "iris-t-slm", "nasams")
+"""The defended country's shooters whose duty posture follows the night's size: the crewed
+short-range means (mobile fire groups, Gepards, fighter patrols) and the medium-range SAMs that
+also fire at drones. Long-range SAMs (Patriot, SAMP/T), radars and electronic warfare stand
+every night (a ballistic missile gives minutes of warning; jammers run unattended)."""
+POSTURE_FULL_LAUNCHES = 400.0
+"""Launches of a night (every class) from which the whole laydown is on duty (NOTIONAL: a
+mass raid, which the Air Force sees coming from the launches; source notional-duty-posture)."""
+POSTURE_SOURCE = ("NOTIONAL: the share of the short- and medium-range shooters on duty grows with the "
+                  "night's size (mobile fire groups, Gepards and fighters are sent out on the warning of a "
+                  "mass raid); (launches / 400)^gamma, gamma fitted on replayed nights (docs/calibration.md).")
+
+
+def duty_share(launched: float, exponent: float, full: float = POSTURE_FULL_LAUNCHES) -> float:
+    r"""Share of the posture units on duty on a night of ``launched`` launches.
+
+    :math:`\min(1, (n / N_0)^\gamma)`: 1 for every night when :math:`\gamma = 0`, and for
+    nights of at least :math:`N_0` launches; smaller, smoothly, for smaller nights.
+    """
+    if exponent <= 0.0 or launched >= full:
+        return 1.0
+    return float((max(launched, 1.0) / full) ** exponent)
+
+
+def on_duty(forces: Sequence[Force], share: float, key: int) -> tuple[Force, ...]:
+    """The forces on duty: each unit of a :data:`POSTURE_TYPES` force of the defended
+    country is on duty with probability ``share`` (a keyed draw per unit: the same ``key``
+    gives the same units), a force with none on duty is left out; every other force stays."""
+    if share >= 1.0:
+        return tuple(forces)
+    out: list[Force] = []
+    for f in forces:
+        if f.side != "defended" or f.type not in POSTURE_TYPES:
+            out.append(f)
+            continue
+        n = int(np.sum(keyed_uniform(key, name_key(f.id), np.arange(f.count)) < share))
+        if n > 0:
+            out.append(f if n == f.count else f.model_copy(update={"count": n}))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -222,11 +273,16 @@ def build_night(
     places: Places | None = None,
     aim_exponent: float | dict[str, float] = AIM_EXPONENT,
     decoy_share_value: float | None = None,
+    posture_exponent: float = 0.0,
+    posture_key: int = 0,
+    posture_full_launches: float = POSTURE_FULL_LAUNCHES,
 ) -> Scenario:
-    """The night of ``date`` as a scenario: the reference's defences, the records' raid.
+    r"""The night of ``date`` as a scenario: the reference's defences, the records' raid.
 
     ``aim_exponent`` is one exponent for every class or one per class (``drone``, ``cruise``,
-    ``ballistic``); ``decoy_share_value`` overrides :func:`decoy_share`.
+    ``ballistic``); ``decoy_share_value`` overrides :func:`decoy_share`; ``posture_exponent``
+    is the duty posture's :math:`\gamma` and ``posture_full_launches`` its :math:`N_0`
+    (:func:`duty_share`); ``posture_key`` keys the draw of which units are on duty (:func:`on_duty`).
     """
     pl = places or load_places()
     exps = aim_exponent if isinstance(aim_exponent, dict) else {}
@@ -301,10 +357,13 @@ def build_night(
         title=f"Replay of the night ending {date} (public records)",
         description=f"Raid rebuilt from the public attack records; defences of {reference.id}",
         sources={**reference.sources, "replay-places": "skyshield/replay/places.yaml: launch areas and aim "
-                 "towns named in the Air Force reports (region and city level; sources in the file)"},
+                 "towns named in the Air Force reports (region and city level; sources in the file)",
+                 "notional-duty-posture": POSTURE_SOURCE},
         duration=f"{duration_s} s",
         decision_interval=f"{reference.decision_interval} s",
         assets=tuple(reference.assets) + tuple(new_assets),
+        forces=on_duty(reference.forces,
+                       duty_share(sum(r.launched for r in rows), posture_exponent, posture_full_launches), posture_key),
         launch_areas=launch_areas,
         raid=Raid(groups=tuple(raid)),
     )

@@ -5,7 +5,10 @@ A replay needs a few parameters that no public figure pins down (see ``docs/cali
 - ``aim_exponent_<class>``: inside a defended region, a class's aims are its towns weighted
   by population to this power (:func:`skyshield.replay.night.build_night`);
 - ``decoy_share``: the share of decoys among Shahed-type launches on nights whose records do
-  not give ``is_shahed`` (:func:`skyshield.replay.night.decoy_share`).
+  not give ``is_shahed`` (:func:`skyshield.replay.night.decoy_share`);
+- ``posture_exponent``: how the share of the short- and medium-range shooters on duty grows
+  with the night's size (:func:`skyshield.replay.night.duty_share`; 0: all of them every night),
+  and ``posture_full_launches``, the night's size from which all of them are (not fitted).
 
 They are fitted on a calibration period by ``skyshield replay --fit`` (:mod:`skyshield.replay.fit`)
 and written, with their uncertainty, to a calibration file (the built-in one is
@@ -117,6 +120,8 @@ KNOWN = {
     "aim_exponent_cruise": "population exponent of cruise-missile aims inside a region",
     "aim_exponent_ballistic": "population exponent of ballistic-missile aims inside a region",
     "decoy_share": "decoy share of Shahed-type launches where the records do not give is_shahed",
+    "posture_exponent": "exponent of the night's size in the share of short- and medium-range shooters on duty",
+    "posture_full_launches": "launches of a night from which every short- and medium-range shooter is on duty",
 }
 
 
@@ -126,16 +131,22 @@ class ReplayParameters:
 
     aim_exponent: dict[str, float] = field(default_factory=lambda: {c: 1.0 for c in CLASSES})
     decoy_share: float = 0.4
+    posture_exponent: float = 0.0
+    posture_full_launches: float = 400.0
 
     @classmethod
     def from_values(cls, v: dict[str, float]) -> ReplayParameters:
         base = cls()
         aims = {c: float(v.get(f"aim_exponent_{c}", base.aim_exponent[c])) for c in CLASSES}
-        return cls(aim_exponent=aims, decoy_share=float(v.get("decoy_share", base.decoy_share)))
+        return cls(aim_exponent=aims, decoy_share=float(v.get("decoy_share", base.decoy_share)),
+                   posture_exponent=float(v.get("posture_exponent", base.posture_exponent)),
+                   posture_full_launches=float(v.get("posture_full_launches", base.posture_full_launches)))
 
     def as_dict(self) -> dict[str, float]:
         out = {f"aim_exponent_{c}": e for c, e in self.aim_exponent.items()}
         out["decoy_share"] = self.decoy_share
+        out["posture_exponent"] = self.posture_exponent
+        out["posture_full_launches"] = self.posture_full_launches
         return out
 
 

@@ -163,7 +163,8 @@ class Validation:
 
 def _night_doc(n: NightResult) -> dict[str, Any]:
     return {
-        "date": n.date, "decoy_share": round(n.decoy_share, 4), "scenario_hash": n.scenario_hash,
+        "date": n.date, "decoy_share": round(n.decoy_share, 4), "duty_share": round(n.duty_share, 4),
+        "scenario_hash": n.scenario_hash,
         "classes": {
             c.weapon_class: {
                 "reported_launched": c.reported_launched,
