@@ -111,3 +111,56 @@ def test_report_window_of_a_known_night(ceiling):
     window_h, start_h = ceiling._window(rows)
     assert window_h == pytest.approx(15.0)
     assert start_h == pytest.approx(18.5)
+
+
+def _nights(ceiling, dates, reported, launched=None, records=None):
+    k = len(dates)
+    return ceiling.Nights(tuple(dates), np.asarray(launched if launched is not None else [100] * k),
+                          np.asarray(reported, float), np.zeros(k),
+                          np.zeros((k, len(ceiling.RECORDS_FEATURES))) if records is None else records,
+                          np.zeros((k, len(ceiling.LOCATION_FEATURES))))
+
+
+def test_walk_forward_fits_each_month_on_the_three_months_before(ceiling):
+    # one night a day; each month's reported fraction is its month number / 100, so the mean of
+    # a training set says exactly which months it held
+    cal_dates = [f"2025-{m:02d}-{d:02d}" for m in (4, 5, 6, 7) for d in range(1, 11)]
+    ev_dates = [f"2025-{m:02d}-{d:02d}" for m in (8, 9, 10) for d in range(1, 11)]
+    cal = _nights(ceiling, cal_dates, [int(x[5:7]) / 100 for x in cal_dates])
+    ev = _nights(ceiling, ev_dates, [int(x[5:7]) / 100 for x in ev_dates])
+    pred = ceiling.walk_forward(cal, ev, lambda tr, te: np.full(len(te.dates), tr.reported.mean()))
+    # August from May-July (0.06), September from June-August (0.07), October from July-September
+    assert np.allclose(pred, np.repeat([0.06, 0.07, 0.08], 10))
+    # a month without enough training nights is left out, not filled in
+    short = _nights(ceiling, cal_dates[-3:], [0.07] * 3)
+    first = ceiling.walk_forward(short, ev, lambda tr, te: np.full(len(te.dates), tr.reported.mean()))
+    # September: 3 July and 10 August nights; October: 3 July, 10 August, 10 September nights
+    assert np.isnan(first[:10]).all()
+    assert np.allclose(first[10:], [(0.21 + 0.8) / 13] * 10 + [(0.21 + 0.8 + 0.9) / 23] * 10)
+
+
+def test_a_fitted_model_reaches_the_floor_when_the_records_carry_the_probability(ceiling):
+    """Hand-built nights whose destroyed probability is a linear function of one records
+    feature: OLS fitted on one period gets within 20 % of the binomial floor on the next, while
+    the constant stays several times above it."""
+    pytest.importorskip("sklearn")
+    g = Streams(seed=3, replication=0).generator("ceiling-synthetic")
+
+    def period(month, k=90):
+        x = np.zeros((k, len(ceiling.RECORDS_FEATURES)))
+        x[:, 2] = g.uniform(0, 1, k)  # front share
+        n = g.integers(50, 400, k)
+        p = 0.55 + 0.4 * x[:, 2]
+        y = g.binomial(n, p) / n
+        return _nights(ceiling, [f"2025-{month:02d}-01"] * k, y, n, x), p
+
+    (cal, _), (ev, p_ev) = period(7), period(8)
+    res = ceiling.evaluate_class(cal, ev)
+    rows = {(r["name"], r["fitted"]): r for r in res["rows"]}
+    ols = rows[("records only: OLS", "calibration")]["mae"]
+    const = rows[("constant: calibration-period mean", "calibration")]["mae"]
+    floor = res["binomial_floor_mae"]
+    truth = float(np.abs(p_ev - ev.reported).mean())  # the exact-p predictor on these draws
+    assert truth == pytest.approx(floor, rel=0.2)  # the floor is what exact p achieves
+    assert floor < ols < 1.2 * floor
+    assert const > 3 * floor
