@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     base = load_calibration()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, value in [("fitted", float("nan")), *_variants(args.set)]:
+        for k, (name, value) in enumerate([("fitted", float("nan")), *_variants(args.set)]):
             cal = base
             if name != "fitted":
                 if name not in base.parameters:
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                 pinned = p.model_copy(update={"value": value, "samples": (value,), "low": min(p.low, value),
                                               "high": max(p.high, value), "how": "pinned by replay_sensitivity"})
                 cal = base.model_copy(update={"parameters": {**base.parameters, name: pinned}})
-            path = Path(tmp) / "calibration.yaml"
+            path = Path(tmp) / f"calibration-{k}.yaml"  # one file per variant
             write_calibration(cal, path)
             t0 = time.perf_counter()
             v = validate(args.attacks, args.start, args.end, replications=args.replications, seed=args.seed,

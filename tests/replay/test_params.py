@@ -40,6 +40,22 @@ def test_draws_use_every_sample_once_and_pair_parameters_differently() -> None:
     assert c.aim_exponent["drone"] == 0.4 and c.aim_exponent["cruise"] == 1.0 and c.decoy_share == 0.4
 
 
+def test_a_calibration_file_rewritten_in_place_is_read_again(tmp_path: Path) -> None:
+    """A refit (or an edit) writes the same path again: loading it must not give the old
+    parameters from the cache (the sensitivity benchmark once pinned a parameter this way and
+    silently replayed the fitted calibration six times)."""
+    import os
+
+    f = tmp_path / "cal.yaml"
+    write_calibration(_cal(), f)
+    first = load_calibration(f).parameters["aim_exponent_drone"].value
+    text = f.read_text()
+    f.write_text(text.replace("value: 0.4", "value: 0.3", 1))  # the first: aim_exponent_drone; same size
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # a later write, even on a coarse clock
+    assert first == 0.4 and load_calibration(f).parameters["aim_exponent_drone"].value == 0.3
+
+
 def test_calibration_refuses_unknown_parameters_and_values_outside_their_range() -> None:
     with pytest.raises(ValidationError, match="unknown parameters"):
         Calibration(parameters={"pk_of_everything": Parameter(value=1, samples=(1,), low=0, high=1, source="s")})

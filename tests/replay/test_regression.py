@@ -10,7 +10,7 @@ docs/calibration.md and this table, with the command's new output. Each night's 
 (|simulated - reported|) never exceeds 0.15 on nights of 20 or more launches (tested in
 test_replay.py).
 
-Slow (about 5 minutes per period on two cores): run with ``-m slow``.
+Slow (about 1.5 minutes per period on two idle cores): run with ``-m slow``.
 """
 
 from __future__ import annotations
@@ -24,17 +24,17 @@ from skyshield.replay.validate import validate
 # (from, to) -> class -> documented figures (16 replications per night, seed 1).
 DOCUMENTED = {
     ("2025-05-01", "2025-07-31"): {  # calibration period (fitted on)
-        "drone": {"nights": 88, "launched": 15728, "mean_error": 0.0263, "mean_abs_error": 0.0862,
-                  "correlation": 0.593, "coverage": 0.909},
-        "cruise": {"nights": 6, "launched": 222, "mean_error": -0.1154, "mean_abs_error": 0.1499,
-                   "correlation": -0.107, "coverage": 1.0},
+        "drone": {"nights": 88, "launched": 15728, "mean_error": 0.0042, "mean_abs_error": 0.0754,
+                  "correlation": 0.686, "coverage": 0.909},
+        "cruise": {"nights": 6, "launched": 222, "mean_error": -0.0999, "mean_abs_error": 0.1437,
+                   "correlation": -0.077, "coverage": 1.0},
     },
     ("2025-08-01", "2025-10-31"): {  # evaluation period (never fitted on)
-        "drone": {"nights": 90, "launched": 14935, "mean_error": 0.0573, "mean_abs_error": 0.0896,
-                  "correlation": 0.536, "coverage": 0.911},
-        "cruise": {"nights": 10, "launched": 355, "mean_error": -0.0823, "mean_abs_error": 0.1299,
-                   "correlation": 0.271, "coverage": 1.0},
-        "ballistic": {"nights": 1, "launched": 28, "mean_error": -0.3973, "mean_abs_error": 0.3973,
+        "drone": {"nights": 90, "launched": 14935, "mean_error": 0.0311, "mean_abs_error": 0.0755,
+                  "correlation": 0.610, "coverage": 0.933},
+        "cruise": {"nights": 10, "launched": 355, "mean_error": -0.0712, "mean_abs_error": 0.1236,
+                   "correlation": 0.260, "coverage": 1.0},
+        "ballistic": {"nights": 1, "launched": 28, "mean_error": -0.4085, "mean_abs_error": 0.4085,
                       "correlation": None, "coverage": 1.0},
     },
 }

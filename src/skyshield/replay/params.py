@@ -152,11 +152,19 @@ class ReplayParameters:
 
 def load_calibration(path: str | Path | None = None) -> Calibration:
     """A calibration file, validated (the built-in ``calibration.yaml`` if ``path`` is None)."""
-    return _load(str(path) if path is not None else str(CALIBRATION_FILE))
+    f = Path(path) if path is not None else CALIBRATION_FILE
+    try:
+        st = f.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = (0, 0)  # missing: _load reports it
+    return _load(str(f), stamp)
 
 
 @cache
-def _load(path: str) -> Calibration:
+def _load(path: str, stamp: tuple[int, int] = (0, 0)) -> Calibration:
+    """The file at ``path`` as it was at ``stamp`` (modification time, size): a file rewritten
+    in place, by a refit or by hand, is read again."""
     from ..documents.validate import validate_document
     from ..documents.yamlio import load_yaml
 
