@@ -6,7 +6,7 @@ period is replayed with it and the drone and cruise figures are printed beside t
 calibration's. Run from the repository root::
 
     .venv/bin/python benchmarks/replay_sensitivity.py \\
-        --set posture_exponent=0,0.5,0.8 --set posture_full_launches=200,800
+        --set posture_exponent=0,0.5,1 --set posture_full_launches=200,800
 
 (the table of docs/calibration.md, "Sensitivity"; about 1.5 minutes per variant on two idle
 cores at 16 replications a night). The last line printed is one JSON object with every row.

@@ -50,9 +50,9 @@ def test_a_calibration_file_rewritten_in_place_is_read_again(tmp_path: Path) -> 
     write_calibration(_cal(), f)
     first = load_calibration(f).parameters["aim_exponent_drone"].value
     text = f.read_text()
-    f.write_text(text.replace("value: 0.4", "value: 0.3", 1))  # the first: aim_exponent_drone; same size
     st = f.stat()
-    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # a later write, even on a coarse clock
+    f.write_text(text.replace("value: 0.4", "value: 0.3", 1))  # the first: aim_exponent_drone; same size
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same time stamp (a coarse clock)
     assert first == 0.4 and load_calibration(f).parameters["aim_exponent_drone"].value == 0.3
 
 
@@ -121,3 +121,24 @@ def test_joint_fit_finds_both_parameters_that_made_the_reported_fractions() -> N
     assert mae.shape == (5, 5)
     i, j = np.unravel_index(int(np.argmin(mae)), mae.shape)
     assert (ga[i], gb[j]) in {(0.25, 1.0), (0.25, 1.5), (0.5, 1.0), (0.5, 1.5)}  # the grid points around it
+
+
+def test_paired_parameters_keep_their_joint_draws_together() -> None:
+    """Samples of a jointly fitted pair are joint draws (sample i of one goes with sample i of
+    the other); every draw must take them with the same number, which the fixed pairing of
+    unpaired parameters would not."""
+    base = _cal()
+    pair = {
+        "posture_exponent": Parameter(value=0.8, samples=tuple(0.1 * i for i in range(8)), low=0, high=1, source="s"),
+        "aim_exponent_drone": Parameter(value=0.4, samples=tuple(0.2 * i for i in range(8)), low=0, high=2,
+                                        source="s"),
+    }
+    cal = base.model_copy(update={"parameters": {**base.parameters, **pair},
+                                  "paired": (("aim_exponent_drone", "posture_exponent"),)})
+    draws = cal.draws()
+    assert {round(d.aim_exponent["drone"] / d.posture_exponent, 6) for d in draws if d.posture_exponent > 0} == {2.0}
+    assert sorted(d.posture_exponent for d in draws) == pytest.approx([0.1 * i for i in range(8)])
+    unpaired = base.model_copy(update={"parameters": {**base.parameters, **pair}}).draws()
+    assert any(abs(d.aim_exponent["drone"] - 2 * d.posture_exponent) > 1e-9 for d in unpaired)
+    with pytest.raises(ValidationError, match="paired"):
+        Calibration(parameters={**base.parameters, **pair}, paired=(("aim_exponent_drone", "nonexistent"),))

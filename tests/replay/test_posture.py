@@ -8,6 +8,7 @@ where it must not (every unit is on duty from 400 launches)."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skyshield.catalog import load_catalog
+from skyshield.engine.compile import _unit_sites
 from skyshield.replay.calibrate import simulate_night
 from skyshield.replay.night import (
     POSTURE_FULL_LAUNCHES,
@@ -59,6 +61,11 @@ def test_duty_share_grows_with_the_night_and_falls_with_the_exponent(a: float, b
     assert duty_share(lo, min(g + 0.1, 1.0)) <= duty_share(lo, g)
 
 
+def _origin(force_id: str) -> str:
+    """The full force a unit on duty came from (``ua-mfg-sumy-u3`` -> ``ua-mfg-sumy``)."""
+    return re.sub(r"-u\d+$", "", force_id)
+
+
 def test_on_duty_thins_only_the_posture_types_and_is_keyed(world) -> None:
     _, ref = world
     assert on_duty(ref.forces, 1.0, key=3) == tuple(ref.forces)
@@ -67,9 +74,24 @@ def test_on_duty_thins_only_the_posture_types_and_is_keyed(world) -> None:
     assert out != on_duty(ref.forces, 0.5, key=4)
     keep = [f for f in ref.forces if f.side != "defended" or f.type not in POSTURE_TYPES]
     assert [f for f in out if f.side != "defended" or f.type not in POSTURE_TYPES] == keep  # Patriot, EW, allied...
-    before = {f.id: f.count for f in ref.forces}
+    before = {f.id: f for f in ref.forces}
+    on: dict[str, int] = {}
     for f in out:
-        assert 1 <= f.count <= before[f.id]
+        on[_origin(f.id)] = on.get(_origin(f.id), 0) + f.count
+    assert all(1 <= n <= before[k].count for k, n in on.items())
+
+
+def test_units_on_duty_stay_where_the_full_force_had_them(world) -> None:
+    """A thinned screen keeps its units on duty at their own places on the full force's ring
+    (a smaller ring would move them: 20 mobile fire groups sit 25 km out, 4 would sit 10 km)."""
+    _, ref = world
+    sites = {uid: (lon, lat) for f in ref.forces for uid, lon, lat in _unit_sites(f)}
+    out = on_duty(ref.forces, 0.3, key=11)
+    thinned = [f for f in out if f.id not in {g.id for g in ref.forces}]
+    assert len(thinned) > 50
+    for f in thinned:
+        k = int(f.id.rsplit("-u", 1)[1])
+        assert f.count == 1 and f.lonlat == pytest.approx(sites[f"{_origin(f.id)}#{k}"])
 
 
 def test_on_duty_counts_are_binomial(world) -> None:
@@ -91,7 +113,10 @@ def test_on_duty_never_adds_a_unit(world, share: float, key: int) -> None:
     _, ref = world
     before = {f.id: f.count for f in ref.forces}
     out = on_duty(ref.forces, share, key)
-    assert all(1 <= f.count <= before[f.id] for f in out)
+    on: dict[str, int] = {}
+    for f in out:
+        on[_origin(f.id)] = on.get(_origin(f.id), 0) + f.count
+    assert all(1 <= n <= before[k] for k, n in on.items())
     assert sum(f.count for f in out) <= sum(before.values())
 
 

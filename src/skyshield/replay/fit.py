@@ -19,8 +19,8 @@ Between grid points a night's simulated mean is interpolated bilinearly (each st
 
 The uncertainty is a bootstrap over the nights (``bootstrap`` resamples with replacement,
 refitted each time); the file keeps ``samples`` quantiles of each parameter's bootstrap
-distribution (at :math:`(i + 1/2)/S`). A class with no night in the period keeps the built-in
-value and its range as samples. The decoy share where the records do not give it, and the
+distribution (at :math:`(i + 1/2)/S`). A class with no night in the period keeps the base
+calibration's value and samples. The decoy share where the records do not give it, and the
 posture's full-duty size ``posture_full_launches``, are not fitted (public range; notional).
 
 The night-to-night spread :math:`\rho` of each class is then estimated on the calibration
@@ -48,7 +48,7 @@ __all__ = ["GRID", "POSTURE_GRID", "FitData", "fit", "fit_exponent", "fit_joint"
 
 GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 """Aim exponents replayed (the parameter's range is [0, 2])."""
-POSTURE_GRID = (0.0, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0)
+POSTURE_GRID = (0.0, 0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.9, 1.0)
 """Duty-posture exponents replayed (the parameter's range is [0, 1])."""
 DECOY_RANGE = (0.3, 0.5)
 """Public range of the decoy share where the records do not give it (source decoy-share)."""
@@ -69,7 +69,7 @@ class FitData:
     dates: dict[str, tuple[str, ...]]  # class -> nights used
     launched: dict[str, np.ndarray]  # class -> (N,)
     reported: dict[str, np.ndarray]  # class -> (N,)
-    simulated: dict[str, np.ndarray]  # class -> (N, G) mean simulated fraction at each grid value
+    simulated: dict[str, np.ndarray]  # class -> (N, G) mean simulated fraction at each aim value, at the fitted posture
 
 
 def _curve(sim: np.ndarray, grid: Sequence[float], fine: np.ndarray) -> np.ndarray:
@@ -111,12 +111,15 @@ def _weights(grid: Sequence[float], fine: np.ndarray) -> np.ndarray:
 def fit_joint(sim: np.ndarray, reported: np.ndarray, weights: np.ndarray, grid_a: Sequence[float],
               grid_b: Sequence[float], bootstrap: int = 400, samples: int = 8, key: int = 0
               ) -> tuple[tuple[float, float], tuple[tuple[float, ...], tuple[float, ...]], np.ndarray]:
-    """Values of two parameters minimising the weighted mean absolute error, each one's
-    bootstrap quantiles, and the error on the grid.
+    """Values of two parameters minimising the weighted mean absolute error, ``samples`` joint
+    bootstrap draws of the pair, and the error on the grid.
 
     ``sim`` is (N, A, B) simulated means on ``grid_a`` x ``grid_b``, interpolated bilinearly
     on steps of 0.01; ``reported`` and ``weights`` are (N,). The bootstrap resamples nights
-    with a generator seeded by ``key`` (reproducible).
+    with a generator seeded by ``key`` (reproducible); the returned draws are the bootstrap
+    pairs at the ranks ``(i + 1/2) / samples`` of the first parameter (ties broken by the
+    second), so each keeps its two values together. The bootstrap holds the nights' sampling,
+    not the Monte Carlo noise of the grid's replications.
     """
     fa = np.round(np.arange(min(grid_a), max(grid_a) + 1e-9, 0.01), 4)
     fb = np.round(np.arange(min(grid_b), max(grid_b) + 1e-9, 0.01), 4)
@@ -133,7 +136,9 @@ def fit_joint(sim: np.ndarray, reported: np.ndarray, weights: np.ndarray, grid_a
     central = best(np.arange(n))
     rng = np.random.default_rng(np.random.SeedSequence([key, n]))
     boots = np.array([best(rng.integers(0, n, n)) for _ in range(bootstrap)])
-    qs = tuple(tuple(float(np.quantile(boots[:, d], (i + 0.5) / samples)) for i in range(samples)) for d in (0, 1))
+    order = np.lexsort((boots[:, 1], boots[:, 0]))
+    picks = boots[order[((np.arange(samples) + 0.5) / samples * len(boots)).astype(int)]]
+    qs = (tuple(float(x) for x in picks[:, 0]), tuple(float(x) for x in picks[:, 1]))
     mae_grid = np.tensordot(weights, np.abs(sim - reported[:, None, None]), axes=1) / max(weights.sum(), 1e-12)
     return central, (qs[0], qs[1]), mae_grid
 
@@ -222,7 +227,8 @@ def fit(
             value=posture, samples=qp, low=float(min(posture_grid)), high=float(max(posture_grid)),
             source="notional-duty-posture",
             how=(f"fitted jointly with aim_exponent_drone on {reported['drone'].size} drone nights {start} to {end} "
-                 f"(mean absolute error, nights of at least {min_launched} drone launches); {how_common}"))
+                 f"(mean absolute error, nights of at least {min_launched} drone launches); samples: joint bootstrap "
+                 f"draws over nights ({bootstrap} resamples), paired with aim_exponent_drone's"))
         mae_posture = {f"{p:g}": {f"{g:g}": round(float(v), 5) for g, v in zip(grid, row)}
                        for p, row in zip(posture_grid, mae2)}
     elif "posture_exponent" in base_cal.parameters:
@@ -247,7 +253,9 @@ def fit(
         how = (f"fitted {'jointly with posture_exponent ' if c in fitted else 'at the fitted posture '}on "
                f"{reported[c].size} nights {start} to {end} (" +
                ("launch-weighted mean absolute error, every night with a launch" if c == "ballistic" else
-                f"mean absolute error, nights of at least {min_launched} launches") + f"); {how_common}")
+                f"mean absolute error, nights of at least {min_launched} launches") + "); " +
+               ("samples: joint bootstrap draws over nights, paired with posture_exponent's" if c in fitted
+                else how_common))
         params[name] = Parameter(value=value, samples=qs, low=float(min(grid)), high=float(max(grid)),
                                  source="notional-aim-weights", how=how)
         mae_by_grid[c] = {f"{g:g}": round(float(v), 5) for g, v in zip(grid, mae_g)}
@@ -267,5 +275,6 @@ def fit(
                    "posture_grid": [float(g) for g in posture_grid],
                    "drone_mean_abs_error_by_posture_and_aim_value": mae_posture},
         parameters=params, night_spread=spread, sources=dict(SOURCES),
+        paired=(("aim_exponent_drone", "posture_exponent"),) if "drone" in fitted else (),
     )
     return cal, data

@@ -42,7 +42,7 @@ from datetime import datetime
 import numpy as np
 
 from ..catalog import Catalog
-from ..engine.compile import build_theatre
+from ..engine.compile import _unit_sites, build_theatre
 from ..geo import Zone, great_circle_distance_m
 from ..rng import keyed_uniform, name_key
 from ..scenario.model import Asset, Force, LaunchArea, Raid, RaidGroup, Scenario
@@ -92,14 +92,15 @@ POSTURE_FULL_LAUNCHES = 400.0
 mass raid, which the Air Force sees coming from the launches; source notional-duty-posture)."""
 POSTURE_SOURCE = ("NOTIONAL: the share of the short- and medium-range shooters on duty grows with the "
                   "night's size (mobile fire groups, Gepards and fighters are sent out on the warning of a "
-                  "mass raid); (launches / 400)^gamma, gamma fitted on replayed nights (docs/calibration.md).")
+                  "mass raid); min(1, (launches / N0)^gamma), N0 a mass raid (400) and gamma fitted on replayed nights "
+                  "(docs/calibration.md).")
 
 
 def duty_share(launched: float, exponent: float, full: float = POSTURE_FULL_LAUNCHES) -> float:
-    r"""Share of the posture units on duty on a night of ``launched`` launches.
+    r"""Probability that a posture unit is on duty on a night of ``launched`` launches.
 
-    :math:`\min(1, (n / N_0)^\gamma)`: 1 for every night when :math:`\gamma = 0`, and for
-    nights of at least :math:`N_0` launches; smaller, smoothly, for smaller nights.
+    :math:`\min(1, (\max(n, 1) / N_0)^\gamma)`: 1 for every night when :math:`\gamma = 0`,
+    and for nights of at least :math:`N_0` launches; smaller, smoothly, for smaller nights.
     """
     if exponent <= 0.0 or launched >= full:
         return 1.0
@@ -109,7 +110,14 @@ def duty_share(launched: float, exponent: float, full: float = POSTURE_FULL_LAUN
 def on_duty(forces: Sequence[Force], share: float, key: int) -> tuple[Force, ...]:
     """The forces on duty: each unit of a :data:`POSTURE_TYPES` force of the defended
     country is on duty with probability ``share`` (a keyed draw per unit: the same ``key``
-    gives the same units), a force with none on duty is left out; every other force stays."""
+    gives the same units); every other force stays.
+
+    A force whose units are all on duty stays as it is; of one partly on duty, each unit on
+    duty becomes a force of one at the very site the full force's unit had (its place on the
+    force's ring, :func:`skyshield.engine.compile._unit_sites`), so thinning a screen leaves
+    the units on duty where they were rather than laying a smaller ring; a force with none on
+    duty is left out.
+    """
     if share >= 1.0:
         return tuple(forces)
     out: list[Force] = []
@@ -117,9 +125,13 @@ def on_duty(forces: Sequence[Force], share: float, key: int) -> tuple[Force, ...
         if f.side != "defended" or f.type not in POSTURE_TYPES:
             out.append(f)
             continue
-        n = int(np.sum(keyed_uniform(key, name_key(f.id), np.arange(f.count)) < share))
-        if n > 0:
-            out.append(f if n == f.count else f.model_copy(update={"count": n}))
+        on = keyed_uniform(key, name_key(f.id), np.arange(f.count)) < share
+        if on.all():
+            out.append(f)
+            continue
+        sites = _unit_sites(f)
+        out.extend(f.model_copy(update={"id": f"{f.id}-u{k + 1}", "count": 1, "lonlat": (lon, lat)})
+                   for k, (_, lon, lat) in enumerate(sites) if on[k])
     return tuple(out)
 
 

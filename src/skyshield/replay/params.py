@@ -26,6 +26,7 @@ residuals), used in the predictive interval (:mod:`skyshield.replay.predict`).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -77,6 +78,9 @@ class Calibration(_Frozen):
     fitted_on: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, Parameter]
     night_spread: dict[str, float] = Field(default_factory=dict, description="beta-binomial rho by class")
+    paired: tuple[tuple[str, ...], ...] = Field(
+        (), description="groups of parameters fitted jointly: draw s takes the same sample number of each "
+        "(their samples are joint draws), instead of the fixed pairing")
     sources: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -87,6 +91,16 @@ class Calibration(_Frozen):
         for c, rho in self.night_spread.items():
             if c not in CLASSES or not 0.0 <= rho < 1.0:
                 raise ValueError(f"night_spread.{c}: expected a class of {CLASSES} and 0 <= rho < 1")
+        seen: set[str] = set()
+        for group in self.paired:
+            missing = [k for k in group if k not in self.parameters]
+            if missing or len(group) < 2:
+                raise ValueError(f"paired {list(group)}: expected two or more parameters of the file")
+            if len({len(self.parameters[k].samples) for k in group}) != 1:
+                raise ValueError(f"paired {list(group)}: joint samples must be equally many")
+            if seen.intersection(group):
+                raise ValueError(f"paired {list(group)}: a parameter is in two groups")
+            seen.update(group)
         return self
 
     @property
@@ -103,14 +117,19 @@ class Calibration(_Frozen):
         Draw ``s`` takes, for the ``j``-th parameter (sorted by name), its sample number
         ``(s * (2 j + 1) + j) mod S``: every sample of a parameter is used once per ``S``
         draws, and parameters are paired differently (a fixed Latin-square-like pairing).
+        The parameters of a :attr:`paired` group take the sample number of the group's first
+        parameter (by name), so a draw keeps a jointly fitted pair together.
         """
         n = n or self.n_draws
+        names = sorted(self.parameters)
+        lead = {k: min(g) for g in self.paired for k in g}
         out = []
         for s in range(n):
             vals = {}
-            for j, (k, p) in enumerate(sorted(self.parameters.items())):
-                m = len(p.samples)
-                vals[k] = p.samples[(s * (2 * j + 1) + j) % m]
+            for k in names:
+                j = names.index(lead.get(k, k))
+                m = len(self.parameters[k].samples)
+                vals[k] = self.parameters[k].samples[(s * (2 * j + 1) + j) % m]
             out.append(ReplayParameters.from_values(vals))
         return tuple(out)
 
@@ -154,17 +173,16 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
     """A calibration file, validated (the built-in ``calibration.yaml`` if ``path`` is None)."""
     f = Path(path) if path is not None else CALIBRATION_FILE
     try:
-        st = f.stat()
-        stamp = (st.st_mtime_ns, st.st_size)
+        digest = hashlib.sha256(f.read_bytes()).hexdigest()
     except OSError:
-        stamp = (0, 0)  # missing: _load reports it
-    return _load(str(f), stamp)
+        digest = ""  # missing or unreadable: _load reports it
+    return _load(str(f), digest)
 
 
 @cache
-def _load(path: str, stamp: tuple[int, int] = (0, 0)) -> Calibration:
-    """The file at ``path`` as it was at ``stamp`` (modification time, size): a file rewritten
-    in place, by a refit or by hand, is read again."""
+def _load(path: str, digest: str = "") -> Calibration:
+    """The file at ``path`` with content ``digest`` (SHA-256): a file rewritten in place, by a
+    refit or by hand, is read again, however soon and whatever its size."""
     from ..documents.validate import validate_document
     from ..documents.yamlio import load_yaml
 
