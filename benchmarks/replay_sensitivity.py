@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
                 p = base.parameters[name]
                 pinned = p.model_copy(update={"value": value, "samples": (value,), "low": min(p.low, value),
                                               "high": max(p.high, value), "how": "pinned by replay_sensitivity"})
-                cal = base.model_copy(update={"parameters": {**base.parameters, name: pinned}})
+                paired = tuple(g for g in base.paired if name not in g)  # a pinned value has no joint draws
+                cal = base.model_copy(update={"parameters": {**base.parameters, name: pinned}, "paired": paired})
             path = Path(tmp) / f"calibration-{k}.yaml"  # one file per variant
             write_calibration(cal, path)
             t0 = time.perf_counter()

@@ -24,16 +24,16 @@ from skyshield.replay.validate import validate
 # (from, to) -> class -> documented figures (16 replications per night, seed 1).
 DOCUMENTED = {
     ("2025-05-01", "2025-07-31"): {  # calibration period (fitted on)
-        "drone": {"nights": 88, "launched": 15728, "mean_error": 0.0042, "mean_abs_error": 0.0754,
-                  "correlation": 0.686, "coverage": 0.909},
-        "cruise": {"nights": 6, "launched": 222, "mean_error": -0.0999, "mean_abs_error": 0.1437,
-                   "correlation": -0.077, "coverage": 1.0},
+        "drone": {"nights": 88, "launched": 15728, "mean_error": 0.0066, "mean_abs_error": 0.0767,
+                  "correlation": 0.682, "coverage": 0.909},
+        "cruise": {"nights": 6, "launched": 222, "mean_error": -0.1011, "mean_abs_error": 0.1442,
+                   "correlation": -0.091, "coverage": 1.0},
     },
     ("2025-08-01", "2025-10-31"): {  # evaluation period (never fitted on)
-        "drone": {"nights": 90, "launched": 14935, "mean_error": 0.0311, "mean_abs_error": 0.0755,
-                  "correlation": 0.610, "coverage": 0.933},
-        "cruise": {"nights": 10, "launched": 355, "mean_error": -0.0712, "mean_abs_error": 0.1236,
-                   "correlation": 0.260, "coverage": 1.0},
+        "drone": {"nights": 90, "launched": 14935, "mean_error": 0.0346, "mean_abs_error": 0.0759,
+                  "correlation": 0.615, "coverage": 0.922},
+        "cruise": {"nights": 10, "launched": 355, "mean_error": -0.0701, "mean_abs_error": 0.1232,
+                   "correlation": 0.246, "coverage": 1.0},
         "ballistic": {"nights": 1, "launched": 28, "mean_error": -0.4085, "mean_abs_error": 0.4085,
                       "correlation": None, "coverage": 1.0},
     },
