@@ -3,9 +3,6 @@ replay is the engine's escalate phase exactly, and its cells respond to the para
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import numpy as np
 import pytest
 
@@ -17,16 +14,12 @@ from skyshield.policy.spec import Escalation
 from skyshield.rng import Streams
 from skyshield.scenario import load_scenario
 
-from ..conftest import REPO
+from ..conftest import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def sweep():
-    spec = importlib.util.spec_from_file_location("escalation_sensitivity", REPO / "benchmarks" / "escalation_sensitivity.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("escalation_sensitivity")
 
 
 def test_every_range_brackets_the_documented_default():

@@ -4,9 +4,7 @@ report windows read from the public records."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 
 import numpy as np
 import pytest
@@ -15,18 +13,14 @@ from hypothesis import strategies as st
 
 from skyshield.rng import Streams
 
-from ..conftest import REPO
+from ..conftest import REPO, load_benchmark
 
 RECORDS = REPO.parent / "shared" / "data" / "attacks" / "missile_attacks_daily.csv"
 
 
 @pytest.fixture(scope="module")
 def ceiling():
-    spec = importlib.util.spec_from_file_location("replay_ceiling", REPO / "benchmarks" / "replay_ceiling.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("replay_ceiling")
 
 
 def _de_moivre(n: int, p: float) -> float:
