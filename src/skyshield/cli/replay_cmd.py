@@ -16,6 +16,22 @@ import click
 
 from .console import stdout_console
 
+
+def _progress():
+    """A progress bar on stderr for a long replay (hidden when stderr is not a terminal)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    err = Console(stderr=True)
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
+
 __all__ = ["replay"]
 
 
@@ -147,11 +163,16 @@ def _one_night(attacks, date, replications, seed, fmt, cat, cal, catalogs=(), ca
 def _period(attacks, start, end, replications, seed, workers, fmt, cat, cal, cal_path, min_launched, plot) -> None:
     from ..documents import ScenarioError
     from ..replay import RecordsError
-    from ..replay.validate import validate
+    from ..replay.records import read_nights
+    from ..replay.validate import night_tasks, validate
 
     try:
-        v = validate(attacks, start, end, replications=replications, seed=seed, workers=workers, catalog=cat,
-                     calibration=cal, calibration_file=cal_path, min_launched=min_launched)
+        n_nights = len(night_tasks(read_nights(attacks, start, end), min_launched))
+        with _progress() as bar:
+            task = bar.add_task(f"replaying {start} to {end} (nights)", total=n_nights)
+            v = validate(attacks, start, end, replications=replications, seed=seed, workers=workers, catalog=cat,
+                         calibration=cal, calibration_file=cal_path, min_launched=min_launched,
+                         progress=lambda k: bar.advance(task, k))
     except (RecordsError, ScenarioError) as exc:
         _fail(str(exc))
     if plot:
@@ -196,9 +217,16 @@ def _fit(attacks, start, end, replications, seed, workers, cat, cal, min_launche
     from ..replay.params import write_calibration
 
     cmd = "skyshield replay " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else ""
+    from ..replay.fit import GRID, POSTURE_GRID
+    from ..replay.records import read_nights
+    from ..replay.validate import night_tasks
+
     try:
-        new, _ = fit(attacks, start, end, replications=replications, seed=seed, workers=workers, catalog=cat,
-                        base=cal, min_launched=min_launched, command=cmd)
+        n_runs = len(night_tasks(read_nights(attacks, start, end), 1)) * len(GRID) * len(POSTURE_GRID)
+        with _progress() as bar:
+            task = bar.add_task(f"fitting on {start} to {end} (nights x grid points)", total=n_runs)
+            new, _ = fit(attacks, start, end, replications=replications, seed=seed, workers=workers, catalog=cat,
+                         base=cal, min_launched=min_launched, command=cmd, progress=lambda k: bar.advance(task, k))
     except (RecordsError, ScenarioError) as exc:
         _fail(str(exc))
     write_calibration(new, out, header=f"# Replay calibration written by `skyshield replay --fit`; fitted on {start} "
