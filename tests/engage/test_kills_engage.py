@@ -77,18 +77,9 @@ def test_an_untracked_threat_launches_no_patrol_and_the_tracked_ones_still_do(tm
     # The first threat of the night is taken out of the defended side's picture: the CAP is then
     # launched on the first threat still tracked, at its warning + alert + transit.
     # Mistake caught: an untracked threat's time becoming ``None`` (a patrol that cannot be timed).
-    from skyshield.engine.raid import sample_raid
-    from skyshield.engine.sense import StatisticalSensing
-    from skyshield.engine.trajectory import build_segments
-    from skyshield.rng import Streams
+    from .test_launch_on_warning import BASE, STATION, _night
 
-    from .test_launch_on_warning import BASE, STATION, _params
-
-    params, cat = _params(tmp_path, "on-warning")
-    st = Streams(seed=4, replication=0)
-    raid = sample_raid(params, st)
-    seg = build_segments(raid, params)
-    pic = StatisticalSensing()(params, raid, seg, st)
+    params, cat, raid, seg, pic = _night(tmp_path)
     first = int(np.argmin(pic.network_t[0]))
     net = pic.network_t.copy()
     net[:, first] = np.inf

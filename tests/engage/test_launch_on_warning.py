@@ -41,12 +41,18 @@ def _params(tmp_path: Path, launch: str, n: int = 20):
     return compile_doc(doc, cat), cat
 
 
-def test_cap_is_on_station_at_warning_plus_alert_plus_transit(tmp_path: Path) -> None:
+def _night(tmp_path: Path):
+    """The on-warning corridor's compiled night, its raid, flight segments and air picture
+    (seed 4, replication 0), and the catalog."""
     params, cat = _params(tmp_path, "on-warning")
     st = Streams(seed=4, replication=0)
     raid = sample_raid(params, st)
     seg = build_segments(raid, params)
-    pic = StatisticalSensing()(params, raid, seg, st)
+    return params, cat, raid, seg, StatisticalSensing()(params, raid, seg, st)
+
+
+def test_cap_is_on_station_at_warning_plus_alert_plus_transit(tmp_path: Path) -> None:
+    params, cat, raid, seg, pic = _night(tmp_path)
     t_w = float(pic.network_t[0].min())
     assert 3 * 3600.0 <= t_w < 3.5 * 3600.0  # the first track of the night: the first launch seen
     timed = launch_on_warning(params, raid, seg, pic)
